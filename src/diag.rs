@@ -1,0 +1,95 @@
+//! Findings: what every check produces and every report format prints.
+//!
+//! A finding always has a primary location in a real source file (never in rendered output),
+//! optional related labels (the other half of a contradiction, the value a patch overrode) and
+//! an optional `help` line saying what to write instead.
+
+use crate::source::Span;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// A rule ID of the catalogue (`redis/maxmemory-headroom`).
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub primary: Span,
+    /// Label text on the primary location (optional; the message is shown anyway).
+    pub primary_label: Option<String>,
+    pub related: Vec<Label>,
+    pub help: Option<String>,
+    /// Environments (overlay names) in which the finding holds; empty for a file linted alone.
+    pub environments: Vec<String>,
+}
+
+impl Finding {
+    /// A finding with the rule's default severity from the registry.
+    pub fn new(rule: &'static str, primary: Span, message: impl Into<String>) -> Finding {
+        let severity = crate::rules::default_severity(rule);
+        Finding {
+            rule,
+            severity,
+            message: message.into(),
+            primary,
+            primary_label: None,
+            related: Vec::new(),
+            help: None,
+            environments: Vec::new(),
+        }
+    }
+
+    pub fn label(mut self, text: impl Into<String>) -> Finding {
+        self.primary_label = Some(text.into());
+        self
+    }
+
+    pub fn related(mut self, span: Span, message: impl Into<String>) -> Finding {
+        self.related.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn help(mut self, text: impl Into<String>) -> Finding {
+        self.help = Some(text.into());
+        self
+    }
+
+    pub fn env(mut self, env: impl Into<String>) -> Finding {
+        self.environments.push(env.into());
+        self
+    }
+}

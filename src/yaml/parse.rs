@@ -1,0 +1,514 @@
+//! Events → [`Node`] trees, one document at a time, without recursion.
+//!
+//! Bounded on hostile input: nesting depth, document count and alias expansion have budgets
+//! (see [`Limits`]); exceeding one is a `yaml/limits` finding and parsing of the file stops.
+//! Aliases are expanded (Kubernetes expands them) within the budget; merge keys (`<<`) are
+//! applied as go-yaml does. Duplicate keys are `yaml/duplicate-key` findings; the later value
+//! is kept.
+
+use super::{Entry, Map, Node, Scalar, Style, Value};
+use crate::diag::Finding;
+use crate::source::{SourceFile, Span};
+use saphyr_parser::{Event, Parser, ScalarStyle};
+use std::collections::HashMap;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_documents: usize,
+    /// Nodes that alias expansion may create in one file.
+    pub max_alias_nodes: usize,
+    pub max_file_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_depth: 128,
+            max_documents: 10_000,
+            max_alias_nodes: 100_000,
+            max_file_size: crate::source::MAX_FILE_SIZE as usize,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct ParsedStream {
+    /// Completed documents, in file order (an empty document is a null scalar).
+    pub docs: Vec<Node>,
+    pub findings: Vec<Finding>,
+    /// False when the file could not be read to its end (syntax error or limit).
+    pub complete: bool,
+}
+
+/// Character index → byte offset, in O(64) per lookup after an O(n/64) index.
+struct Offsets<'a> {
+    text: &'a str,
+    ascii: bool,
+    checkpoints: Vec<u32>,
+}
+
+impl<'a> Offsets<'a> {
+    fn new(text: &'a str) -> Offsets<'a> {
+        let ascii = text.is_ascii();
+        let mut checkpoints = Vec::new();
+        if !ascii {
+            for (n, (b, _)) in text.char_indices().enumerate() {
+                if n % 64 == 0 {
+                    checkpoints.push(b as u32);
+                }
+            }
+        }
+        Offsets {
+            text,
+            ascii,
+            checkpoints,
+        }
+    }
+    fn byte(&self, char_index: usize) -> usize {
+        if self.ascii {
+            return char_index.min(self.text.len());
+        }
+        let Some(&cp) = self.checkpoints.get(char_index / 64) else {
+            return self.text.len();
+        };
+        let rest = char_index % 64;
+        let tail = &self.text[cp as usize..];
+        match tail.char_indices().nth(rest) {
+            Some((b, _)) => cp as usize + b,
+            None => self.text.len(),
+        }
+    }
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Node>,
+        start: usize,
+        anchor: usize,
+    },
+    Map {
+        map: Map,
+        pending_key: Option<Node>,
+        start: usize,
+        anchor: usize,
+        merges: Vec<Node>,
+    },
+}
+
+struct Builder<'a> {
+    file: &'a SourceFile,
+    limits: Limits,
+    offsets: Offsets<'a>,
+    anchors: HashMap<usize, Node>,
+    alias_nodes: usize,
+    findings: Vec<Finding>,
+}
+
+fn count_nodes(n: &Node) -> usize {
+    let mut c = 0;
+    n.walk(|_| c += 1);
+    c
+}
+
+impl<'a> Builder<'a> {
+    fn span(&self, start_char: usize, end_char: usize) -> Span {
+        self.file
+            .span(self.offsets.byte(start_char), self.offsets.byte(end_char))
+    }
+
+    fn limit(&mut self, span: Span, msg: String) {
+        self.findings.push(Finding::new("yaml/limits", span, msg));
+    }
+
+    /// Inserts a completed key/value into a map frame, reporting duplicates.
+    fn insert(&mut self, map: &mut Map, merges: &mut Vec<Node>, key: Node, value: Node) {
+        if key.as_str() == Some("<<") && key.as_scalar().is_some_and(|s| s.style == Style::Plain) {
+            merges.push(value);
+            return;
+        }
+        if let Some(k) = key.as_str() {
+            if let Some(i) = map.position(k) {
+                let first = map.entries[i].key.span;
+                self.findings.push(
+                    Finding::new(
+                        "yaml/duplicate-key",
+                        key.span,
+                        format!("duplicate key `{k}` in this mapping"),
+                    )
+                    .label("defined again here")
+                    .related(first, "first defined here")
+                    .help(
+                        "remove one of the two entries; Kubernetes silently keeps only one of them",
+                    ),
+                );
+                map.entries[i] = Entry { key, value };
+                return;
+            }
+        }
+        map.entries.push(Entry { key, value });
+    }
+}
+
+fn style_of(s: ScalarStyle) -> Style {
+    match s {
+        ScalarStyle::Plain => Style::Plain,
+        ScalarStyle::SingleQuoted => Style::SingleQuoted,
+        ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+        ScalarStyle::Literal => Style::Literal,
+        ScalarStyle::Folded => Style::Folded,
+    }
+}
+
+/// Applies go-yaml merge keys: entries of the merged maps that the map does not define.
+fn apply_merges(map: &mut Map, merges: Vec<Node>) {
+    for m in merges {
+        let sources: Vec<Node> = match m.value {
+            Value::Seq(items) => items,
+            _ => vec![m],
+        };
+        for src in sources {
+            if let Value::Map(sm) = src.value {
+                for e in sm.entries {
+                    let present = e.key.as_str().is_some_and(|k| map.position(k).is_some());
+                    if !present {
+                        map.entries.push(e);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Parses every document of a file. Never panics; problems are findings.
+pub fn parse_stream(file: &SourceFile, limits: Limits) -> ParsedStream {
+    let text: &str = &file.text;
+    let mut out = ParsedStream::default();
+    if text.len() > limits.max_file_size {
+        out.findings.push(Finding::new(
+            "yaml/limits",
+            file.span(0, 0),
+            format!(
+                "file is {} bytes, above the file size limit of {} bytes",
+                text.len(),
+                limits.max_file_size
+            ),
+        ));
+        return out;
+    }
+    let mut b = Builder {
+        file,
+        limits,
+        offsets: Offsets::new(text),
+        anchors: HashMap::new(),
+        alias_nodes: 0,
+        findings: Vec::new(),
+    };
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut doc_root: Option<Node> = None;
+    let mut complete = false;
+    let parser = Parser::new_from_str(text);
+
+    'events: for ev in parser {
+        let (event, span) = match ev {
+            Ok(x) => x,
+            Err(e) => {
+                let at = b.offsets.byte(e.marker().index());
+                let end = (at + 1).min(text.len());
+                b.findings.push(Finding::new(
+                    "yaml/syntax",
+                    file.span(at, end.max(at)),
+                    format!("invalid YAML: {}", e.info()),
+                ));
+                break;
+            }
+        };
+        let (s, e) = (span.start.index(), span.end.index());
+        // A completed node to attach to the parent frame (or to become the document root).
+        let done: Node = match event {
+            Event::StreamStart | Event::Nothing => continue,
+            Event::StreamEnd => {
+                complete = true;
+                break;
+            }
+            Event::DocumentStart(_) => {
+                if out.docs.len() >= b.limits.max_documents {
+                    let sp = b.span(s, e);
+                    b.limit(
+                        sp,
+                        format!(
+                            "more than {} documents in one file (document count limit)",
+                            b.limits.max_documents
+                        ),
+                    );
+                    break;
+                }
+                b.anchors.clear();
+                continue;
+            }
+            Event::DocumentEnd => {
+                let root = doc_root.take().unwrap_or_else(|| Node::null(b.span(s, s)));
+                out.docs.push(root);
+                continue;
+            }
+            Event::Alias(id) => {
+                let Some(target) = b.anchors.get(&id) else {
+                    let sp = b.span(s, e);
+                    b.findings.push(Finding::new(
+                        "yaml/syntax",
+                        sp,
+                        "alias refers to an unknown anchor",
+                    ));
+                    break;
+                };
+                let n = count_nodes(target);
+                b.alias_nodes += n;
+                if b.alias_nodes > b.limits.max_alias_nodes {
+                    let sp = b.span(s, e);
+                    b.limit(
+                        sp,
+                        format!(
+                            "alias expansion exceeds the budget of {} nodes (alias expansion limit)",
+                            b.limits.max_alias_nodes
+                        ),
+                    );
+                    break;
+                }
+                target.clone()
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let tag = tag.map(|t| {
+                    if t.handle == "tag:yaml.org,2002:" {
+                        format!("!!{}", t.suffix)
+                    } else {
+                        format!("{}{}", t.handle, t.suffix)
+                    }
+                });
+                let node = Node::scalar(
+                    Scalar {
+                        text: value.into_owned(),
+                        style: style_of(style),
+                        tag,
+                    },
+                    b.span(s, e),
+                );
+                if anchor > 0 {
+                    b.anchors.insert(anchor, node.clone());
+                }
+                node
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if stack.len() >= b.limits.max_depth {
+                    let sp = b.span(s, e.max(s + 1));
+                    b.limit(
+                        sp,
+                        format!(
+                            "nesting deeper than {} levels (nesting depth limit)",
+                            b.limits.max_depth
+                        ),
+                    );
+                    break 'events;
+                }
+                stack.push(if matches!(event, Event::SequenceStart(..)) {
+                    Frame::Seq {
+                        items: Vec::new(),
+                        start: s,
+                        anchor,
+                    }
+                } else {
+                    Frame::Map {
+                        map: Map::default(),
+                        pending_key: None,
+                        start: s,
+                        anchor,
+                        merges: Vec::new(),
+                    }
+                });
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let node = match stack.pop() {
+                    Some(Frame::Seq {
+                        items,
+                        start,
+                        anchor,
+                    }) => {
+                        let n = Node::seq(items, b.span(start, e));
+                        (n, anchor)
+                    }
+                    Some(Frame::Map {
+                        mut map,
+                        start,
+                        anchor,
+                        merges,
+                        ..
+                    }) => {
+                        apply_merges(&mut map, merges);
+                        (Node::new(Value::Map(map), b.span(start, e)), anchor)
+                    }
+                    None => continue,
+                };
+                if node.1 > 0 {
+                    b.anchors.insert(node.1, node.0.clone());
+                }
+                node.0
+            }
+        };
+        match stack.last_mut() {
+            None => doc_root = Some(done),
+            Some(Frame::Seq { items, .. }) => items.push(done),
+            Some(Frame::Map {
+                map,
+                pending_key,
+                merges,
+                ..
+            }) => match pending_key.take() {
+                None => *pending_key = Some(done),
+                Some(key) => {
+                    let (mut m, mut mg) = (std::mem::take(map), std::mem::take(merges));
+                    b.insert(&mut m, &mut mg, key, done);
+                    if let Some(Frame::Map { map, merges, .. }) = stack.last_mut() {
+                        *map = m;
+                        *merges = mg;
+                    }
+                }
+            },
+        }
+    }
+    out.findings = b.findings;
+    out.complete = complete
+        && out
+            .findings
+            .iter()
+            .all(|f| f.rule != "yaml/syntax" && f.rule != "yaml/limits");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceMap;
+
+    fn parse(text: &str) -> (std::sync::Arc<SourceFile>, ParsedStream) {
+        let map = SourceMap::new();
+        let f = map.add("t.yaml", text);
+        let p = parse_stream(&f, Limits::default());
+        (f, p)
+    }
+
+    #[test]
+    fn spans_point_at_keys_and_values() {
+        let (f, p) = parse(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: é-cfg\n  labels: {a: 'x'}\n",
+        );
+        assert!(p.complete, "{:?}", p.findings);
+        let doc = &p.docs[0];
+        let name = doc.path(&["metadata", "name"]).unwrap();
+        assert_eq!(f.slice(name.span), "é-cfg");
+        assert_eq!(f.line_col(name.span.start as usize).line, 4);
+        let a = doc.path(&["metadata", "labels", "a"]).unwrap();
+        assert_eq!(a.as_str(), Some("x"));
+        assert_eq!(a.as_scalar().unwrap().style, Style::SingleQuoted);
+        let key = &doc.as_map().unwrap().entries[1].key;
+        assert_eq!(f.slice(key.span), "kind");
+    }
+
+    #[test]
+    fn multi_document_and_empty_documents() {
+        let (_, p) = parse("a: 1\n---\n---\nb: 2\n");
+        assert_eq!(p.docs.len(), 3);
+        assert!(p.docs[1].is_null());
+        assert_eq!(p.docs[2].get("b").unwrap().as_i64(), Some(2));
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_at_the_later_one() {
+        let (f, p) = parse("a: 1\nb: 2\na: 3\n");
+        assert_eq!(p.findings.len(), 1);
+        let d = &p.findings[0];
+        assert_eq!(d.rule, "yaml/duplicate-key");
+        assert_eq!(f.line_col(d.primary.start as usize).line, 3);
+        assert_eq!(f.line_col(d.related[0].span.start as usize).line, 1);
+        assert_eq!(p.docs[0].get("a").unwrap().as_i64(), Some(3));
+    }
+
+    #[test]
+    fn syntax_error_is_located() {
+        let (f, p) = parse("a: [1, 2\nb: 3\n");
+        assert!(!p.complete);
+        assert_eq!(p.findings[0].rule, "yaml/syntax");
+        assert!(f.line_col(p.findings[0].primary.start as usize).line >= 1);
+    }
+
+    #[test]
+    fn deep_nesting_is_a_limit_not_a_crash() {
+        let text = "[".repeat(100_000);
+        let (_, p) = parse(&text);
+        assert!(p
+            .findings
+            .iter()
+            .any(|f| f.rule == "yaml/limits" || f.rule == "yaml/syntax"));
+        let block: String = (0..5000)
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect();
+        let (_, p) = parse(&block);
+        assert!(
+            p.findings.iter().any(|f| f.rule == "yaml/limits"),
+            "{:?}",
+            p.findings
+        );
+    }
+
+    #[test]
+    fn alias_bomb_hits_the_budget() {
+        let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            s += &format!(
+                "a{i}: &a{i} [{}]\n",
+                vec![format!("*a{}", i - 1); 10].join(", ")
+            );
+        }
+        let (_, p) = parse(&s);
+        assert!(p
+            .findings
+            .iter()
+            .any(|f| f.rule == "yaml/limits" && f.message.contains("alias")));
+    }
+
+    #[test]
+    fn aliases_and_merge_keys_expand() {
+        let (_, p) = parse("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\nref: *b\n");
+        assert!(p.complete);
+        let d = &p.docs[0];
+        assert_eq!(d.path(&["other", "x"]).unwrap().as_i64(), Some(1));
+        assert_eq!(d.path(&["other", "y"]).unwrap().as_i64(), Some(3));
+        assert_eq!(d.path(&["ref", "y"]).unwrap().as_i64(), Some(2));
+    }
+
+    #[test]
+    fn block_scalar_keeps_text_and_style() {
+        let (f, p) = parse("data:\n  redis.conf: |\n    port 6379\n    maxmemory 1gb\n");
+        let v = p.docs[0].path(&["data", "redis.conf"]).unwrap();
+        let s = v.as_scalar().unwrap();
+        assert_eq!(s.style, Style::Literal);
+        assert_eq!(s.text, "port 6379\nmaxmemory 1gb\n");
+        // saphyr's span of a block scalar starts at its first content line, after the header.
+        assert_eq!(f.line_col(v.span.start as usize).line, 3);
+        eprintln!(
+            "{:?} {:?}",
+            f.line_col(v.span.start as usize),
+            f.line_col(v.span.end as usize)
+        );
+        let (f, p) = parse("a: |2-\n    x\n  y\nb: >\n  folded\n  text\n\nc: 'q\n  r'\n");
+        for k in ["a", "b", "c"] {
+            let v = p.docs[0].get(k).unwrap();
+            eprintln!(
+                "{k}: {:?} {:?} {:?} {:?}",
+                v.as_str(),
+                f.line_col(v.span.start as usize),
+                f.line_col(v.span.end as usize),
+                f.slice(v.span)
+            );
+        }
+    }
+}
