@@ -8,3 +8,5 @@ pub mod diag;
 pub mod rules;
 pub mod source;
 pub mod yaml;
+pub mod kustomize;
+pub mod redis;

@@ -1,0 +1,3 @@
+//! redis.conf and sentinel.conf: tokenizer, directive table, value grammar and file-level rules.
+//!
+//! STUB: lands with issue #4.
