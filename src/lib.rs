@@ -1,12 +1,18 @@
 //! grill-lint: a linter for Redis deployments on Kubernetes managed with Kustomize.
 //!
 //! The data flow runs one way: files → [`source::SourceMap`] → [`yaml`] span trees →
-//! [`kustomize`] native build (every rendered node keeps its origin) → the Redis model →
-//! checks → [`report`].
+//! [`kustomize`] native build (every rendered node keeps its origin) → [`checks`] → [`report`].
+//! [`lint::lint`] runs the whole pipeline.
 
+pub mod checks;
+pub mod config;
 pub mod diag;
+pub mod kustomize;
+pub mod lint;
+pub mod redis;
+pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
+pub mod targets;
 pub mod yaml;
-pub mod kustomize;
-pub mod redis;

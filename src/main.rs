@@ -1,1 +1,229 @@
-fn main() {}
+//! The command-line front end: argument parsing and exit codes only; the work is in the library.
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use grill_lint::diag::Severity;
+use grill_lint::lint::{lint, Options};
+use grill_lint::report::{self, Format};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "grill-lint",
+    version,
+    about = "Lints Redis-on-Kubernetes Kustomize trees: builds each overlay, reads its redis.conf, checks the invariants"
+)]
+#[command(args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    check: CheckArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint overlays, kustomization directories or single files (the default command)
+    Check(CheckArgs),
+    /// Print the rendered overlay as multi-document YAML (what `kustomize build` prints)
+    Render {
+        /// A kustomization directory
+        dir: PathBuf,
+    },
+    /// List every rule: ID, default severity, one-line summary
+    Rules,
+    /// Print a rule's documentation
+    Explain {
+        /// A rule ID such as `redis/maxmemory-headroom`
+        rule: String,
+    },
+    /// Print a shell completion script
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Never,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FilesMode {
+    /// Lint each file as given
+    Files,
+    /// Lint every overlay whose build reads one of the files
+    Overlays,
+}
+
+#[derive(Args, Default)]
+struct CheckArgs {
+    /// Overlays, directories holding kustomizations, or single files (default: kustomize/)
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    format: Option<Format>,
+    /// Write the report to FILE instead of stdout
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// The environment whose policy applies (default: the overlay directory name)
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
+    /// A .grill-lint.yaml (default: found by walking up from the linted path)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The lowest severity that makes the exit code 1
+    #[arg(long, value_enum, default_value = "error")]
+    fail_on: Option<FailOn>,
+    /// Enable only these rules or rule groups (comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    select: Vec<String>,
+    /// Disable these rules or rule groups (comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    ignore: Vec<String>,
+    /// Print findings only, no summary
+    #[arg(long)]
+    quiet: bool,
+    /// Colour for the human format
+    #[arg(long, value_enum, default_value = "auto")]
+    color: Option<ColorChoice>,
+    /// How file PATHs are linted: as files, or through the overlays that read them (pre-commit)
+    #[arg(long, value_enum, default_value = "files")]
+    files_mode: Option<FilesMode>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => run_check(cli.check),
+        Some(Command::Check(args)) => run_check(args),
+        Some(Command::Render { dir }) => run_render(&dir),
+        Some(Command::Rules) => {
+            print!("{}", grill_lint::rules::list_text());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Explain { rule }) => match grill_lint::rules::explain(&rule) {
+            Some(text) => {
+                print!("{text}");
+                Ok(ExitCode::SUCCESS)
+            }
+            None => Err(format!("unknown rule `{rule}` (see `grill-lint rules`)")),
+        },
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "grill-lint",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("grill-lint: error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_check(args: CheckArgs) -> Result<ExitCode, String> {
+    let files_mode = args.files_mode == Some(FilesMode::Overlays);
+    let paths = if args.paths.is_empty() {
+        let default = PathBuf::from("kustomize");
+        if !default.is_dir() {
+            return Err("nothing to lint: no PATH given and no kustomize/ directory here".into());
+        }
+        vec![default]
+    } else {
+        args.paths.clone()
+    };
+    let opts = Options {
+        env: args.env.clone(),
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        config: args.config.clone(),
+        files_mode_overlays: files_mode,
+    };
+    let report = lint(&paths, &opts).map_err(|e| e.0)?;
+    let color = match args.color.unwrap_or(ColorChoice::Auto) {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let text = match args.format.unwrap_or(Format::Human) {
+        Format::Human => report::human::render(&report, color, args.quiet),
+        Format::Json => report::json::render(&report),
+        Format::Sarif => report::sarif::render(&report),
+        Format::Github => report::github::render(&report),
+    };
+    write_out(args.output.as_deref(), &text)?;
+    let threshold = match args.fail_on.unwrap_or(FailOn::Error) {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn write_out(path: Option<&std::path::Path>, text: &str) -> Result<(), String> {
+    match path {
+        Some(p) => {
+            std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a message.
+            let _ = out.write_all(text.as_bytes());
+            Ok(())
+        }
+    }
+}
+
+/// `render`: the build as YAML on stdout; a failed build prints its findings and exits 1.
+fn run_render(dir: &std::path::Path) -> Result<ExitCode, String> {
+    if !dir.is_dir() {
+        return Err(format!("{}: not a directory", dir.display()));
+    }
+    if grill_lint::targets::kustomization_file(dir).is_none() {
+        return Err(format!(
+            "{}: no kustomization.yaml in this directory",
+            dir.display()
+        ));
+    }
+    let sources = grill_lint::source::SourceMap::new();
+    let build = grill_lint::kustomize::build(dir, &sources);
+    if build.failed {
+        let mut r = report::Report {
+            sources,
+            findings: build.findings,
+            targets: vec![report::display_path(dir)],
+        };
+        r.sort();
+        eprint!(
+            "{}",
+            report::human::render(&r, std::io::stderr().is_terminal(), true)
+        );
+        return Ok(ExitCode::from(1));
+    }
+    write_out(None, &build.to_yaml())?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -105,3 +105,40 @@ mod tests {
         }
     }
 }
+
+/// The full description of a rule (SARIF `fullDescription`).
+pub fn full_description(r: &RuleMeta) -> String {
+    r.summary.to_string()
+}
+
+/// What to do about a rule's findings (SARIF `help`).
+pub fn help_text(r: &RuleMeta) -> String {
+    format!("see `grill-lint explain {}`", r.id)
+}
+
+/// `grill-lint rules`: one line per rule.
+pub fn list_text() -> String {
+    let width = RULES.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    RULES
+        .iter()
+        .map(|r| {
+            format!(
+                "{:width$}  {:7}  {}\n",
+                r.id,
+                r.severity.as_str(),
+                r.summary
+            )
+        })
+        .collect()
+}
+
+/// `grill-lint explain RULE`.
+pub fn explain(id: &str) -> Option<String> {
+    let r = get(id)?;
+    Some(format!(
+        "{} ({})\n\n{}\n",
+        r.id,
+        r.severity.as_str(),
+        r.summary
+    ))
+}

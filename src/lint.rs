@@ -1,0 +1,215 @@
+//! The pipeline: targets → builds and parses → checks → suppressions → a sorted [`Report`].
+
+use crate::config::Config;
+use crate::diag::Finding;
+use crate::report::Report;
+use crate::source::{FileId, SourceMap};
+use crate::targets::{self, Target};
+use crate::yaml::{parse_stream, Limits};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    /// The environment whose policy applies (default: each overlay's directory name).
+    pub env: Option<String>,
+    /// Only these rules or groups (empty: all).
+    pub select: Vec<String>,
+    /// Not these rules or groups.
+    pub ignore: Vec<String>,
+    /// A `.grill-lint.yaml` to use instead of the discovered one.
+    pub config: Option<PathBuf>,
+    /// Map each file PATH to the overlays whose build reads it (the pre-commit hook's mode).
+    pub files_mode_overlays: bool,
+}
+
+/// Why the command could not do its job (exit code 2).
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Lints `paths` and returns the sorted report.
+pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
+    let sources = SourceMap::new();
+    let config_path = match &opts.config {
+        Some(p) => Some(p.clone()),
+        None => paths.first().and_then(|p| crate::config::discover(p)),
+    };
+    let config = match &config_path {
+        Some(p) => crate::config::load(p, &sources)
+            .map_err(|e| UsageError(format!("invalid configuration: {e}")))?,
+        None => Config::default(),
+    };
+    for pat in opts.select.iter().chain(&opts.ignore) {
+        if !crate::rules::RULES
+            .iter()
+            .any(|r| crate::suppress::matches_rule(pat, r.id))
+        {
+            return Err(UsageError(format!(
+                "unknown rule or group `{pat}` (see `grill-lint rules`)"
+            )));
+        }
+    }
+    let targets = if opts.files_mode_overlays {
+        overlays_reading(paths, opts.env.as_deref(), &sources)?
+    } else {
+        targets::resolve(paths, opts.env.as_deref()).map_err(|e| UsageError(e.0))?
+    };
+
+    let per_target: Vec<Vec<Finding>> = targets
+        .par_iter()
+        .map(|t| lint_target(t, &sources))
+        .collect();
+    let findings = merge_environments(per_target.into_iter().flatten().collect());
+
+    let read: Vec<FileId> = (0..sources.len() as u32).map(FileId).collect();
+    let findings = crate::suppress::apply(findings, &sources, &read);
+    let config_file = config_path.as_deref().and_then(|p| sources.load(p).ok());
+    let findings = config.apply(findings, &sources, config_file.as_deref());
+    let findings: Vec<Finding> = findings
+        .into_iter()
+        .filter(|f| {
+            opts.select.is_empty()
+                || opts
+                    .select
+                    .iter()
+                    .any(|p| crate::suppress::matches_rule(p, f.rule))
+        })
+        .filter(|f| {
+            !opts
+                .ignore
+                .iter()
+                .any(|p| crate::suppress::matches_rule(p, f.rule))
+        })
+        .collect();
+    let mut report = Report {
+        sources,
+        findings,
+        targets: targets.iter().map(Target::display).collect(),
+    };
+    report.sort();
+    Ok(report)
+}
+
+fn lint_target(t: &Target, sources: &SourceMap) -> Vec<Finding> {
+    match t {
+        Target::Overlay { dir, env } => {
+            let build = crate::kustomize::build(dir, sources);
+            let mut out = build.findings.clone();
+            if !build.failed {
+                out.extend(crate::checks::overlay(&build, sources));
+            }
+            for f in &mut out {
+                f.environments = vec![env.clone()];
+            }
+            out
+        }
+        Target::Conf { path, kind } => match sources.load(path) {
+            Ok(file) => crate::redis::lint_file(&file, *kind),
+            Err(e) => vec![unreadable(sources, path, &e.to_string())],
+        },
+        Target::Yaml { path } => match sources.load(path) {
+            Ok(file) => {
+                let parsed = parse_stream(&file, Limits::default());
+                let mut out = parsed.findings;
+                for doc in parsed.docs.iter().filter(|d| d.get("kind").is_some()) {
+                    crate::checks::ambiguous::check_resource(doc, &mut out);
+                }
+                out
+            }
+            Err(e) => vec![unreadable(sources, path, &e.to_string())],
+        },
+        Target::Json { path } => match sources.load(path) {
+            Ok(file) => json_syntax(&file),
+            Err(e) => vec![unreadable(sources, path, &e.to_string())],
+        },
+    }
+}
+
+/// A file that cannot be read is a finding at the file (it exists: `resolve` checked).
+fn unreadable(sources: &SourceMap, path: &Path, why: &str) -> Finding {
+    let f = sources.add(path, String::new());
+    Finding::new("yaml/limits", f.span(0, 0), why.to_string())
+}
+
+/// Cache-strategy JSON files: the syntax is checked here; the schema rules run on the model.
+fn json_syntax(file: &crate::source::SourceFile) -> Vec<Finding> {
+    match serde_json::from_str::<serde_json::Value>(&file.text) {
+        Ok(_) => Vec::new(),
+        Err(e) => {
+            let start = file.line_start(e.line()).unwrap_or(0);
+            let at = file.text[start..]
+                .char_indices()
+                .nth(e.column().saturating_sub(1))
+                .map(|(b, _)| start + b)
+                .unwrap_or(start);
+            vec![Finding::new(
+                "cache/schema",
+                file.span(at, at),
+                format!("invalid JSON: {e}"),
+            )]
+        }
+    }
+}
+
+/// One finding per (rule, location, message), listing every environment it holds in.
+fn merge_environments(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut index: std::collections::HashMap<(&'static str, crate::source::Span, String), usize> =
+        Default::default();
+    for f in findings {
+        let key = (f.rule, f.primary, f.message.clone());
+        match index.get(&key) {
+            Some(&i) => {
+                let envs: BTreeSet<String> = out[i]
+                    .environments
+                    .drain(..)
+                    .chain(f.environments)
+                    .collect();
+                out[i].environments = envs.into_iter().collect();
+            }
+            None => {
+                index.insert(key, out.len());
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+/// `--files-mode=overlays`: every overlay under the working directory whose build reads one of
+/// `paths`.
+fn overlays_reading(
+    paths: &[PathBuf],
+    env: Option<&str>,
+    sources: &SourceMap,
+) -> Result<Vec<Target>, UsageError> {
+    let cwd = std::env::current_dir().map_err(|e| UsageError(e.to_string()))?;
+    let wanted: BTreeSet<PathBuf> = paths
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    let all = match targets::resolve(&[cwd], env) {
+        Ok(t) => t,
+        Err(_) => return Ok(Vec::new()),
+    };
+    let mut out = Vec::new();
+    for t in all {
+        if let Target::Overlay { dir, .. } = &t {
+            let build = crate::kustomize::build(dir, sources);
+            let reads = build.files_read.iter().any(|id| {
+                std::fs::canonicalize(&sources.get(*id).path).is_ok_and(|p| wanted.contains(&p))
+            });
+            if reads {
+                out.push(t);
+            }
+        }
+    }
+    Ok(out)
+}

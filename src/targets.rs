@@ -1,0 +1,309 @@
+//! What to lint: turns the command line's paths into targets.
+//!
+//! A kustomization directory is one environment. A directory that only contains
+//! kustomizations below it stands for every *overlay* below it: a kustomization that no other
+//! kustomization below the path includes (through `resources`, `bases` or `components`). A file
+//! is a redis/sentinel config, a cache-strategy JSON, or a Kubernetes YAML file.
+
+use crate::redis::ConfKind;
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
+
+/// Names kustomize accepts for a kustomization file, in its order of preference.
+pub const KUSTOMIZATION_FILES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// Directory levels searched below a path for kustomizations.
+const MAX_WALK_DEPTH: usize = 24;
+/// Directories visited at most while searching (a guard against huge trees).
+const MAX_WALK_DIRS: usize = 20_000;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A kustomization directory, linted as the environment `env`.
+    Overlay {
+        dir: PathBuf,
+        env: String,
+    },
+    Conf {
+        path: PathBuf,
+        kind: ConfKind,
+    },
+    Json {
+        path: PathBuf,
+    },
+    Yaml {
+        path: PathBuf,
+    },
+}
+
+impl Target {
+    pub fn display(&self) -> String {
+        match self {
+            Target::Overlay { dir, .. } => crate::report::display_path(dir),
+            Target::Conf { path, .. } | Target::Json { path } | Target::Yaml { path } => {
+                crate::report::display_path(path)
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct TargetError(pub String);
+
+pub fn kustomization_file(dir: &Path) -> Option<PathBuf> {
+    KUSTOMIZATION_FILES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+}
+
+/// Lexically normalises a path (`a/./b/../c` → `a/c`), keeping it relative if it was.
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() || out.as_os_str().is_empty() && !p.is_absolute() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+/// Resolves the command line's paths. `env` overrides the environment name of every overlay.
+pub fn resolve(paths: &[PathBuf], env: Option<&str>) -> Result<Vec<Target>, TargetError> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta =
+            std::fs::metadata(p).map_err(|e| TargetError(format!("{}: {e}", p.display())))?;
+        if meta.is_dir() {
+            let overlays = overlays_below(p)?;
+            if overlays.is_empty() {
+                return Err(TargetError(format!(
+                    "{}: no kustomization.yaml in or below this directory: nothing to lint",
+                    p.display()
+                )));
+            }
+            for dir in overlays {
+                let env = env.map(str::to_string).unwrap_or_else(|| env_name(&dir));
+                out.push(Target::Overlay { dir, env });
+            }
+        } else {
+            out.push(classify_file(p)?);
+        }
+    }
+    out.dedup();
+    Ok(out)
+}
+
+/// The environment name of an overlay: its directory name.
+pub fn env_name(dir: &Path) -> String {
+    let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    normalize(&abs)
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "default".into())
+}
+
+fn classify_file(p: &Path) -> Result<Target, TargetError> {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if name.ends_with(".json") {
+        return Ok(Target::Json {
+            path: p.to_path_buf(),
+        });
+    }
+    if name.ends_with(".yaml")
+        || name.ends_with(".yml")
+        || KUSTOMIZATION_FILES.contains(&name.as_str())
+    {
+        if KUSTOMIZATION_FILES
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(&name))
+        {
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            return Ok(Target::Overlay {
+                dir: dir.to_path_buf(),
+                env: env_name(dir),
+            });
+        }
+        return Ok(Target::Yaml {
+            path: p.to_path_buf(),
+        });
+    }
+    let text =
+        std::fs::read_to_string(p).map_err(|e| TargetError(format!("{}: {e}", p.display())))?;
+    if name.ends_with(".conf") || looks_like_redis_conf(&text) {
+        return Ok(Target::Conf {
+            path: p.to_path_buf(),
+            kind: crate::redis::detect_kind(p, &text),
+        });
+    }
+    Err(TargetError(format!(
+        "{}: not a kustomization, Kubernetes YAML, redis.conf/sentinel.conf or cache-strategy JSON file",
+        p.display()
+    )))
+}
+
+fn looks_like_redis_conf(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .take(20)
+        .any(|l| {
+            let d = l
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            matches!(
+                d.as_str(),
+                "port"
+                    | "bind"
+                    | "maxmemory"
+                    | "save"
+                    | "appendonly"
+                    | "sentinel"
+                    | "requirepass"
+                    | "dir"
+            )
+        })
+}
+
+/// Every kustomization directory at or below `root` that no other one there includes.
+fn overlays_below(root: &Path) -> Result<Vec<PathBuf>, TargetError> {
+    if kustomization_file(root).is_some() {
+        return Ok(vec![root.to_path_buf()]);
+    }
+    let mut found = Vec::new();
+    let mut stack = vec![(root.to_path_buf(), 0usize)];
+    let mut visited = 0usize;
+    while let Some((dir, depth)) = stack.pop() {
+        visited += 1;
+        if visited > MAX_WALK_DIRS {
+            return Err(TargetError(format!(
+                "{}: more than {MAX_WALK_DIRS} directories below this path",
+                root.display()
+            )));
+        }
+        if kustomization_file(&dir).is_some() {
+            found.push(dir.clone());
+        }
+        if depth >= MAX_WALK_DEPTH {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut subdirs: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().map(|t| t.is_dir()).unwrap_or(false))
+            .filter(|e| {
+                let n = e.file_name();
+                let n = n.to_string_lossy();
+                !n.starts_with('.') && n != "target" && n != "node_modules"
+            })
+            .map(|e| e.path())
+            .collect();
+        subdirs.sort();
+        stack.extend(subdirs.into_iter().rev().map(|d| (d, depth + 1)));
+    }
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| normalize(p));
+    let mut included = BTreeSet::new();
+    for dir in &found {
+        for r in referenced_dirs(dir) {
+            included.insert(canon(&r));
+        }
+    }
+    let mut overlays: Vec<PathBuf> = found
+        .into_iter()
+        .filter(|d| !included.contains(&canon(d)))
+        .collect();
+    overlays.sort();
+    Ok(overlays)
+}
+
+/// The directories a kustomization names in `resources`, `bases` and `components` (read
+/// leniently: a kustomization that does not parse includes nothing here; its build reports it).
+fn referenced_dirs(dir: &Path) -> Vec<PathBuf> {
+    let Some(kfile) = kustomization_file(dir) else {
+        return Vec::new();
+    };
+    let Ok(text) = std::fs::read_to_string(&kfile) else {
+        return Vec::new();
+    };
+    let map = crate::source::SourceMap::new();
+    let file = map.add(kfile, text);
+    let parsed = crate::yaml::parse_stream(&file, crate::yaml::Limits::default());
+    let mut out = Vec::new();
+    for doc in &parsed.docs {
+        for field in ["resources", "bases", "components"] {
+            for item in doc.get(field).and_then(|n| n.as_seq()).unwrap_or(&[]) {
+                if let Some(rel) = item.as_str() {
+                    let p = dir.join(rel);
+                    if p.is_dir() {
+                        out.push(p);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_paths() {
+        assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
+        assert_eq!(normalize(Path::new("../x")), PathBuf::from("../x"));
+        assert_eq!(normalize(Path::new("./")), PathBuf::from("."));
+    }
+
+    #[test]
+    fn finds_overlays_not_bases() {
+        let tmp = std::env::temp_dir().join(format!("grill-targets-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        for d in ["base", "overlays/dev", "overlays/prod", "components/x"] {
+            std::fs::create_dir_all(tmp.join(d)).unwrap();
+        }
+        std::fs::write(tmp.join("base/kustomization.yaml"), "resources: []\n").unwrap();
+        std::fs::write(
+            tmp.join("components/x/kustomization.yaml"),
+            "kind: Component\n",
+        )
+        .unwrap();
+        for o in ["dev", "prod"] {
+            std::fs::write(
+                tmp.join(format!("overlays/{o}/kustomization.yaml")),
+                "resources: [../../base]\ncomponents: [../../components/x]\n",
+            )
+            .unwrap();
+        }
+        let t = resolve(&[tmp.clone()], None).unwrap();
+        let envs: Vec<_> = t
+            .iter()
+            .map(|t| match t {
+                Target::Overlay { env, .. } => env.clone(),
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(envs, vec!["dev", "prod"]);
+        std::fs::remove_dir_all(&tmp).unwrap();
+    }
+}
