@@ -56,9 +56,9 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 }
 
 fn known_rule(pattern: &str) -> bool {
-    crate::rules::RULES
+    crate::rules::all()
         .iter()
-        .any(|r| crate::suppress::matches_rule(pattern, r.id))
+        .any(|r| crate::suppress::matches_rule(pattern, &r.id))
 }
 
 pub fn load(path: &Path, sources: &SourceMap) -> Result<Config, String> {

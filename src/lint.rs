@@ -47,9 +47,9 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
         None => Config::default(),
     };
     for pat in opts.select.iter().chain(&opts.ignore) {
-        if !crate::rules::RULES
+        if !crate::rules::all()
             .iter()
-            .any(|r| crate::suppress::matches_rule(pat, r.id))
+            .any(|r| crate::suppress::matches_rule(pat, &r.id))
         {
             return Err(UsageError(format!(
                 "unknown rule or group `{pat}` (see `grill-lint rules`)"

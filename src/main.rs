@@ -102,6 +102,10 @@ struct CheckArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(e) = grill_lint::rules::registry() {
+        eprintln!("grill-lint: internal error: the bundled rule files are invalid: {e}");
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         None => run_check(cli.check),
         Some(Command::Check(args)) => run_check(args),

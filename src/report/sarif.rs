@@ -54,14 +54,14 @@ fn fingerprint(report: &Report, f: &crate::diag::Finding) -> String {
 }
 
 pub fn render(report: &Report) -> String {
-    let rules: Vec<Value> = crate::rules::RULES
+    let rules: Vec<Value> = crate::rules::all()
         .iter()
         .map(|r| {
             json!({
                 "id": r.id,
                 "shortDescription": {"text": r.summary},
-                "fullDescription": {"text": crate::rules::full_description(r)},
-                "help": {"text": crate::rules::help_text(r)},
+                "fullDescription": {"text": r.full_description()},
+                "help": {"text": r.doc.fix.trim(), "markdown": r.markdown("#")},
                 "defaultConfiguration": {"level": level(r.severity)},
             })
         })
@@ -84,7 +84,7 @@ pub fn render(report: &Report) -> String {
                 .collect();
             let mut res = json!({
                 "ruleId": f.rule,
-                "ruleIndex": crate::rules::RULES.iter().position(|r| r.id == f.rule).unwrap_or(0),
+                "ruleIndex": crate::rules::all().iter().position(|r| r.id == f.rule).unwrap_or(0),
                 "level": level(f.severity),
                 "message": {"text": text},
                 "locations": [{"physicalLocation": region(report, f.primary)}],

@@ -1,0 +1,86 @@
+//! The rule files, the catalogue, `docs/rules.md` and `grill-lint explain` stay in step.
+
+use std::collections::BTreeMap;
+
+fn catalogue() -> BTreeMap<String, String> {
+    include_str!("fixtures/catalogue.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let (id, sev) = l.split_once('\t').expect("id<TAB>severity");
+            (id.to_string(), sev.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn every_catalogue_rule_has_a_valid_rule_file() {
+    let rules = grill_lint::rules::registry().expect("bundled rule files parse");
+    let have: BTreeMap<String, String> = rules
+        .iter()
+        .map(|r| (r.id.clone(), r.severity.as_str().to_string()))
+        .collect();
+    assert_eq!(
+        have,
+        catalogue(),
+        "rules/ must hold exactly the catalogue's IDs with their default severities"
+    );
+}
+
+#[test]
+fn rule_files_satisfy_the_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../schemas/rule.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    for (path, text) in grill_lint::rules::RULE_FILES {
+        let map = grill_lint::source::SourceMap::new();
+        let f = map.add(*path, *text);
+        let doc = grill_lint::yaml::parse_stream(&f, Default::default())
+            .docs
+            .remove(0)
+            .to_json();
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{path}: {errors:#?}");
+    }
+}
+
+#[test]
+fn docs_rules_md_is_generated_from_the_rule_files() {
+    let want = grill_lint::rules::docs_markdown();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md");
+    if std::env::var_os("GRILL_UPDATE_DOCS").is_some() {
+        std::fs::create_dir_all(concat!(env!("CARGO_MANIFEST_DIR"), "/docs")).unwrap();
+        std::fs::write(path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/rules.md is stale: run `GRILL_UPDATE_DOCS=1 cargo test --test docs` and commit it"
+    );
+}
+
+#[test]
+fn explain_prints_every_rule_and_refuses_unknown_ones() {
+    let bin = env!("CARGO_BIN_EXE_grill-lint");
+    for r in grill_lint::rules::all() {
+        let out = std::process::Command::new(bin)
+            .args(["explain", &r.id])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains(&r.id) && text.contains(r.doc.why.trim()),
+            "{}",
+            r.id
+        );
+    }
+    let out = std::process::Command::new(bin)
+        .args(["explain", "redis/nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
