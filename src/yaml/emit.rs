@@ -93,12 +93,17 @@ fn emit_seq(n: &Node, ind: usize, out: &mut String) {
 
 fn key_text(k: &Node) -> String {
     match &k.value {
-        Value::Scalar(_) => {
-            let t = scalar_inline(k, 0);
-            if t.contains('\n') {
-                double_quoted(k.as_str().unwrap_or(""))
+        // Keys are compared by their text (as `to_json` does), so keep the text, quoting it
+        // whenever plain output could change it.
+        Value::Scalar(s) => {
+            let plain_ok = s.style == Style::Plain
+                && s.tag.is_none()
+                && !s.text.is_empty()
+                && (plain_safe(&s.text) || !matches!(s.resolve(), Resolved::Str(_)));
+            if plain_ok {
+                s.text.clone()
             } else {
-                t
+                double_quoted(&s.text)
             }
         }
         _ => double_quoted(&k.to_json().to_string()),
@@ -145,6 +150,9 @@ fn plain_safe(t: &str) -> bool {
         return false;
     }
     if !matches!(super::scalar::resolve_plain(t, false), Resolved::Str(_)) {
+        return false;
+    }
+    if t.starts_with("---") || t.starts_with("...") {
         return false;
     }
     let first = t.chars().next().unwrap_or(' ');
