@@ -169,7 +169,7 @@ fn github_output_has_one_command_per_finding() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2);
     assert!(lines[1].starts_with(&format!(
-        "::error file={BROKEN},line=9,col=3,endLine=9,endColumn=4,title=yaml/duplicate-key::"
+        "::error file={BROKEN},line=9,col=3,endLine=9,endColumn=7,title=yaml/duplicate-key::"
     )));
 }
 
