@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use crate::diag::Finding;
+use crate::kustomize::Build;
 use crate::report::Report;
 use crate::source::{FileId, SourceMap};
 use crate::targets::{self, Target};
@@ -97,10 +98,10 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
     Ok(report)
 }
 
-fn lint_target(t: &Target, sources: &SourceMap) -> Vec<Finding> {
+fn lint_target(t: &Target, prebuilt: Option<Build>, sources: &SourceMap) -> Vec<Finding> {
     match t {
         Target::Overlay { dir, env } => {
-            let build = crate::kustomize::build(dir, sources);
+            let build = prebuilt.unwrap_or_else(|| crate::kustomize::build(dir, sources));
             let mut out = build.findings.clone();
             if !build.failed {
                 out.extend(crate::checks::overlay(&build, sources));
@@ -199,17 +200,22 @@ fn overlays_reading(
         Ok(t) => t,
         Err(_) => return Ok(Vec::new()),
     };
-    let mut out = Vec::new();
-    for t in all {
-        if let Target::Overlay { dir, .. } = &t {
-            let build = crate::kustomize::build(dir, sources);
-            let reads = build.files_read.iter().any(|id| {
-                std::fs::canonicalize(&sources.get(*id).path).is_ok_and(|p| wanted.contains(&p))
-            });
-            if reads {
-                out.push(t);
+    let built: Vec<(Target, Build)> = all
+        .into_par_iter()
+        .filter_map(|t| match &t {
+            Target::Overlay { dir, .. } => {
+                let build = crate::kustomize::build(dir, sources);
+                Some((t, build))
             }
-        }
-    }
-    Ok(out)
+            _ => None,
+        })
+        .collect();
+    Ok(built
+        .into_iter()
+        .filter(|(_, b)| {
+            b.files_read.iter().any(|id| {
+                std::fs::canonicalize(&sources.get(*id).path).is_ok_and(|p| wanted.contains(&p))
+            })
+        })
+        .collect())
 }
