@@ -57,15 +57,23 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
             )));
         }
     }
-    let targets = if opts.files_mode_overlays {
+    // In files mode the overlays were built to learn which files they read: keep those builds.
+    let jobs: Vec<(Target, Option<Build>)> = if opts.files_mode_overlays {
         overlays_reading(paths, opts.env.as_deref(), &sources)?
+            .into_iter()
+            .map(|(t, b)| (t, Some(b)))
+            .collect()
     } else {
-        targets::resolve(paths, opts.env.as_deref()).map_err(|e| UsageError(e.0))?
+        targets::resolve(paths, opts.env.as_deref())
+            .map_err(|e| UsageError(e.0))?
+            .into_iter()
+            .map(|t| (t, None))
+            .collect()
     };
-
-    let per_target: Vec<Vec<Finding>> = targets
-        .par_iter()
-        .map(|t| lint_target(t, &sources))
+    let targets: Vec<Target> = jobs.iter().map(|(t, _)| t.clone()).collect();
+    let per_target: Vec<Vec<Finding>> = jobs
+        .into_par_iter()
+        .map(|(t, b)| lint_target(&t, b, &sources))
         .collect();
     let findings = merge_environments(per_target.into_iter().flatten().collect());
 
@@ -190,7 +198,7 @@ fn overlays_reading(
     paths: &[PathBuf],
     env: Option<&str>,
     sources: &SourceMap,
-) -> Result<Vec<Target>, UsageError> {
+) -> Result<Vec<(Target, Build)>, UsageError> {
     let cwd = std::env::current_dir().map_err(|e| UsageError(e.to_string()))?;
     let wanted: BTreeSet<PathBuf> = paths
         .iter()
