@@ -209,6 +209,7 @@ fn prod_lab_replicates_fails_over_and_backs_up() {
     assert_eq!(authed(promoted, &["GET", "grill-lint:probe"]), "42");
 
     run_backup(&r, promoted, scratch.path());
+    restore_from_backup(&r, redis, scratch.path());
     run_verification(&r, scratch.path());
     drop(sentinels);
 }
@@ -570,6 +571,60 @@ fn run_backup(r: &Rendered, port: u16, scratch: &Path) {
         digest.split_whitespace().next(),
         "{meta}"
     );
+}
+
+/// Runs the restore Pod of `kustomize/README.md` on the newest backup into an empty data volume,
+/// then starts pod 0 of `set` on that volume: it must find the data and have AOF on.
+fn restore_from_backup(r: &Rendered, set: &Value, scratch: &Path) {
+    let restored = scratch.join("restored");
+    let node = restored.join(pod_name(set, 0));
+    let manifest = readme_restore_pod();
+    let spec = manifest.pointer("/spec").expect("restore Pod spec");
+    let pod = Pod::new(r, spec, &[], "redis-restore", &node, PASSWORD)
+        .unwrap_or_else(|e| panic!("restore pod: {e}"));
+    let container = render::containers(spec, "containers")
+        .first()
+        .expect("a container");
+    let launch = pod
+        .launch(str_at(container, "/name"), &[])
+        .unwrap_or_else(|e| panic!("restore pod: {e}"));
+    let backups = scratch.join("jobs").join("volumes").join("backup");
+    let gz = newest(&backups, ".rdb.gz").expect("a backup to restore");
+    let target = launch
+        .host_path("/backup")
+        .expect("restore pod mounts /backup");
+    fs::copy(
+        &gz,
+        Path::new(&target).join(gz.file_name().expect("file name")),
+    )
+    .expect("put the backup on the restore pod's claim");
+    let out = launch
+        .run_to_completion(Duration::from_secs(120))
+        .unwrap_or_else(|e| panic!("restore pod: {e}"));
+    assert!(out.contains("restored into"), "{out}");
+
+    let net = Loopback::new(r, &[(set, 1)]);
+    let server = start_pod(r, set, 0, &net, &restored);
+    assert_eq!(authed(server.port, &["GET", "grill-lint:probe"]), "42");
+    let persistence = authed(server.port, &["INFO", "persistence"]);
+    assert!(persistence.contains("aof_enabled:1"), "{persistence}");
+}
+
+/// The restore Pod manifest of `kustomize/README.md` (the YAML block after its marker).
+fn readme_restore_pod() -> Value {
+    let path = kustomize_dir().join("README.md");
+    let text = fs::read_to_string(&path).expect("read kustomize/README.md");
+    let block = text
+        .split_once("<!-- restore-pod:")
+        .and_then(|(_, rest)| rest.split_once("```yaml\n"))
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .map(|(yaml, _)| yaml.to_owned())
+        .expect("kustomize/README.md has the restore-pod YAML block");
+    let map = SourceMap::new();
+    let file = map.add(path, block);
+    let parsed = yaml::parse_stream(&file, Limits::default());
+    assert!(parsed.findings.is_empty(), "{:?}", parsed.findings);
+    parsed.docs.first().map(|d| d.to_json()).expect("a Pod")
 }
 
 /// Runs the verification CronJob once: it must pass on the fresh backup and fail on a damaged one.

@@ -217,44 +217,58 @@ fn mkdir(dir: &Path) -> Result<(), String> {
     fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))
 }
 
-/// Replaces every mount path in `text` that stands as a whole path component.
+/// Replaces, in one pass, every mount path in `text` that stands as a whole path (not inside a
+/// longer name, and not inside a host path this function already produced).
 fn map_paths(text: &str, mounts: &[(String, PathBuf)]) -> String {
-    let mut out = text.to_owned();
-    for (mount, host) in mounts {
-        out = replace_path(&out, mount, &host.to_string_lossy());
-    }
-    out
-}
-
-fn replace_path(text: &str, path: &str, by: &str) -> String {
     let is_name_char = |c: char| c.is_ascii_alphanumeric() || "._-/".contains(c);
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find(path) {
-        let before = rest[..i].chars().next_back();
-        let after = rest[i + path.len()..].chars().next();
-        let whole = !before.is_some_and(is_name_char)
-            && !after.is_some_and(|c| c != '/' && is_name_char(c));
-        out.push_str(&rest[..i]);
-        out.push_str(if whole { by } else { path });
-        rest = &rest[i + path.len()..];
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let before = text[..i].chars().next_back();
+        let hit = mounts.iter().find(|(mount, _)| {
+            rest.starts_with(mount.as_str())
+                && !before.is_some_and(is_name_char)
+                && !rest[mount.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c != '/' && is_name_char(c))
+        });
+        match hit {
+            Some((mount, host)) => {
+                out.push_str(&host.to_string_lossy());
+                i += mount.len();
+            }
+            None => {
+                let c = rest.chars().next().unwrap_or_default();
+                out.push(c);
+                i += c.len_utf8().max(1);
+            }
+        }
     }
-    out.push_str(rest);
     out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::replace_path;
+    use super::map_paths;
+    use std::path::PathBuf;
 
     #[test]
-    fn replaces_only_whole_paths() {
+    fn maps_only_whole_mount_paths_once() {
+        let mounts = [
+            ("/etc/redis".to_owned(), PathBuf::from("/tmp/c")),
+            ("/tmp".to_owned(), PathBuf::from("/tmp/t")),
+        ];
         let t =
-            "cp /etc/redis-template/redis.conf /etc/redis/redis.conf; x=/etc/redisx /a/etc/redis";
+            "cp /etc/redis-template/r.conf /etc/redis/r.conf; x=/etc/redisx /a/etc/redis /tmp/s";
         assert_eq!(
-            replace_path(t, "/etc/redis", "/tmp/c"),
-            "cp /etc/redis-template/redis.conf /tmp/c/redis.conf; x=/etc/redisx /a/etc/redis"
+            map_paths(t, &mounts),
+            "cp /etc/redis-template/r.conf /tmp/c/r.conf; x=/etc/redisx /a/etc/redis /tmp/t/s"
         );
-        assert_eq!(replace_path("dir /data", "/data", "/tmp/d"), "dir /tmp/d");
+        assert_eq!(
+            map_paths("dir /data", &[("/data".to_owned(), PathBuf::from("/d"))]),
+            "dir /d"
+        );
     }
 }
