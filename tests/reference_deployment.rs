@@ -113,8 +113,11 @@ fn dev_lab_runs_one_redis_with_its_config_and_backs_it_up() {
 }
 
 #[test]
-fn prod_lab_replicates_fails_over_and_backs_up() {
-    if !require("prod_lab_replicates_fails_over_and_backs_up", TOOLS) {
+fn prod_lab_replicates_fails_over_backs_up_and_restores() {
+    if !require(
+        "prod_lab_replicates_fails_over_backs_up_and_restores",
+        TOOLS,
+    ) {
         return;
     }
     let r = render::build(&overlay("prod-lab"));
@@ -147,7 +150,7 @@ fn prod_lab_replicates_fails_over_and_backs_up() {
     wait_until("the write reaches the replicas", CONVERGE, || {
         ports[1..]
             .iter()
-            .try_for_each(|p| expect(authed(*p, &["GET", "grill-lint:probe"]), "42"))
+            .try_for_each(|p| expect(authed_try(*p, &["GET", "grill-lint:probe"])?, "42"))
     })
     .unwrap_or_else(|e| panic!("{e}"));
 
