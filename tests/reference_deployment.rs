@@ -3,8 +3,9 @@
 //! `kubectl kustomize` renders each overlay; every redis.conf and sentinel.conf it renders is
 //! prepared by running the init containers' own scripts (see `support_rd::pod`), then started
 //! with the real `redis-server` / `redis-server --sentinel`. prod-lab runs as a whole on
-//! loopback: three Redis processes, three Sentinels, a failover, the backup and verification
-//! jobs. Everything started is stopped again, also when an assertion fails.
+//! loopback: three Redis processes, three Sentinels, a failover, the backup job, the restore Pod
+//! of `kustomize/README.md`, and the verification job. Everything started is stopped again, also
+//! when an assertion fails.
 //!
 //! Substitutions, because the test runs outside a cluster (each one is printed when made):
 //! mount paths become directories of a scratch dir; in the prepared config files `port` becomes
@@ -13,10 +14,13 @@
 //! 127.0.0.1 with the port of the process that plays that pod. A DNS name is only substituted
 //! after checking that it names a pod of a StatefulSet through its headless Service in the
 //! rendered namespace. The backup job's `REDIS_HOST`/`REDIS_PORT` point at a loopback process.
-//! Secrets are a test-only password.
+//! Secrets are a test-only password. In prod-lab the Redis init script asks Sentinel at its
+//! cluster DNS name for the primary; that name does not resolve here, so the script falls back
+//! to the default topology (pod 0 primary), as on a first deployment.
 //!
-//! Needs kubectl, redis-server (7.x), redis-cli and a POSIX shell with coreutils; when one is
-//! missing the tests are skipped with a message, or fail under `CI=true`.
+//! Needs kubectl, redis-server (7.x), redis-cli, redis-check-rdb and a POSIX shell with
+//! coreutils and gzip; when one is missing the tests are skipped with a message, or fail under
+//! `CI=true`.
 
 mod support_rd;
 
