@@ -4,7 +4,8 @@
 //! Associative lists (merge keys from the Kubernetes 1.21 schema in [`list_strategy`]) are
 //! re-ordered the way kyaml does it: with at most one merge key in use, the elements the patch
 //! names come first in patch order; with a compound key in use, new elements are prepended and
-//! a patch element that only partly matches a destination element is dropped. `$patch:
+//! a patch element with an empty key value, or one that only partly matches a destination
+//! element, is dropped. `$patch:
 //! delete|replace|merge` are honoured; `$retainKeys`, `$setElementOrder/…` and
 //! `$deleteFromPrimitiveList/…` are not implemented by kustomize and are copied verbatim.
 //! Every value taken from the patch keeps the patch's span, with `overrode` = the span of the
@@ -207,15 +208,12 @@ fn merge_map(dest: &mut Node, patch: &Node, pm: &Map, id: &ResId, path: &mut Vec
         match dm.get_mut(k) {
             Some(dv) if !dv.is_null() => merge(dv, &e.value, id, path),
             _ => {
-                let is_empty_map = e.value.as_map().is_some_and(|m| m.is_empty());
-                if !is_empty_map {
-                    let new = fresh(&e.value, id, path);
-                    dm.remove(k);
-                    dm.entries.push(crate::yaml::Entry {
-                        key: e.key.clone(),
-                        value: new,
-                    });
-                }
+                let new = fresh(&e.value, id, path);
+                dm.remove(k);
+                dm.entries.push(crate::yaml::Entry {
+                    key: e.key.clone(),
+                    value: new,
+                });
             }
         }
         path.pop();
@@ -345,6 +343,10 @@ fn compound_key(
     let mut removed = vec![false; old.len()];
     for p in patch {
         let pv = key_values(p, keys);
+        // kyaml cannot place a patch element with an empty key value: it is dropped.
+        if pv.iter().any(String::is_empty) {
+            continue;
+        }
         let exact = old.iter().position(|o| key_values(o, keys) == pv);
         match exact {
             Some(i) if directive(p) == Some("delete") => removed[i] = true,
