@@ -344,6 +344,9 @@ const FEATURES: &[&str] = &[
     "name-reference-env",
     "images",
     "replicas",
+    "rbac",
+    "sibling-base",
+    "yaml11-scalar-in-resource",
     "deliberate-failure",
 ];
 
@@ -403,6 +406,7 @@ struct Base {
     workload_kind: &'static str,
     containers: Vec<Container>,
     has_cronjob: bool,
+    has_rbac: bool,
     has_netpol: bool,
     /// Generated ConfigMaps / Secrets of the base (names before any prefix).
     configmaps: Vec<&'static str>,
@@ -491,6 +495,7 @@ fn gen_base(g: &mut Gen) -> Base {
         containers,
         has_cronjob: g.chance(60),
         has_netpol: g.chance(70),
+        has_rbac: g.chance(35),
         configmaps: vec!["redis-config"],
         secrets: vec!["redis-auth"],
     };
@@ -541,6 +546,11 @@ fn gen_base(g: &mut Gen) -> Base {
     }
     resources.push(s("services.yaml"));
 
+    if base.has_rbac {
+        let text = rbac(g);
+        g.file("base/rbac.yaml", text);
+        resources.push(s("rbac.yaml"));
+    }
     if base.has_cronjob {
         g.feature("cronjob");
         let cj = cronjob(g);
@@ -549,16 +559,24 @@ fn gen_base(g: &mut Gen) -> Base {
     }
     if g.chance(30) {
         g.feature("plain-configmap");
+        g.feature("yaml11-scalar-in-resource");
         let cm = map(vec![
             ("apiVersion", s("v1")),
             ("kind", s("ConfigMap")),
             ("metadata", meta("redis-scripts", base_labels())),
             (
                 "data",
-                map(vec![(
-                    "healthcheck.sh",
-                    Y::Block("#!/bin/sh\nredis-cli ping | grep -q PONG\n".into()),
-                )]),
+                map(vec![
+                    (
+                        "healthcheck.sh",
+                        Y::Block("#!/bin/sh\nredis-cli ping | grep -q PONG\n".into()),
+                    ),
+                    // Read as YAML 1.2 by kustomize: `on`/`yes` stay strings.
+                    (
+                        "appendonly",
+                        raw(*g.rng.pick(&["on", "yes", "off", "\"on\""])),
+                    ),
+                ]),
             ),
         ]);
         g.file("base/scripts.yaml", to_yaml(&cm));
@@ -718,6 +736,138 @@ fn container(g: &mut Gen, c: &Container, base: &Base) -> Y {
     y
 }
 
+fn pod_spec(base: &Base, containers: Vec<Y>, volumes: Y) -> Y {
+    let spec = map(vec![("containers", seq(containers)), ("volumes", volumes)]);
+    if base.has_rbac {
+        spec.with("serviceAccountName", s("redis"))
+    } else {
+        spec
+    }
+}
+
+/// ServiceAccount, Role and RoleBinding of the workload (the binding's subjects get the
+/// namespace transformer's special treatment).
+fn rbac(g: &mut Gen) -> String {
+    g.feature("rbac");
+    let sa = map(vec![
+        ("apiVersion", s("v1")),
+        ("kind", s("ServiceAccount")),
+        ("metadata", meta("redis", base_labels())),
+    ]);
+    let role = map(vec![
+        ("apiVersion", s("rbac.authorization.k8s.io/v1")),
+        ("kind", s("Role")),
+        ("metadata", meta("redis", base_labels())),
+        (
+            "rules",
+            seq(vec![map(vec![
+                ("apiGroups", flow(seq(vec![s("")]))),
+                ("resources", flow(seq(vec![s("pods")]))),
+                ("verbs", flow(seq(vec![s("get"), s("list")]))),
+            ])]),
+        ),
+    ]);
+    let mut subjects = vec![map(vec![
+        ("kind", s("ServiceAccount")),
+        ("name", s("redis")),
+    ])];
+    if g.chance(40) {
+        subjects.push(map(vec![
+            ("kind", s("ServiceAccount")),
+            ("name", s("external")),
+            ("namespace", s("other-ns")),
+        ]));
+    }
+    let binding = map(vec![
+        ("apiVersion", s("rbac.authorization.k8s.io/v1")),
+        ("kind", s("RoleBinding")),
+        ("metadata", meta("redis", base_labels())),
+        (
+            "roleRef",
+            map(vec![
+                ("apiGroup", s("rbac.authorization.k8s.io")),
+                ("kind", s("Role")),
+                ("name", s("redis")),
+            ]),
+        ),
+        ("subjects", seq(subjects)),
+    ]);
+    multi_doc(&[sa, role, binding])
+}
+
+/// A sibling base (`sentinel/`) whose Deployment refers to the main base's generated
+/// ConfigMap and Secret: kustomize fixes such references at the root, across bases.
+fn gen_sibling(g: &mut Gen) -> &'static str {
+    g.feature("sibling-base");
+    let c = map(vec![
+        ("name", s("sentinel")),
+        ("image", s("redis:7.0.15")),
+        (
+            "env",
+            seq(vec![map(vec![
+                ("name", s("REDIS_PASSWORD")),
+                (
+                    "valueFrom",
+                    map(vec![(
+                        "secretKeyRef",
+                        map(vec![("name", s("redis-auth")), ("key", s("password"))]),
+                    )]),
+                ),
+            ])]),
+        ),
+        (
+            "volumeMounts",
+            seq(vec![map(vec![
+                ("name", s("config")),
+                ("mountPath", s("/etc/redis")),
+            ])]),
+        ),
+    ]);
+    let deploy = map(vec![
+        ("apiVersion", s("apps/v1")),
+        ("kind", s("Deployment")),
+        ("metadata", meta("sentinel", labels(&[("app", "sentinel")]))),
+        (
+            "spec",
+            map(vec![
+                (
+                    "selector",
+                    map(vec![("matchLabels", labels(&[("app", "sentinel")]))]),
+                ),
+                (
+                    "template",
+                    map(vec![
+                        (
+                            "metadata",
+                            map(vec![("labels", labels(&[("app", "sentinel")]))]),
+                        ),
+                        (
+                            "spec",
+                            map(vec![
+                                ("containers", seq(vec![c])),
+                                (
+                                    "volumes",
+                                    seq(vec![map(vec![
+                                        ("name", s("config")),
+                                        ("configMap", map(vec![("name", s("redis-config"))])),
+                                    ])]),
+                                ),
+                            ]),
+                        ),
+                    ]),
+                ),
+            ]),
+        ),
+    ]);
+    g.file("sentinel/sentinel.yaml", to_yaml(&deploy));
+    let mut kust = kustomization("Kustomization").with("resources", seq(vec![s("sentinel.yaml")]));
+    if g.chance(50) {
+        kust = kust.with("namePrefix", s("s-"));
+    }
+    g.file("sentinel/kustomization.yaml", to_yaml(&kust));
+    "../sentinel"
+}
+
 fn gen_workload(g: &mut Gen, base: &Base) -> Y {
     g.feature("name-reference-volume");
     let containers: Vec<Y> = base
@@ -738,10 +888,7 @@ fn gen_workload(g: &mut Gen, base: &Base) -> Y {
             "metadata",
             map(vec![("labels", labels(&[("app", "redis")]))]),
         ),
-        (
-            "spec",
-            map(vec![("containers", seq(containers)), ("volumes", volumes)]),
-        ),
+        ("spec", pod_spec(base, containers, volumes)),
     ]);
     let mut spec = empty_map();
     if base.workload_kind == "StatefulSet" {
@@ -1064,8 +1211,8 @@ fn json_ops_workload(g: &mut Gen) -> Vec<Y> {
             }
             5 => map(vec![
                 ("op", s("test")),
-                ("path", s("/spec/selector/matchLabels/app")),
-                ("value", s("redis")),
+                ("path", s("/apiVersion")),
+                ("value", s("apps/v1")),
             ]),
             _ => op(
                 "add",
@@ -1198,6 +1345,10 @@ fn gen_overlay(g: &mut Gen, base: &Base, parent: &str, component: Option<&str>) 
     } else {
         kust = kust.with("resources", seq(vec![s(parent)]));
     }
+    if g.chance(25) {
+        let sibling = gen_sibling(g);
+        kust = kust.push_to("resources", s(sibling));
+    }
     if let Some(c) = component {
         kust = kust.with("components", seq(vec![s(c)]));
     }
@@ -1262,8 +1413,24 @@ fn gen_overlay(g: &mut Gen, base: &Base, parent: &str, component: Option<&str>) 
     if g.chance(15) {
         g.feature("patchesStrategicMerge");
         let patch = smp_workload(g, base, "redis");
-        g.file("overlay/psm.yaml", to_yaml(&patch));
-        kust = kust.with("patchesStrategicMerge", seq(vec![s("psm.yaml")]));
+        let svc_patch = map(vec![
+            ("apiVersion", s("v1")),
+            ("kind", s("Service")),
+            (
+                "metadata",
+                map(vec![
+                    ("name", s("redis")),
+                    ("annotations", labels(&[("psm", "applied")])),
+                ]),
+            ),
+        ]);
+        let entry = if g.chance(50) {
+            g.file("overlay/psm.yaml", multi_doc(&[patch, svc_patch]));
+            s("psm.yaml")
+        } else {
+            Y::Block(to_yaml(&patch))
+        };
+        kust = kust.with("patchesStrategicMerge", seq(vec![entry]));
     }
     if g.chance(15) {
         g.feature("patchesJson6902");
