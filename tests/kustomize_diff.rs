@@ -1830,6 +1830,14 @@ fn native_build_agrees_with_kubectl_on_random_trees() {
 }
 
 #[test]
+fn rng_is_splitmix64() {
+    // Reference outputs of splitmix64 seeded with 0 (Vigna's C code).
+    let mut r = Rng::new(0);
+    assert_eq!(r.next_u64(), 0xE220_A839_7B1D_CDAF);
+    assert_eq!(r.next_u64(), 0x6E78_9E6A_A1B9_65F4);
+}
+
+#[test]
 fn generator_is_deterministic_per_seed_and_index() {
     let a = gen_tree(42, 7);
     let b = gen_tree(42, 7);
