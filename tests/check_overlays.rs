@@ -9,26 +9,53 @@ use std::path::{Path, PathBuf};
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 fn check_json(cwd: &Path, args: &[&str]) -> (i32, Value) {
-    let out = Command::cargo_bin("grill-lint").unwrap().current_dir(cwd).args(["--format", "json"]).args(args).output().unwrap();
+    let out = Command::cargo_bin("grill-lint")
+        .unwrap()
+        .current_dir(cwd)
+        .args(["--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
     let code = out.status.code().unwrap_or(-1);
-    let v: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("no JSON ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
     (code, v)
 }
 
-/// Every location names a file that exists, inside its line range.
-fn assert_located(cwd: &Path, v: &Value) {
+/// Problems with the locations of a report: every location must name a readable file (never
+/// rendered output) and a line inside it.
+fn location_problems(cwd: &Path, v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
     for f in v["findings"].as_array().unwrap() {
         let mut locs = vec![&f["location"]];
         locs.extend(f["related"].as_array().unwrap());
         for l in locs {
             let file = cwd.join(l["file"].as_str().unwrap());
-            let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("finding points at {}: {e}\n{f:#}", file.display()));
             let line = l["line"].as_u64().unwrap() as usize;
-            assert!(line >= 1 && line <= text.lines().count().max(1), "line {line} outside {}\n{f:#}", file.display());
-            assert!(!file.ends_with("expected.yaml"), "finding located in rendered output: {f:#}");
+            match std::fs::read_to_string(&file) {
+                Err(e) => out.push(format!("{} points at {}: {e}", f["rule"], file.display())),
+                Ok(text) if line < 1 || line > text.lines().count().max(1) => out.push(format!(
+                    "{} points at line {line} outside {}",
+                    f["rule"],
+                    file.display()
+                )),
+                Ok(_) if file.ends_with("expected.yaml") => {
+                    out.push(format!("{} located in rendered output", f["rule"]))
+                }
+                Ok(_) => {}
+            }
         }
     }
+    out
+}
+
+fn assert_located(cwd: &Path, v: &Value) {
+    let problems = location_problems(cwd, v);
+    assert!(problems.is_empty(), "{problems:#?}\n{v:#}");
 }
 
 fn tempdir(tag: &str) -> PathBuf {
@@ -49,7 +76,10 @@ fn the_reference_deployment_has_no_findings() {
     let (code, v) = check_json(Path::new(ROOT), &["kustomize/"]);
     assert_eq!(v["findings"], serde_json::json!([]), "{v:#}");
     assert_eq!(code, 0);
-    assert_eq!(v["summary"]["targets"], serde_json::json!(["kustomize/overlays/dev-lab", "kustomize/overlays/prod-lab"]));
+    assert_eq!(
+        v["summary"]["targets"],
+        serde_json::json!(["kustomize/overlays/dev-lab", "kustomize/overlays/prod-lab"])
+    );
 }
 
 /// Build targets of the shared kustomize cases whose `kubectl kustomize` run failed.
@@ -57,14 +87,20 @@ fn failing_case_targets() -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![PathBuf::from(ROOT).join("tests/fixtures/kustomize-cases")];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
                 stack.push(e.path());
             }
         }
         let exp = d.join("expected.yaml");
-        if exp.is_file() && std::fs::read_to_string(&exp).map(|t| t.trim().is_empty()).unwrap_or(false) {
+        if exp.is_file()
+            && std::fs::read_to_string(&exp)
+                .map(|t| t.trim().is_empty())
+                .unwrap_or(false)
+        {
             out.push(d);
         }
     }
@@ -75,7 +111,11 @@ fn failing_case_targets() -> Vec<PathBuf> {
 #[test]
 fn every_broken_shared_case_gives_located_findings() {
     let targets = failing_case_targets();
-    assert!(targets.len() >= 10, "expected the shared failing cases under tests/fixtures/kustomize-cases, found {}", targets.len());
+    assert!(
+        targets.len() >= 10,
+        "expected the shared failing cases under tests/fixtures/kustomize-cases, found {}",
+        targets.len()
+    );
     let root = Path::new(ROOT);
     let mut problems = Vec::new();
     for t in targets {
@@ -88,7 +128,11 @@ fn every_broken_shared_case_gives_located_findings() {
             problems.push(format!("{rel}: exit {code}, {n} findings"));
             continue;
         }
-        assert_located(root, &v);
+        problems.extend(
+            location_problems(root, &v)
+                .into_iter()
+                .map(|p| format!("{rel}: {p}")),
+        );
     }
     assert!(problems.is_empty(), "{problems:#?}");
 }
@@ -96,16 +140,39 @@ fn every_broken_shared_case_gives_located_findings() {
 #[test]
 fn two_files_defining_the_same_object_name_both() {
     let d = tempdir("dup");
-    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: redis-config\ndata:\n  a: \"1\"\n";
-    write(&d, "app/kustomization.yaml", "resources:\n  - one.yaml\n  - two.yaml\n");
+    let cm =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: redis-config\ndata:\n  a: \"1\"\n";
+    write(
+        &d,
+        "app/kustomization.yaml",
+        "resources:\n  - one.yaml\n  - two.yaml\n",
+    );
     write(&d, "app/one.yaml", cm);
-    write(&d, "app/two.yaml", &format!("# the same object again\n{cm}"));
+    write(
+        &d,
+        "app/two.yaml",
+        &format!("# the same object again\n{cm}"),
+    );
     let (code, v) = check_json(&d, &["app"]);
     assert_eq!(code, 1, "{v:#}");
-    let f = v["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "kustomize/duplicate-resource").unwrap_or_else(|| panic!("{v:#}"));
-    let files: Vec<&str> = std::iter::once(&f["location"]).chain(f["related"].as_array().unwrap()).map(|l| l["file"].as_str().unwrap()).collect();
-    assert!(files.contains(&"app/one.yaml") && files.contains(&"app/two.yaml"), "{f:#}");
-    assert_eq!(f["location"]["file"], "app/two.yaml", "reported at the later definition");
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "kustomize/duplicate-resource")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    let files: Vec<&str> = std::iter::once(&f["location"])
+        .chain(f["related"].as_array().unwrap())
+        .map(|l| l["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        files.contains(&"app/one.yaml") && files.contains(&"app/two.yaml"),
+        "{f:#}"
+    );
+    assert_eq!(
+        f["location"]["file"], "app/two.yaml",
+        "reported at the later definition"
+    );
     assert_located(&d, &v);
 }
 
@@ -113,15 +180,43 @@ fn two_files_defining_the_same_object_name_both() {
 fn a_failing_overlay_does_not_hide_the_other() {
     let d = tempdir("two");
     write(&d, "base/kustomization.yaml", "resources:\n  - cm.yaml\n");
-    write(&d, "base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  labels:\n    enabled: on\n");
-    write(&d, "overlays/broken/kustomization.yaml", "resources:\n  - ../../base\n  - missing.yaml\n");
-    write(&d, "overlays/fine/kustomization.yaml", "resources:\n  - ../../base\nnamespace: grill-stats\n");
+    write(
+        &d,
+        "base/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  labels:\n    enabled: on\n",
+    );
+    write(
+        &d,
+        "overlays/broken/kustomization.yaml",
+        "resources:\n  - ../../base\n  - missing.yaml\n",
+    );
+    write(
+        &d,
+        "overlays/fine/kustomization.yaml",
+        "resources:\n  - ../../base\nnamespace: grill-stats\n",
+    );
     let (code, v) = check_json(&d, &["."]);
     assert_eq!(code, 1);
-    let rules: Vec<(&str, &str)> = v["findings"].as_array().unwrap().iter().map(|f| (f["rule"].as_str().unwrap(), f["environments"][0].as_str().unwrap_or(""))).collect();
-    assert!(rules.contains(&("kustomize/missing-file", "broken")), "{v:#}");
+    let rules: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap(),
+                f["environments"][0].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert!(
+        rules.contains(&("kustomize/missing-file", "broken")),
+        "{v:#}"
+    );
     assert!(rules.contains(&("yaml/ambiguous-scalar", "fine")), "{v:#}");
-    assert_eq!(v["summary"]["targets"], serde_json::json!(["overlays/broken", "overlays/fine"]));
+    assert_eq!(
+        v["summary"]["targets"],
+        serde_json::json!(["overlays/broken", "overlays/fine"])
+    );
     assert_located(&d, &v);
 }
 
@@ -129,14 +224,25 @@ fn a_failing_overlay_does_not_hide_the_other() {
 fn a_base_line_wrong_in_two_environments_is_reported_once() {
     let d = tempdir("once");
     write(&d, "base/kustomization.yaml", "resources:\n  - cm.yaml\n");
-    write(&d, "base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  labels:\n    enabled: on\n");
+    write(
+        &d,
+        "base/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  labels:\n    enabled: on\n",
+    );
     for env in ["dev-lab", "prod-lab"] {
-        write(&d, &format!("overlays/{env}/kustomization.yaml"), "resources:\n  - ../../base\n");
+        write(
+            &d,
+            &format!("overlays/{env}/kustomization.yaml"),
+            "resources:\n  - ../../base\n",
+        );
     }
     let (_, v) = check_json(&d, &["."]);
     let f = v["findings"].as_array().unwrap();
     assert_eq!(f.len(), 1, "{v:#}");
-    assert_eq!(f[0]["environments"], serde_json::json!(["dev-lab", "prod-lab"]));
+    assert_eq!(
+        f[0]["environments"],
+        serde_json::json!(["dev-lab", "prod-lab"])
+    );
     assert_eq!(f[0]["location"]["file"], "base/cm.yaml");
     assert_eq!(f[0]["location"]["line"], 6);
 }
@@ -145,12 +251,27 @@ fn a_base_line_wrong_in_two_environments_is_reported_once() {
 fn files_mode_lints_the_overlays_that_read_a_file() {
     let d = tempdir("files");
     write(&d, "base/kustomization.yaml", "resources:\n  - cm.yaml\n");
-    write(&d, "base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n");
+    write(
+        &d,
+        "base/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n",
+    );
     write(&d, "other/kustomization.yaml", "resources:\n  - svc.yaml\n");
-    write(&d, "other/svc.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n");
+    write(
+        &d,
+        "other/svc.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n",
+    );
     for env in ["dev-lab", "prod-lab"] {
-        write(&d, &format!("overlays/{env}/kustomization.yaml"), "resources:\n  - ../../base\n");
+        write(
+            &d,
+            &format!("overlays/{env}/kustomization.yaml"),
+            "resources:\n  - ../../base\n",
+        );
     }
     let (_, v) = check_json(&d, &["--files-mode", "overlays", "base/cm.yaml"]);
-    assert_eq!(v["summary"]["targets"], serde_json::json!(["overlays/dev-lab", "overlays/prod-lab"]));
+    assert_eq!(
+        v["summary"]["targets"],
+        serde_json::json!(["overlays/dev-lab", "overlays/prod-lab"])
+    );
 }
