@@ -305,19 +305,31 @@ fn proc_title(s: &str) -> Check {
         "config-file",
     ];
     let bad = || {
-        Problem::new("template is empty, has an unclosed `{`, or uses an unknown variable").at(0)
+        Problem::new(
+            "template is empty without `{title}`, has an unclosed `{`, or uses an unknown variable",
+        )
+        .at(0)
     };
-    if s.is_empty() {
-        return Err(bad());
-    }
+    // Redis expands the template with an empty title, trims spaces and refuses an empty result.
     let mut rest = s;
+    let mut expanded = String::new();
     while let Some(open) = rest.find('{') {
+        expanded.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         let close = after.find('}').ok_or_else(bad)?;
-        if !VARS.contains(&&after[..close]) {
+        let var = &after[..close];
+        if !VARS.contains(&var) {
             return Err(bad());
         }
+        // Expanded while reading the file, when the title and the socket are still empty.
+        if var != "title" && var != "unixsocket" {
+            expanded.push_str(var);
+        }
         rest = &after[close + 1..];
+    }
+    expanded.push_str(rest);
+    if expanded.trim_matches(' ').is_empty() {
+        return Err(bad());
     }
     Ok(())
 }
@@ -563,6 +575,7 @@ mod tests {
             "latency-tracking-info-percentiles inf",
             "proc-title-template \"{foo}\"",
             "proc-title-template \"\"",
+            "proc-title-template {title}",
             "oom-score-adj-values 0 200",
             "oom-score-adj-values 0 200 9999",
             "cluster-announce-hostname a_b",

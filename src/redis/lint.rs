@@ -78,10 +78,14 @@ pub fn lint(conf: &RedisConf) -> Vec<Finding> {
 
 /// A finding for `problem` on directive `d` whose arguments were `args`.
 fn finding(rule: &'static str, d: &Directive, args: &[Arg], p: &Problem) -> Finding {
+    let what = match (d.name.as_str(), d.args.first()) {
+        ("sentinel", Some(sub)) => format!("{} {}", d.written, sub.text),
+        _ => d.written.clone(),
+    };
     let mut f = Finding::new(
         rule,
         problem_span(d, args, p),
-        format!("`{}`: {}", d.written, p.message),
+        format!("`{what}`: {}", p.message),
     );
     if p.arg.is_some() {
         f = f.related(d.name_span, "directive");
@@ -124,8 +128,12 @@ fn directive(kind: ConfKind, d: &Directive, out: &mut Vec<Finding>) {
                     f.message
                         .push_str(&format!(" and refuses the line ({})", p.message));
                     out.push(f.detail(REFUSAL));
+                    // What is wrong before the comment, too (a deliberate divergence there
+                    // would hide that Redis refuses the line as written).
                     if let Err(p) = check(d, spec, &d.args[..c]) {
-                        out.push(refused(d, &d.args[..c], &p));
+                        if p.divergence.is_none() {
+                            out.push(refused(d, &d.args[..c], &p));
+                        }
                     }
                 }
                 Ok(()) => out.push(f),
