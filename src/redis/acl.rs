@@ -137,14 +137,13 @@ fn selector_rule(r: &str) -> Result<(), String> {
     }
 }
 
-/// `%R~pattern`, `%W~…`, `%RW~…`.
+/// `%R~pattern`, `%W~…`, `%RW~…` (the pattern may be empty).
 fn key_permission(perm: &str) -> Result<(), String> {
-    let (flags, pattern) = perm
+    let (flags, _pattern) = perm
         .split_once('~')
         .ok_or_else(|| "key permission without `~pattern`".to_string())?;
     let upper = flags.to_ascii_uppercase();
-    let valid = matches!(upper.as_str(), "R" | "W" | "RW" | "WR");
-    if !valid {
+    if !matches!(upper.as_str(), "R" | "W" | "RW" | "WR") {
         return Err("key permissions are `%R~`, `%W~` or `%RW~` followed by a pattern".into());
     }
     Ok(())

@@ -129,3 +129,6 @@ pub fn known_divergence(f: &Finding) -> Option<&'static Divergence> {
     let detail = f.detail?;
     DIVERGENCES.iter().find(|d| d.id == detail)
 }
+
+#[cfg(test)]
+mod tests;
