@@ -6,11 +6,11 @@
 //! name only the kind of rule and its position.
 
 use super::check::Problem;
-use super::commands::{CATEGORIES, COMMANDS, SUBCOMMANDS};
+use super::commands::{CommandTable, CATEGORIES};
 use super::model::Arg;
 
 /// Checks the rules of one `user` line (`args[0]` is the user name).
-pub fn check_user(args: &[Arg]) -> Result<(), Problem> {
+pub fn check_user(args: &[Arg], cmds: &CommandTable) -> Result<(), Problem> {
     let mut hashes: Vec<String> = Vec::new();
     let mut i = 1;
     while i < args.len() {
@@ -27,12 +27,12 @@ pub fn check_user(args: &[Arg]) -> Result<(), Problem> {
                 .and_then(|s| s.strip_suffix(')'))
                 .unwrap_or("");
             for rule in inner.split_whitespace() {
-                selector_rule(rule).map_err(|m| Problem::new(m).at(i))?;
+                selector_rule(rule, cmds).map_err(|m| Problem::new(m).at(i))?;
             }
             i = close + 1;
             continue;
         }
-        rule(text, &mut hashes)
+        rule(text, &mut hashes, cmds)
             .map_err(|m| Problem::new(format!("ACL rule {} of user line: {m}", i)).at(i))?;
         i += 1;
     }
@@ -57,7 +57,7 @@ pub fn is_password_rule(rule: &str) -> bool {
 
 /// One rule outside a selector. `hashes` holds the SHA-256 (hex) of the user's passwords so far:
 /// `<password` and `!hash` must remove one that exists.
-fn rule(r: &str, hashes: &mut Vec<String>) -> Result<(), String> {
+fn rule(r: &str, hashes: &mut Vec<String>, cmds: &CommandTable) -> Result<(), String> {
     const FLAGS: &[&str] = &[
         "on",
         "off",
@@ -103,7 +103,7 @@ fn rule(r: &str, hashes: &mut Vec<String>) -> Result<(), String> {
         hashes.push(h.to_string());
         return Ok(());
     }
-    selector_rule(r)
+    selector_rule(r, cmds)
 }
 
 fn sha256_hex(password: &str) -> String {
@@ -115,7 +115,7 @@ fn sha256_hex(password: &str) -> String {
 }
 
 /// Rules that are valid both for the user and inside a `(…)` selector.
-fn selector_rule(r: &str) -> Result<(), String> {
+fn selector_rule(r: &str, cmds: &CommandTable) -> Result<(), String> {
     const FLAGS: &[&str] = &[
         "allkeys",
         "resetkeys",
@@ -131,8 +131,8 @@ fn selector_rule(r: &str) -> Result<(), String> {
         return key_permission(perm);
     }
     match r.split_at_checked(1) {
-        Some(("+", cmd)) => command(cmd, true),
-        Some(("-", cmd)) => command(cmd, false),
+        Some(("+", cmd)) => command(cmd, true, cmds),
+        Some(("-", cmd)) => command(cmd, false, cmds),
         _ => Err("not an ACL rule".into()),
     }
 }
@@ -149,38 +149,31 @@ fn key_permission(perm: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn known(list: &[&str], name: &str) -> bool {
-    list.binary_search(&name).is_ok()
-}
-
 /// `+cmd`, `-cmd`, `+cmd|sub`, `+@category`, `+cmd|first-arg` (allow only).
-fn command(spec: &str, allow: bool) -> Result<(), String> {
+fn command(spec: &str, allow: bool, cmds: &CommandTable) -> Result<(), String> {
     let lower = spec.to_ascii_lowercase();
     if let Some(cat) = lower.strip_prefix('@') {
-        return if known(CATEGORIES, cat) || cat == "all" {
+        return if CATEGORIES.binary_search(&cat).is_ok() || cat == "all" {
             Ok(())
         } else {
             Err("unknown ACL category".into())
         };
     }
     let Some((cmd, sub)) = lower.split_once('|') else {
-        return if known(COMMANDS, &lower) {
+        return if cmds.has_command(&lower) {
             Ok(())
         } else {
             Err("unknown command".into())
         };
     };
-    if !known(COMMANDS, cmd) {
+    if !cmds.has_command(cmd) {
         return Err("unknown command".into());
     }
     if sub.is_empty() {
         return Err("empty subcommand".into());
     }
-    let container = SUBCOMMANDS
-        .iter()
-        .any(|s| s.split_once('|').is_some_and(|(c, _)| c == cmd));
-    if container {
-        if known(SUBCOMMANDS, &lower) {
+    if cmds.is_container(cmd) {
+        if cmds.has_subcommand(&lower) {
             Ok(())
         } else {
             Err("unknown subcommand".into())
@@ -207,7 +200,7 @@ mod tests {
                 hash: false,
             })
             .collect();
-        check_user(&args)
+        check_user(&args, CommandTable::of(crate::redis::ConfKind::Redis))
     }
 
     #[test]

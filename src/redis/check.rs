@@ -7,6 +7,7 @@
 //! (`maxmemory mb` is 0) — the [`super::Divergence`] that makes grill-lint stricter.
 //! Checks that need other lines (rename-command, users, Sentinel masters) live in `lint`.
 
+use super::commands::CommandTable;
 use super::model::{Arg, Directive};
 use super::table::{Spec, Type};
 use super::tokenize::split_args;
@@ -53,9 +54,9 @@ pub type Check = Result<(), Problem>;
 pub const BAD_DIRECTIVE: &str = "Bad directive or wrong number of arguments";
 
 /// Validates a directive Redis 7.0 knows, with `args` as written (possibly cut before a `#`).
-pub fn check(d: &Directive, spec: &Spec, args: &[Arg]) -> Check {
+pub fn check(d: &Directive, spec: &Spec, args: &[Arg], cmds: &CommandTable) -> Check {
     match &spec.ty {
-        Type::Form(form) if !spec.multi_arg && is_statement(form) => statement(d, form, args),
+        Type::Form(form) if !spec.multi_arg && is_statement(form) => statement(d, form, args, cmds),
         Type::DeprecatedIgnored => {
             if args.len() != 1 {
                 return Err(Problem::new(format!(
@@ -113,11 +114,11 @@ fn is_statement(form: &str) -> bool {
     )
 }
 
-fn statement(d: &Directive, form: &str, args: &[Arg]) -> Check {
+fn statement(d: &Directive, form: &str, args: &[Arg], cmds: &CommandTable) -> Check {
     let ok = match form {
         "path" => args.len() == 1,
         "rename" => args.len() == 2,
-        "acl-user" if !args.is_empty() => return super::acl::check_user(args),
+        "acl-user" if !args.is_empty() => return super::acl::check_user(args, cmds),
         "acl-user" | "module" => !args.is_empty(),
         "module-config" => {
             if args.is_empty() {
@@ -483,7 +484,13 @@ mod tests {
         let f = map.add("t.conf", text);
         let conf = parse_text(&f.text, &OffsetMap::Identity, &f, ConfKind::Redis);
         let d = &conf.directives[0];
-        check(d, d.spec.expect("known"), &d.args).map_err(|p| p.message)
+        check(
+            d,
+            d.spec.expect("known"),
+            &d.args,
+            CommandTable::of(ConfKind::Redis),
+        )
+        .map_err(|p| p.message)
     }
 
     #[test]
@@ -598,7 +605,14 @@ mod tests {
             let f = map.add("t.conf", text);
             let conf = parse_text(&f.text, &OffsetMap::Identity, &f, ConfKind::Redis);
             let d = &conf.directives[0];
-            check(d, d.spec.unwrap(), &d.args).unwrap_err().divergence
+            check(
+                d,
+                d.spec.unwrap(),
+                &d.args,
+                CommandTable::of(ConfKind::Redis),
+            )
+            .unwrap_err()
+            .divergence
         };
         assert_eq!(div("maxmemory mb"), Some("memory-without-digits"));
         assert_eq!(div("maxmemory \"\""), Some("memory-without-digits"));

@@ -10,7 +10,7 @@
 
 use super::acl;
 use super::check::{check, problem_span, Problem, BAD_DIRECTIVE};
-use super::commands::COMMANDS;
+use super::commands::CommandTable;
 use super::model::{Arg, Directive, RedisConf};
 use super::sentinel;
 use super::table::{Type, TABLE};
@@ -111,7 +111,8 @@ fn directive(kind: ConfKind, d: &Directive, out: &mut Vec<Finding>) {
         .args
         .iter()
         .position(|a| a.hash && !(d.name == "user" && acl::is_hash_rule(&a.text)));
-    let full = check(d, spec, &d.args);
+    let cmds = CommandTable::of(kind);
+    let full = check(d, spec, &d.args, cmds);
     match (comment, full) {
         (Some(c), full) => {
             let span = d.args[c]
@@ -130,7 +131,7 @@ fn directive(kind: ConfKind, d: &Directive, out: &mut Vec<Finding>) {
                     out.push(f.detail(REFUSAL));
                     // What is wrong before the comment, too (a deliberate divergence there
                     // would hide that Redis refuses the line as written).
-                    if let Err(p) = check(d, spec, &d.args[..c]) {
+                    if let Err(p) = check(d, spec, &d.args[..c], cmds) {
                         if p.divergence.is_none() {
                             out.push(refused(d, &d.args[..c], &p));
                         }
@@ -354,7 +355,8 @@ fn duplicates(conf: &RedisConf, out: &mut Vec<Finding>) {
 
 /// `rename-command` lines, applied in order to the 7.0 command table.
 fn rename_commands(conf: &RedisConf, out: &mut Vec<Finding>) {
-    let mut table: HashSet<String> = COMMANDS.iter().map(|c| c.to_string()).collect();
+    let commands = CommandTable::of(conf.kind).commands;
+    let mut table: HashSet<String> = commands.iter().map(|c| c.to_string()).collect();
     for d in conf.all("rename-command").filter(|d| d.args.len() == 2) {
         let from = d.args[0].text.to_ascii_lowercase();
         let to = d.args[1].text.to_ascii_lowercase();

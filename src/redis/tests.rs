@@ -272,6 +272,19 @@ fn rename_command_follows_the_command_table() {
 }
 
 #[test]
+fn sentinel_has_its_own_command_table() {
+    let monitor = "sentinel monitor m 10.0.0.1 6379 2\n";
+    let sentinel = |line: &str| lint_text("sentinel.conf", &format!("{monitor}{line}\n")).1;
+    assert_eq!(
+        rules(&sentinel("rename-command GET x")),
+        ["redis/invalid-value"]
+    );
+    assert_eq!(rules(&sentinel("user x on +get")), ["redis/invalid-value"]);
+    assert!(sentinel("rename-command PING x").is_empty());
+    assert!(sentinel("user x on +ping +@read").is_empty());
+}
+
+#[test]
 fn users_are_checked_and_unique() {
     assert!(conf("user default on nopass ~* &* +@all\nuser ops on #5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8 +@admin\n").is_empty());
     assert_eq!(
