@@ -1,11 +1,34 @@
 //! Native `kustomize build` (the v1 subset of `research/kustomize.md`), with provenance: every
-//! rendered node keeps the span where its final value was written.
+//! rendered node keeps the span where its final value was written, and `overrode` names the
+//! value a patch or transformer replaced.
 //!
-//! STUB: the builder lands with issue #2.
+//! The pipeline is kustomize's (research §4): per directory, resources (a directory entry is
+//! built with a fresh accumulator), generators, components (sharing the accumulator), then the
+//! transformers in their fixed order; at the root, hash suffixes, name references, the
+//! local-config drop and the legacy sort. Problems are located findings; the build goes on as
+//! far as it can, and `failed` says whether `kubectl kustomize` would have failed.
+
+pub mod fieldspec;
+pub mod generators;
+pub mod hash;
+pub mod images;
+pub mod json6902;
+pub mod kustomization;
+pub mod labels;
+pub mod load;
+pub mod names;
+pub mod namespace;
+pub mod order;
+pub mod resource;
+pub mod select;
+pub mod smp;
 
 use crate::diag::Finding;
-use crate::source::{FileId, SourceMap};
-use crate::yaml::Node;
+use crate::source::{FileId, SourceMap, Span};
+use crate::yaml::{Node, Scalar, Value};
+use kustomization::{Behavior, Kustomization, PatchSource, PatchSpec};
+use load::{clean, Loader};
+use resource::{Res, ResId};
 use std::path::{Path, PathBuf};
 
 /// One rendered object.
@@ -39,10 +62,755 @@ impl Build {
 
 /// Builds the kustomization in `dir`. Never panics; every problem is a finding.
 pub fn build(dir: &Path, sources: &SourceMap) -> Build {
-    let _ = sources;
+    let mut b = Builder {
+        loader: Loader::new(sources),
+        findings: Vec::new(),
+        failed: false,
+        reordered: Vec::new(),
+    };
+    let mut acc = Vec::new();
+    let fifo = b.run_dir(dir, None, Expect::Root, &mut acc, &mut Vec::new());
+    if !b.failed {
+        b.finish(&mut acc, fifo);
+    }
     Build {
         root: dir.to_path_buf(),
-        failed: true,
-        ..Build::default()
+        resources: if b.failed {
+            Vec::new()
+        } else {
+            acc.into_iter().map(|r| Resource { node: r.node }).collect()
+        },
+        findings: b.findings,
+        failed: b.failed,
+        files_read: b.loader.files_read,
     }
+}
+
+/// Which kind of kustomization a directory must hold.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Root,
+    Resource,
+    Component,
+}
+
+/// Deepest chain of nested kustomization directories.
+const MAX_DIR_DEPTH: usize = 64;
+const KUSTOMIZATION_FILES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// A list an SMP re-ordered: (object id, JSON pointer of the list, the patch's span).
+struct Reorder {
+    id: ResId,
+    pointer: String,
+    patch: Span,
+}
+
+struct Builder<'a> {
+    loader: Loader<'a>,
+    findings: Vec<Finding>,
+    failed: bool,
+    reordered: Vec<Reorder>,
+}
+
+/// One directory being built.
+struct Level {
+    dir: PathBuf,
+    canon: PathBuf,
+    file: FileId,
+}
+
+impl Builder<'_> {
+    /// A finding that makes the build fail (kustomize would).
+    fn fail(&mut self, f: Finding) {
+        self.failed = true;
+        self.findings.push(f);
+    }
+
+    /// A span for findings about a directory that has no file to point at.
+    fn dir_span(&self, dir: &Path) -> Span {
+        Span::file_start(self.loader.sources.add(dir.join(""), "").id)
+    }
+
+    /// Runs steps 1–8 of research §4 for `dir` into `acc`. Returns `sortOptions` fifo.
+    fn run_dir(
+        &mut self,
+        dir: &Path,
+        at: Option<Span>,
+        expect: Expect,
+        acc: &mut Vec<Res>,
+        stack: &mut Vec<PathBuf>,
+    ) -> bool {
+        let Some((level, k)) = self.open(dir, at, expect, stack) else {
+            return false;
+        };
+        stack.push(level.canon.clone());
+        self.resources(&level, &k, acc, stack);
+        self.generators(&level, &k, acc);
+        for c in &k.components {
+            if load::is_remote(&c.text) {
+                self.remote(c);
+                continue;
+            }
+            let sub = clean(&level.dir.join(&c.text));
+            self.run_dir(&sub, Some(c.span), Expect::Component, acc, stack);
+        }
+        self.transform(&level, &k, acc);
+        stack.pop();
+        k.fifo
+    }
+
+    /// Loads and checks the kustomization of `dir`.
+    fn open(
+        &mut self,
+        dir: &Path,
+        at: Option<Span>,
+        expect: Expect,
+        stack: &[PathBuf],
+    ) -> Option<(Level, Kustomization)> {
+        let at_or_dir = |b: &Self| at.unwrap_or_else(|| b.dir_span(dir));
+        let Ok(canon) = std::fs::canonicalize(dir) else {
+            let span = at_or_dir(self);
+            self.fail(Finding::new(
+                "kustomize/missing-file",
+                span,
+                format!("`{}` does not exist", dir.display()),
+            ));
+            return None;
+        };
+        if let Some(visited) = stack.iter().find(|v| v.starts_with(&canon)) {
+            let span = at_or_dir(self);
+            self.fail(Finding::new(
+                "kustomize/cycle",
+                span,
+                format!(
+                    "cycle detected: `{}` contains the kustomization root `{}` that includes it",
+                    canon.display(),
+                    visited.display()
+                ),
+            ));
+            return None;
+        }
+        if stack.len() >= MAX_DIR_DEPTH {
+            let span = at_or_dir(self);
+            self.fail(Finding::new(
+                "kustomize/cycle",
+                span,
+                format!("kustomization directories nest deeper than {MAX_DIR_DEPTH} levels"),
+            ));
+            return None;
+        }
+        let found: Vec<PathBuf> = KUSTOMIZATION_FILES
+            .iter()
+            .map(|n| dir.join(n))
+            .filter(|p| p.is_file())
+            .collect();
+        let path = match found.as_slice() {
+            [one] => one.clone(),
+            [] => {
+                let span = at_or_dir(self);
+                self.fail(Finding::new(
+                    "kustomize/missing-file",
+                    span,
+                    format!(
+                        "`{}` holds no kustomization.yaml, kustomization.yml or Kustomization",
+                        dir.display()
+                    ),
+                ));
+                return None;
+            }
+            [first, ..] => {
+                let span = at_or_dir(self);
+                self.fail(Finding::new(
+                    "kustomize/unsupported",
+                    span,
+                    format!(
+                        "`{}` holds several kustomization files (kustomize refuses to choose); nothing of this overlay was checked",
+                        dir.display()
+                    ),
+                ).help(format!("keep only `{}`", first.display())));
+                return None;
+            }
+        };
+        let file = match self.loader.text(&path) {
+            Ok(f) => f,
+            Err(e) => {
+                let span = at_or_dir(self);
+                self.fail(e.finding(span, dir));
+                return None;
+            }
+        };
+        let docs = self.loader.docs(&file);
+        self.findings.extend(docs.findings.iter().cloned());
+        if docs.failed {
+            self.failed = true;
+            return None;
+        }
+        let empty = Node::null(Span::file_start(file.id));
+        let parsed = kustomization::parse(docs.docs.first().unwrap_or(&empty), file.id);
+        self.findings.extend(parsed.findings);
+        if parsed.failed {
+            self.failed = true;
+            return None;
+        }
+        let k = parsed.kustomization;
+        let wrong = match expect {
+            Expect::Component if !k.is_component => Some("a Component (kind: Component) was expected under `components`, but this is a Kustomization"),
+            Expect::Resource | Expect::Root if k.is_component => Some("a Component cannot be listed under `resources` or built on its own; list it under `components`"),
+            _ => None,
+        };
+        if let Some(msg) = wrong {
+            let span = at.unwrap_or_else(|| Span::file_start(file.id));
+            self.fail(
+                Finding::new(
+                    "kustomize/unsupported",
+                    span,
+                    format!("{msg} (kustomize refuses it)"),
+                )
+                .related(Span::file_start(file.id), "this kustomization"),
+            );
+            return None;
+        }
+        Some((
+            Level {
+                dir: dir.to_path_buf(),
+                canon,
+                file: file.id,
+            },
+            k,
+        ))
+    }
+
+    fn remote(&mut self, entry: &kustomization::Str) {
+        self.fail(Finding::new(
+            "kustomize/unsupported",
+            entry.span,
+            format!("remote kustomize resource `{}` is not supported; nothing of this overlay was checked", entry.text),
+        ).help("render offline: vendor it or point at a local path"));
+    }
+
+    /// Step 2: `resources` (and `bases`), files and directories.
+    fn resources(
+        &mut self,
+        level: &Level,
+        k: &Kustomization,
+        acc: &mut Vec<Res>,
+        stack: &mut Vec<PathBuf>,
+    ) {
+        for entry in &k.resources {
+            if load::is_remote(&entry.text) {
+                self.remote(entry);
+                continue;
+            }
+            let p = clean(&level.dir.join(&entry.text));
+            if p.is_dir() {
+                if Path::new(&entry.text).is_absolute() {
+                    self.fail(Finding::new(
+                        "kustomize/outside-root",
+                        entry.span,
+                        format!(
+                            "kustomization directory `{}` cannot be absolute",
+                            entry.text
+                        ),
+                    ));
+                    continue;
+                }
+                let mut sub = Vec::new();
+                self.run_dir(&p, Some(entry.span), Expect::Resource, &mut sub, stack);
+                for r in sub {
+                    self.append(acc, r);
+                }
+                continue;
+            }
+            let path = match Loader::resolve_file(&level.dir, &level.canon, &entry.text) {
+                Ok(p) => p,
+                Err(e) => {
+                    self.fail(e.finding(entry.span, &level.dir));
+                    continue;
+                }
+            };
+            self.resource_file(&path, entry.span, acc);
+        }
+    }
+
+    fn resource_file(&mut self, path: &Path, at: Span, acc: &mut Vec<Res>) {
+        let file = match self.loader.text(path) {
+            Ok(f) => f,
+            Err(e) => {
+                self.fail(e.finding(at, path));
+                return;
+            }
+        };
+        let docs = self.loader.docs(&file);
+        self.findings.extend(docs.findings.iter().cloned());
+        if docs.failed {
+            self.failed = true;
+            return;
+        }
+        for d in &docs.docs {
+            if d.is_null() {
+                continue;
+            }
+            if d.str_at(&["kind"]) == Some("List") {
+                let items = d.get("items").and_then(Node::as_seq).unwrap_or(&[]);
+                for it in items {
+                    self.add_doc(it, acc);
+                }
+            } else {
+                self.add_doc(d, acc);
+            }
+        }
+    }
+
+    fn add_doc(&mut self, d: &Node, acc: &mut Vec<Res>) {
+        if d.as_map().is_none() || d.str_at(&["kind"]).is_none() {
+            self.fail(Finding::new(
+                "kustomize/unsupported",
+                d.span,
+                "a resource must be a mapping with `apiVersion`, `kind` and `metadata.name`; kustomize refuses this document",
+            ));
+            return;
+        }
+        let origin = d.path(&["metadata", "name"]).map_or(d.span, |n| n.span);
+        self.append(acc, Res::new(d.clone(), origin));
+    }
+
+    /// Adds an object; an id already present is kustomize's duplicate error.
+    fn append(&mut self, acc: &mut Vec<Res>, r: Res) {
+        let id = r.id();
+        if let Some(prev) = acc.iter().find(|o| o.id().equals(&id)) {
+            let f = Finding::new(
+                "kustomize/duplicate-resource",
+                r.origin,
+                format!(
+                    "`{}` is defined twice (kustomize refuses an already registered id)",
+                    id.display()
+                ),
+            )
+            .related(prev.origin, "first definition");
+            self.fail(f);
+            return;
+        }
+        acc.push(r);
+    }
+
+    /// Step 4: generators with create/merge/replace.
+    fn generators(&mut self, level: &Level, k: &Kustomization, acc: &mut Vec<Res>) {
+        let all = k
+            .config_maps
+            .iter()
+            .map(|g| (g, false))
+            .chain(k.secrets.iter().map(|g| (g, true)));
+        for (g, secret) in all {
+            let made = generators::generate(
+                &mut self.loader,
+                &level.dir,
+                &level.canon,
+                g,
+                &k.generator_options,
+                secret,
+            );
+            match made {
+                Ok(r) => self.add_generated(acc, r, g.behavior),
+                Err(f) => self.fail(f),
+            }
+        }
+    }
+
+    fn add_generated(&mut self, acc: &mut Vec<Res>, new: Res, behavior: Behavior) {
+        let id = new.id();
+        let found = acc
+            .iter()
+            .position(|o| o.all_ids().iter().any(|i| i.equals(&id)));
+        match (behavior, found) {
+            (Behavior::Create, None) => self.append(acc, new),
+            (Behavior::Create, Some(i)) => {
+                let f = Finding::new(
+                    "kustomize/duplicate-resource",
+                    new.origin,
+                    format!("`{}` already exists; a generator for it needs `behavior: merge` or `replace`", id.display()),
+                )
+                .related(acc[i].origin, "first definition");
+                self.fail(f);
+            }
+            (_, None) => self.fail(Finding::new(
+                "kustomize/patch-target-missing",
+                new.origin,
+                format!(
+                    "`{}` does not exist; the generator cannot merge or replace it",
+                    id.display()
+                ),
+            )),
+            (b, Some(i)) => merge_generated(&mut acc[i], new, b == Behavior::Merge),
+        }
+    }
+
+    /// Step 6: the transformers in kustomize's fixed order.
+    fn transform(&mut self, level: &Level, k: &Kustomization, acc: &mut Vec<Res>) {
+        for p in &k.patches_strategic_merge {
+            self.patch(level, p, acc);
+        }
+        for p in &k.patches {
+            self.patch(level, p, acc);
+        }
+        if let Some(ns) = &k.namespace {
+            namespace::apply(acc, ns);
+        }
+        if let Some(p) = &k.name_prefix {
+            names::apply_affix(acc, p, true);
+        }
+        if let Some(s) = &k.name_suffix {
+            names::apply_affix(acc, s, false);
+        }
+        for set in &k.labels {
+            labels::apply(acc, &labels::label_specs(set), &set.pairs);
+        }
+        labels::apply(acc, &labels::annotation_specs(), &k.common_annotations);
+        for p in &k.patches_json6902 {
+            self.patch(level, p, acc);
+        }
+        for r in &k.replicas {
+            images::apply_replicas(acc, r);
+        }
+        for i in &k.images {
+            images::apply_image(acc, i);
+        }
+    }
+
+    /// Reads a patch's documents (file under the root, or inline text).
+    fn patch_docs(&mut self, level: &Level, p: &PatchSpec) -> Option<Vec<Node>> {
+        let docs = match &p.source {
+            PatchSource::File(f) => {
+                let path = match Loader::resolve_file(&level.dir, &level.canon, &f.text) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        self.fail(e.finding(f.span, &level.dir));
+                        return None;
+                    }
+                };
+                let file = match self.loader.text(&path) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        self.fail(e.finding(p.span, &level.dir));
+                        return None;
+                    }
+                };
+                let d = self.loader.docs(&file);
+                (d.docs.clone(), d.findings.clone(), d.failed)
+            }
+            PatchSource::Inline(n) => {
+                let file = self.loader.sources.get(level.file);
+                let d = self.loader.inline_docs(&file, n);
+                (d.docs, d.findings, d.failed)
+            }
+        };
+        self.findings.extend(docs.1);
+        if docs.2 {
+            self.failed = true;
+            return None;
+        }
+        Some(docs.0.into_iter().filter(|d| !d.is_null()).collect())
+    }
+
+    fn patch(&mut self, level: &Level, p: &PatchSpec, acc: &mut Vec<Res>) {
+        let Some(docs) = self.patch_docs(level, p) else {
+            return;
+        };
+        let Some(first) = docs.first() else {
+            return;
+        };
+        if first.as_seq().is_some() {
+            self.json_patch(p, first, acc);
+        } else {
+            self.smp(p, &docs, acc);
+        }
+    }
+
+    /// The objects a target selects, with a located error for a bad selector.
+    fn selected(
+        &mut self,
+        p: &PatchSpec,
+        t: &kustomization::Target,
+        acc: &[Res],
+    ) -> Option<Vec<usize>> {
+        let sel = match select::Selector::new(t) {
+            Ok(s) => s,
+            Err((at, msg)) => {
+                self.fail(Finding::new(
+                    "kustomize/patch-failed",
+                    at.span,
+                    format!("invalid target selector `{}`: {msg}", at.text),
+                ));
+                return None;
+            }
+        };
+        let hits: Vec<usize> = (0..acc.len()).filter(|&i| sel.matches(&acc[i])).collect();
+        if hits.is_empty() {
+            self.findings.push(Finding::new(
+                "kustomize/patch-target-missing",
+                t.span.unwrap_or(p.span),
+                "this patch target selects no object, so the patch does nothing (kustomize is silent about it)",
+            ));
+        }
+        Some(hits)
+    }
+
+    fn json_patch(&mut self, p: &PatchSpec, doc: &Node, acc: &mut [Res]) {
+        let Some(t) = &p.target else {
+            self.fail(Finding::new(
+                "kustomize/patch-failed",
+                p.span,
+                "a JSON6902 patch needs a `target`",
+            ));
+            return;
+        };
+        let ops = match json6902::parse_ops(doc) {
+            Ok(o) => o,
+            Err((span, msg)) => {
+                self.fail(Finding::new("kustomize/patch-failed", span, msg));
+                return;
+            }
+        };
+        let Some(hits) = self.selected(p, t, acc) else {
+            return;
+        };
+        for i in hits {
+            self.warn_index_after_smp(&acc[i], &ops);
+            if let Err((span, msg)) = json6902::apply(&mut acc[i].node, &ops) {
+                let id = acc[i].id().display();
+                self.fail(Finding::new(
+                    "kustomize/patch-failed",
+                    span,
+                    format!("{msg} (patching {id})"),
+                ));
+            }
+        }
+    }
+
+    fn warn_index_after_smp(&mut self, r: &Res, ops: &[json6902::Op]) {
+        let id = r.id();
+        for op in ops {
+            for re in self.reordered.iter().filter(|re| re.id.equals(&id)) {
+                let Some(rest) = op.path.strip_prefix(&re.pointer) else {
+                    continue;
+                };
+                let index = rest.strip_prefix('/').and_then(|s| s.split('/').next());
+                if index.is_some_and(|s| s.parse::<i64>().is_ok()) {
+                    let f = Finding::new(
+                        "kustomize/index-patch-after-smp",
+                        op.path_span,
+                        format!(
+                            "`{}` addresses `{}` by index, but a strategic-merge patch re-ordered that list, so the index may hit another element",
+                            op.path, re.pointer
+                        ),
+                    )
+                    .related(re.patch, "this strategic-merge patch re-orders the list")
+                    .help("use a strategic-merge patch that names the element instead of an index");
+                    self.findings.push(f);
+                }
+            }
+        }
+    }
+
+    fn smp(&mut self, p: &PatchSpec, docs: &[Node], acc: &mut Vec<Res>) {
+        if let Some(t) = &p.target {
+            if docs.len() > 1 {
+                self.fail(Finding::new(
+                    "kustomize/patch-failed",
+                    p.span,
+                    "a strategic-merge patch with a `target` must hold exactly one document",
+                ));
+                return;
+            }
+            let Some(hits) = self.selected(p, t, acc) else {
+                return;
+            };
+            let mut deleted = Vec::new();
+            for i in hits {
+                if self.merge_into(&mut acc[i], &docs[0], p) {
+                    deleted.push(i);
+                }
+            }
+            remove_indices(acc, &deleted);
+            return;
+        }
+        for d in docs {
+            let pid = ResId::of(d);
+            let hits: Vec<usize> = (0..acc.len())
+                .filter(|&i| {
+                    acc[i].all_ids().iter().any(|id| {
+                        id.gvk_name_equals(&pid) && (pid.namespace.is_empty() || id.ns_equals(&pid))
+                    })
+                })
+                .collect();
+            match hits.as_slice() {
+                [i] => {
+                    let i = *i;
+                    if self.merge_into(&mut acc[i], d, p) {
+                        acc.remove(i);
+                    }
+                }
+                [] => self.fail(Finding::new(
+                    "kustomize/patch-target-missing",
+                    d.path(&["metadata", "name"]).map_or(d.span, |n| n.span),
+                    format!(
+                        "no resource matches strategic merge patch `{}`",
+                        pid.display()
+                    ),
+                )),
+                _ => self.fail(Finding::new(
+                    "kustomize/patch-target-missing",
+                    d.span,
+                    format!(
+                        "several resources match strategic merge patch `{}`",
+                        pid.display()
+                    ),
+                )),
+            }
+        }
+    }
+
+    /// Merges one SMP document into `r`; true when the object is deleted.
+    fn merge_into(&mut self, r: &mut Res, patch: &Node, p: &PatchSpec) -> bool {
+        if smp::deletes_object(patch) {
+            return true;
+        }
+        let keep = |n: &Node, path: &[&str]| n.path(path).cloned();
+        let (name, kind, ns) = (
+            keep(&r.node, &["metadata", "name"]),
+            keep(&r.node, &["kind"]),
+            keep(&r.node, &["metadata", "namespace"]),
+        );
+        if p.allow_name_change || p.allow_kind_change {
+            r.store_prev();
+        }
+        let id = r.id();
+        let before = r.node.clone();
+        smp::merge_object(&mut r.node, patch, &id);
+        if !p.allow_kind_change {
+            restore(&mut r.node, &["kind"], kind);
+        }
+        if !p.allow_name_change {
+            restore(&mut r.node, &["metadata", "name"], name);
+        }
+        restore(&mut r.node, &["metadata", "namespace"], ns);
+        for pointer in smp::reordered_lists(&before, &r.node, patch) {
+            self.reordered.push(Reorder {
+                id: r.id(),
+                pointer,
+                patch: patch.span,
+            });
+        }
+        r.node.as_map().is_some_and(|m| m.is_empty())
+    }
+
+    /// Root steps 9–13.
+    fn finish(&mut self, acc: &mut Vec<Res>, fifo: bool) {
+        names::apply_hashes(acc);
+        let errors = names::fix_references(acc);
+        if !errors.is_empty() {
+            self.failed = true;
+            self.findings.extend(errors);
+        }
+        acc.retain(|r| {
+            r.node.str_at(&[
+                "metadata",
+                "annotations",
+                "config.kubernetes.io/local-config",
+            ]) != Some("true")
+        });
+        if !fifo {
+            order::legacy_sort(acc);
+        }
+        for r in acc.iter_mut() {
+            normalise_numbers(&mut r.node);
+        }
+    }
+}
+
+/// `behavior: merge` (data merged, new keys win) or `replace` (data replaced); labels and
+/// annotations merge either way; the old object keeps its place, name and hash wish.
+fn merge_generated(old: &mut Res, new: Res, merge: bool) {
+    for field in ["data", "binaryData"] {
+        let Some(new_map) = new.node.get(field).and_then(Node::as_map).cloned() else {
+            if !merge {
+                if let Some(m) = old.node.as_map_mut() {
+                    m.remove(field);
+                }
+            }
+            continue;
+        };
+        let span = new.node.get(field).map_or(new.origin, |n| n.span);
+        let Some(obj) = old.node.as_map_mut() else {
+            return;
+        };
+        match obj.get_mut(field).and_then(Node::as_map_mut) {
+            Some(m) if merge => {
+                for e in new_map.entries {
+                    if let Some(k) = e.key.as_str().map(str::to_string) {
+                        resource::put(m, &k, e.value);
+                    }
+                }
+            }
+            _ => resource::put(obj, field, Node::new(Value::Map(new_map), span)),
+        }
+    }
+    for field in ["labels", "annotations"] {
+        let Some(new_map) = new
+            .node
+            .path(&["metadata", field])
+            .and_then(Node::as_map)
+            .cloned()
+        else {
+            continue;
+        };
+        if let Some(m) = resource::ensure_map(&mut old.node, &["metadata", field], new.origin) {
+            for e in new_map.entries {
+                if let Some(k) = e.key.as_str().map(str::to_string) {
+                    resource::put(m, &k, e.value);
+                }
+            }
+        }
+    }
+    if let (Some(imm), Some(obj)) = (new.node.get("immutable").cloned(), old.node.as_map_mut()) {
+        resource::put(obj, "immutable", imm);
+    }
+}
+
+fn restore(node: &mut Node, path: &[&str], old: Option<Node>) {
+    let Some((last, parent)) = path.split_last() else {
+        return;
+    };
+    let Some(m) = node.path_mut(parent).and_then(Node::as_map_mut) else {
+        return;
+    };
+    match old {
+        Some(v) => {
+            if m.get(last) != Some(&v) {
+                resource::put(m, last, v);
+            }
+        }
+        None => {
+            m.remove(last);
+        }
+    }
+}
+
+fn remove_indices(acc: &mut Vec<Res>, sorted: &[usize]) {
+    for &i in sorted.iter().rev() {
+        acc.remove(i);
+    }
+}
+
+/// Floats with an integral value print as integers (kustomize re-encodes through JSON, where
+/// `1e3` becomes `1000`).
+fn normalise_numbers(node: &mut Node) {
+    resource::walk_mut(node, |n| {
+        if let Value::Scalar(s) = &mut n.value {
+            if let crate::yaml::Resolved::Float(f) = s.resolve() {
+                if let Some(t) = json6902::float_text(f) {
+                    *s = Scalar::plain(t);
+                }
+            }
+        }
+    });
 }

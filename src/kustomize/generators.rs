@@ -1,0 +1,317 @@
+//! `configMapGenerator` / `secretGenerator`: key/value pairs from `literals`, `files` and
+//! `envs` (kustomize's `kv` rules), turned into a ConfigMap or Secret object. Every data value
+//! keeps its source: the literal's span, the env file's line, or the whole source file.
+
+use super::kustomization::{GenOptions, GenSpec, Str};
+use super::load::Loader;
+use super::resource::{key, put, Generated, Res};
+use crate::diag::Finding;
+use crate::source::Span;
+use crate::yaml::{Entry, Map, Node, Scalar, Value};
+use std::path::Path;
+
+/// One key/value pair with the spans of its key and value.
+struct Pair {
+    key: String,
+    value: Vec<u8>,
+    key_span: Span,
+    value_span: Span,
+}
+
+/// Builds the object of one generator entry. `secret` selects a Secret.
+pub fn generate(
+    loader: &mut Loader,
+    root: &Path,
+    canon_root: &Path,
+    g: &GenSpec,
+    defaults: &GenOptions,
+    secret: bool,
+) -> Result<Res, Finding> {
+    let name = g.name.as_ref().ok_or_else(|| {
+        Finding::new(
+            "kustomize/unsupported",
+            g.span,
+            "a generator needs a `name`; kustomize refuses it, so nothing of this overlay was checked",
+        )
+    })?;
+    let mut pairs = Vec::new();
+    for lit in &g.literals {
+        pairs.push(literal(lit)?);
+    }
+    for f in &g.files {
+        pairs.push(file_pair(loader, root, canon_root, f)?);
+    }
+    for e in &g.envs {
+        pairs.extend(env_pairs(loader, root, canon_root, e)?);
+    }
+    let what = if secret { "secret" } else { "configmap" };
+    for (i, p) in pairs.iter().enumerate() {
+        if let Some(first) = pairs[..i].iter().find(|q| q.key == p.key) {
+            return Err(Finding::new(
+                "yaml/duplicate-key",
+                p.key_span,
+                format!("{what} {} illegally repeats the key `{}`", name.text, p.key),
+            )
+            .related(first.key_span, "first definition"));
+        }
+    }
+    pairs.sort_by(|a, b| a.key.cmp(&b.key));
+    let opts = merged_options(defaults, &g.options);
+    let s = g.span;
+    let mut map = Map::default();
+    let m = &mut map;
+    put(m, "apiVersion", Node::string("v1", s));
+    put(
+        m,
+        "kind",
+        Node::string(if secret { "Secret" } else { "ConfigMap" }, s),
+    );
+    let mut meta = vec![Entry {
+        key: key("name", name.span),
+        value: Node::string(name.text.clone(), name.span),
+    }];
+    if let Some(ns) = &g.namespace {
+        meta.push(Entry {
+            key: key("namespace", ns.span),
+            value: Node::string(ns.text.clone(), ns.span),
+        });
+    }
+    for (field, list) in [("labels", &opts.labels), ("annotations", &opts.annotations)] {
+        if !list.is_empty() {
+            meta.push(Entry {
+                key: key(field, s),
+                value: string_map(list, s),
+            });
+        }
+    }
+    put(m, "metadata", Node::map(meta, s));
+    let (text, binary): (Vec<&Pair>, Vec<&Pair>) = pairs
+        .iter()
+        .partition(|p| secret || std::str::from_utf8(&p.value).is_ok());
+    let data: Vec<Entry> = text
+        .iter()
+        .map(|p| {
+            let v = if secret {
+                base64(&p.value)
+            } else {
+                String::from_utf8_lossy(&p.value).into_owned()
+            };
+            entry(&p.key, p.key_span, v, p.value_span)
+        })
+        .collect();
+    if !data.is_empty() {
+        put(m, "data", Node::map(data, s));
+    }
+    if !binary.is_empty() {
+        let b = binary
+            .iter()
+            .map(|p| entry(&p.key, p.key_span, base64(&p.value), p.value_span))
+            .collect();
+        put(m, "binaryData", Node::map(b, s));
+    }
+    if secret {
+        let t = g.type_.clone().unwrap_or(Str {
+            text: "Opaque".into(),
+            span: s,
+        });
+        put(m, "type", Node::string(t.text, t.span));
+    }
+    if opts.immutable == Some(true) {
+        put(m, "immutable", Node::scalar(Scalar::plain("true"), s));
+    }
+    let mut res = Res::new(Node::new(Value::Map(map), s), s);
+    res.generated = Some(Generated {
+        hash: opts.disable_hash != Some(true),
+        entry: s,
+    });
+    Ok(res)
+}
+
+fn entry(k: &str, key_span: Span, v: String, value_span: Span) -> Entry {
+    Entry {
+        key: key(k, key_span),
+        value: Node::scalar(Scalar::string(v), value_span),
+    }
+}
+
+fn string_map(list: &[(Str, Str)], span: Span) -> Node {
+    Node::map(
+        list.iter()
+            .map(|(k, v)| entry(&k.text, k.span, v.text.clone(), v.span))
+            .collect(),
+        span,
+    )
+}
+
+/// Per-generator options over `generatorOptions` (labels and annotations merged).
+fn merged_options(top: &GenOptions, own: &GenOptions) -> GenOptions {
+    let merge = |a: &[(Str, Str)], b: &[(Str, Str)]| {
+        let mut out: Vec<(Str, Str)> = a
+            .iter()
+            .filter(|(k, _)| !b.iter().any(|(bk, _)| bk.text == k.text))
+            .cloned()
+            .collect();
+        out.extend(b.iter().cloned());
+        out
+    };
+    GenOptions {
+        labels: merge(&top.labels, &own.labels),
+        annotations: merge(&top.annotations, &own.annotations),
+        disable_hash: own.disable_hash.or(top.disable_hash),
+        immutable: own.immutable.or(top.immutable),
+    }
+}
+
+fn bad(span: Span, msg: String) -> Finding {
+    Finding::new(
+        "kustomize/unsupported",
+        span,
+        format!("{msg}; kustomize refuses it, so nothing of this overlay was checked"),
+    )
+}
+
+fn literal(lit: &Str) -> Result<Pair, Finding> {
+    let (k, v) = lit.text.split_once('=').ok_or_else(|| {
+        bad(
+            lit.span,
+            format!("invalid literal `{}` (expected key=value)", lit.text),
+        )
+    })?;
+    if k.is_empty() {
+        return Err(bad(
+            lit.span,
+            format!("invalid literal `{}` (empty key)", lit.text),
+        ));
+    }
+    Ok(Pair {
+        key: k.to_string(),
+        value: unquote(v).as_bytes().to_vec(),
+        key_span: lit.span,
+        value_span: lit.span,
+    })
+}
+
+/// One pair of matching quotes around a value of at least two characters is removed.
+fn unquote(v: &str) -> &str {
+    let b = v.as_bytes();
+    if b.len() >= 2 && (b[0] == b'"' || b[0] == b'\'') && b[b.len() - 1] == b[0] {
+        &v[1..v.len() - 1]
+    } else {
+        v
+    }
+}
+
+fn load_source(
+    loader: &mut Loader,
+    root: &Path,
+    canon_root: &Path,
+    entry: &Str,
+    path: &str,
+) -> Result<(Vec<u8>, crate::source::FileId), Finding> {
+    let p =
+        Loader::resolve_file(root, canon_root, path).map_err(|e| e.finding(entry.span, root))?;
+    loader.bytes(&p).map_err(|e| e.finding(entry.span, root))
+}
+
+fn file_pair(
+    loader: &mut Loader,
+    root: &Path,
+    canon_root: &Path,
+    f: &Str,
+) -> Result<Pair, Finding> {
+    let (k, path) = match f.text.split_once('=') {
+        Some((k, p)) => (k.to_string(), p),
+        None => (
+            Path::new(&f.text)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            f.text.as_str(),
+        ),
+    };
+    let (bytes, id) = load_source(loader, root, canon_root, f, path)?;
+    let end = loader.sources.get(id).text.len();
+    Ok(Pair {
+        key: k,
+        value: bytes,
+        key_span: f.span,
+        value_span: Span::new(id, 0, end),
+    })
+}
+
+fn env_pairs(
+    loader: &mut Loader,
+    root: &Path,
+    canon_root: &Path,
+    e: &Str,
+) -> Result<Vec<Pair>, Finding> {
+    let (bytes, id) = load_source(loader, root, canon_root, e, &e.text)?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| bad(e.span, format!("env file `{}` is not UTF-8", e.text)))?;
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for (n, raw) in text.split_inclusive('\n').enumerate() {
+        let start = offset;
+        offset += raw.len();
+        let mut line = raw.trim_end_matches(['\n', '\r']);
+        if n == 0 {
+            line = line.strip_prefix('\u{feff}').unwrap_or(line);
+        }
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let lead = raw.len() - raw.trim_start().len();
+        let span = Span::new(
+            id,
+            start + lead,
+            start + raw.trim_end_matches(['\n', '\r']).len(),
+        );
+        let (k, v) = trimmed.split_once('=').unwrap_or((trimmed, ""));
+        out.push(Pair {
+            key: k.to_string(),
+            value: v.as_bytes().to_vec(),
+            key_span: span,
+            value_span: span,
+        });
+    }
+    Ok(out)
+}
+
+/// Standard base64 with padding.
+pub fn base64(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n = (c[0] as u32) << 16
+            | (*c.get(1).unwrap_or(&0) as u32) << 8
+            | *c.get(2).unwrap_or(&0) as u32;
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_pads() {
+        assert_eq!(base64(b"s3cr3t"), "czNjcjN0");
+        assert_eq!(base64(&[0, 1, 2, 255]), "AAEC/w==");
+        assert_eq!(base64(b"ab"), "YWI=");
+    }
+
+    #[test]
+    fn literal_quotes_are_stripped_once() {
+        assert_eq!(unquote("\"quoted\""), "quoted");
+        assert_eq!(unquote("'x'"), "x");
+        assert_eq!(unquote("\""), "\"");
+    }
+}

@@ -1,0 +1,323 @@
+//! RFC 6902 JSON patches over span trees, with the semantics of evanphx/json-patch v4 as
+//! kustomize uses it: `replace` of a missing map key sets it, negative array indices count
+//! from the end, a missing parent is an error. Values are read as YAML 1.1 (go-yaml v2), so
+//! `on` is `true` and `0777` is 511. `metadata.annotations` always exists during a kustomize
+//! build (internal annotations), so writes below it never miss their parent.
+
+use super::resource::walk_mut;
+use crate::source::Span;
+use crate::yaml::{scalar::Resolved, Node, Scalar, Style, Value};
+
+/// One operation, its spans kept for findings and provenance.
+#[derive(Clone, Debug)]
+pub struct Op {
+    pub op: String,
+    pub path: String,
+    pub from: Option<String>,
+    pub value: Option<Node>,
+    pub span: Span,
+    /// The span of the `path` value.
+    pub path_span: Span,
+}
+
+/// Reads an operation list (YAML or JSON form, already parsed).
+pub fn parse_ops(doc: &Node) -> Result<Vec<Op>, (Span, String)> {
+    let items = doc.as_seq().ok_or((
+        doc.span,
+        "a JSON patch must be a list of operations".to_string(),
+    ))?;
+    items.iter().map(parse_op).collect()
+}
+
+fn parse_op(n: &Node) -> Result<Op, (Span, String)> {
+    let field = |k: &str| n.get(k).and_then(Node::as_str).map(str::to_string);
+    let op = field("op").ok_or((n.span, "operation without `op`".to_string()))?;
+    let path_node = n.get("path");
+    let path = field("path").ok_or((n.span, format!("`{op}` operation without `path`")))?;
+    let value = n.get("value").map(|v| {
+        let mut v = v.clone();
+        as_yaml11(&mut v);
+        v
+    });
+    Ok(Op {
+        op,
+        path,
+        from: field("from"),
+        value,
+        span: n.span,
+        path_span: path_node.map_or(n.span, |p| p.span),
+    })
+}
+
+/// Rewrites plain scalars to the text of their YAML 1.1 reading (as kustomize's go-yaml v2
+/// decoding of patch values does), keeping spans.
+pub fn as_yaml11(n: &mut Node) {
+    walk_mut(n, |node| {
+        if let Value::Scalar(s) = &mut node.value {
+            if s.style != Style::Plain || s.tag.is_some() {
+                return;
+            }
+            let text = match s.resolve_11() {
+                Resolved::Null => "null".to_string(),
+                Resolved::Bool(b) => b.to_string(),
+                Resolved::Int(i) => i.to_string(),
+                Resolved::Float(f) => float_text(f).unwrap_or_else(|| s.text.clone()),
+                Resolved::Str(t) => {
+                    *s = Scalar::string(t);
+                    return;
+                }
+            };
+            *s = Scalar::plain(text);
+        }
+    });
+}
+
+/// The JSON text of an integral float (Go prints `1e3` as `1000`).
+pub fn float_text(f: f64) -> Option<String> {
+    (f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15).then(|| format!("{}", f as i64))
+}
+
+fn unescape(tok: &str) -> String {
+    tok.replace("~1", "/").replace("~0", "~")
+}
+
+fn tokens(ptr: &str) -> Result<Vec<String>, String> {
+    if ptr.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rest = ptr
+        .strip_prefix('/')
+        .ok_or_else(|| format!("JSON pointer `{ptr}` must start with `/`"))?;
+    Ok(rest.split('/').map(unescape).collect())
+}
+
+fn index(tok: &str, len: usize, allow_end: bool) -> Option<usize> {
+    let i: i64 = tok.parse().ok()?;
+    let len = len as i64;
+    let i = if i < 0 { i + len } else { i };
+    let max = if allow_end { len } else { len - 1 };
+    (0..=max).contains(&i).then_some(i as usize)
+}
+
+fn missing(op: &str, path: &str) -> String {
+    format!("{op} operation does not apply: doc is missing path: \"{path}\": missing value")
+}
+
+/// The node at `toks`.
+fn get<'a>(root: &'a mut Node, toks: &[String]) -> Option<&'a mut Node> {
+    let mut cur = root;
+    for t in toks {
+        cur = match &mut cur.value {
+            Value::Map(m) => m.get_mut(t)?,
+            Value::Seq(s) => {
+                let i = index(t, s.len(), false)?;
+                s.get_mut(i)?
+            }
+            Value::Scalar(_) => return None,
+        };
+    }
+    Some(cur)
+}
+
+fn add(
+    root: &mut Node,
+    toks: &[String],
+    mut value: Node,
+    op: &str,
+    path: &str,
+) -> Result<(), String> {
+    let Some((last, parent)) = toks.split_last() else {
+        value.overrode = Some(root.span);
+        *root = value;
+        return Ok(());
+    };
+    let p = get(root, parent).ok_or_else(|| missing(op, path))?;
+    match &mut p.value {
+        Value::Map(m) => {
+            super::resource::put(m, last, value);
+            Ok(())
+        }
+        Value::Seq(s) => {
+            let i = if last == "-" {
+                s.len()
+            } else {
+                index(last, s.len(), true).ok_or_else(|| {
+                    format!("{op} operation does not apply: index {last} out of range for {path}")
+                })?
+            };
+            s.insert(i, value);
+            Ok(())
+        }
+        Value::Scalar(_) => Err(missing(op, path)),
+    }
+}
+
+fn remove(root: &mut Node, toks: &[String], path: &str) -> Result<Node, String> {
+    let (last, parent) = toks
+        .split_last()
+        .ok_or_else(|| "cannot remove the whole document".to_string())?;
+    let p = get(root, parent).ok_or_else(|| missing("remove", path))?;
+    match &mut p.value {
+        Value::Map(m) => m
+            .remove(last)
+            .map(|e| e.value)
+            .ok_or_else(|| format!("Unable to remove nonexistent key: {last}: missing value")),
+        Value::Seq(s) => {
+            let i = index(last, s.len(), false)
+                .ok_or_else(|| format!("Unable to access invalid index: {last}"))?;
+            Ok(s.remove(i))
+        }
+        Value::Scalar(_) => Err(missing("remove", path)),
+    }
+}
+
+fn replace(root: &mut Node, toks: &[String], mut value: Node, path: &str) -> Result<(), String> {
+    let Some((last, parent)) = toks.split_last() else {
+        value.overrode = Some(root.span);
+        *root = value;
+        return Ok(());
+    };
+    let p = get(root, parent).ok_or_else(|| missing("replace", path))?;
+    match &mut p.value {
+        Value::Map(m) => {
+            super::resource::put(m, last, value);
+            Ok(())
+        }
+        Value::Seq(s) => {
+            let i = index(last, s.len(), false).ok_or_else(|| {
+                format!(
+                    "replace operation does not apply: doc is missing key: {path}: missing value"
+                )
+            })?;
+            value.overrode = Some(s[i].span);
+            s[i] = value;
+            Ok(())
+        }
+        Value::Scalar(_) => Err(missing("replace", path)),
+    }
+}
+
+/// Applies `ops` in order to `obj`. Stops at the first failing operation: its span and message.
+pub fn apply(obj: &mut Node, ops: &[Op]) -> Result<(), (Span, String)> {
+    let added_annotations = ensure_annotations(obj);
+    let r = ops
+        .iter()
+        .try_for_each(|op| apply_one(obj, op).map_err(|m| (op.span, m)));
+    if added_annotations {
+        if let Some(meta) = obj.get_mut("metadata").and_then(Node::as_map_mut) {
+            if meta
+                .get("annotations")
+                .and_then(Node::as_map)
+                .is_some_and(|m| m.is_empty())
+            {
+                meta.remove("annotations");
+            }
+        }
+    }
+    r
+}
+
+fn ensure_annotations(obj: &mut Node) -> bool {
+    let span = obj.span;
+    let Some(meta) = obj.get_mut("metadata").and_then(Node::as_map_mut) else {
+        return false;
+    };
+    if meta.get("annotations").is_some() {
+        return false;
+    }
+    super::resource::put(meta, "annotations", Node::map(Vec::new(), span));
+    true
+}
+
+fn apply_one(obj: &mut Node, op: &Op) -> Result<(), String> {
+    let toks = tokens(&op.path)?;
+    let value = || {
+        op.value
+            .clone()
+            .ok_or_else(|| format!("`{}` operation without `value`", op.op))
+    };
+    let from = || -> Result<Vec<String>, String> {
+        tokens(
+            op.from
+                .as_deref()
+                .ok_or_else(|| format!("`{}` operation without `from`", op.op))?,
+        )
+    };
+    match op.op.as_str() {
+        "add" => add(obj, &toks, value()?, "add", &op.path),
+        "remove" => remove(obj, &toks, &op.path).map(|_| ()),
+        "replace" => replace(obj, &toks, value()?, &op.path),
+        "move" => {
+            let v = remove(obj, &from()?, op.from.as_deref().unwrap_or(""))?;
+            add(obj, &toks, v, "move", &op.path)
+        }
+        "copy" => {
+            let f = from()?;
+            let v = get(obj, &f)
+                .cloned()
+                .ok_or_else(|| missing("copy", op.from.as_deref().unwrap_or("")))?;
+            add(obj, &toks, v, "copy", &op.path)
+        }
+        "test" => {
+            let want = value()?;
+            let have = get(obj, &toks).map(|n| n.to_json());
+            if have.as_ref() == Some(&want.to_json()) {
+                Ok(())
+            } else {
+                Err(format!("testing value {} failed", op.path))
+            }
+        }
+        other => Err(format!("unexpected JSON patch operation `{other}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceMap;
+    use crate::yaml::{parse_stream, Limits};
+
+    fn doc(map: &SourceMap, name: &str, t: &str) -> Node {
+        let f = map.add(name, t);
+        parse_stream(&f, Limits::default()).docs.remove(0)
+    }
+
+    #[test]
+    fn yaml11_values_and_negative_indices() {
+        let m = SourceMap::new();
+        let mut obj = doc(&m, "o", "metadata: {name: c}\ndata: {k: v}\n");
+        let ops = parse_ops(&doc(
+            &m,
+            "p",
+            "- {op: add, path: /data/a, value: on}\n- {op: add, path: /data/c, value: 0777}\n- {op: add, path: /metadata/finalizers, value: [a, b, c]}\n- {op: remove, path: /metadata/finalizers/-1}\n- {op: add, path: /metadata/annotations/t, value: x}\n",
+        ))
+        .unwrap();
+        apply(&mut obj, &ops).unwrap();
+        let j = obj.to_json();
+        assert_eq!(j["data"]["a"], serde_json::json!(true));
+        assert_eq!(j["data"]["c"], serde_json::json!(511));
+        assert_eq!(j["metadata"]["finalizers"], serde_json::json!(["a", "b"]));
+        assert_eq!(j["metadata"]["annotations"]["t"], serde_json::json!("x"));
+    }
+
+    #[test]
+    fn missing_parent_and_missing_key_fail() {
+        let m = SourceMap::new();
+        let mut obj = doc(&m, "o", "metadata: {name: c}\nspec: {}\n");
+        let add = parse_ops(&doc(&m, "p", "- {op: add, path: /spec/a/b, value: 1}\n")).unwrap();
+        assert!(apply(&mut obj, &add)
+            .unwrap_err()
+            .1
+            .contains("missing path"));
+        let rm = parse_ops(&doc(&m, "q", "- {op: remove, path: /spec/x}\n")).unwrap();
+        assert!(apply(&mut obj, &rm).is_err());
+        let lab = parse_ops(&doc(
+            &m,
+            "r",
+            "- {op: add, path: /metadata/labels/x, value: 1}\n",
+        ))
+        .unwrap();
+        assert!(apply(&mut obj, &lab).is_err());
+        assert!(obj.path(&["metadata", "annotations"]).is_none());
+    }
+}

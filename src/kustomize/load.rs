@@ -1,0 +1,271 @@
+//! Reading the files of a build: paths relative to a kustomization root, kustomize's
+//! `LoadRestrictionsRootOnly` rule (a file must resolve, symlinks included, inside its root),
+//! and the YAML documents of each file parsed once per build.
+
+use crate::diag::Finding;
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+use crate::yaml::{parse_stream, Limits, Node, Style};
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// Why a file could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    Missing(PathBuf),
+    /// The resolved path (symlinks followed) lies outside the root.
+    Outside(PathBuf),
+    /// A directory where a file is required.
+    NotFile(PathBuf),
+    Unreadable(String),
+}
+
+impl LoadError {
+    /// The finding for this error, located at the kustomization entry `at`.
+    pub fn finding(&self, at: Span, root: &Path) -> Finding {
+        match self {
+            LoadError::Missing(p) => Finding::new(
+                "kustomize/missing-file",
+                at,
+                format!("`{}` does not exist", p.display()),
+            ),
+            LoadError::Outside(p) => Finding::new(
+                "kustomize/outside-root",
+                at,
+                format!(
+                    "`{}` is not in or below the kustomization root `{}` (kustomize refuses to load it)",
+                    p.display(),
+                    root.display()
+                ),
+            )
+            .help("move the file below the kustomization directory, or list its directory (with its own kustomization) under `resources`"),
+            LoadError::NotFile(p) => Finding::new(
+                "kustomize/missing-file",
+                at,
+                format!("`{}` must resolve to a file", p.display()),
+            ),
+            LoadError::Unreadable(msg) => Finding::new("kustomize/missing-file", at, msg.clone()),
+        }
+    }
+}
+
+/// Parsed documents of one file.
+pub struct Docs {
+    pub docs: Vec<Node>,
+    /// Parse findings; `failed` when one of them is an error (kustomize stops on those).
+    pub findings: Vec<Finding>,
+    pub failed: bool,
+}
+
+/// Lexical `.`/`..` removal (what Go's `filepath.Clean` does).
+pub fn clean(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Whether an entry names a remote resource (git or http).
+pub fn is_remote(entry: &str) -> bool {
+    entry.contains("://")
+        || entry.starts_with("git@")
+        || entry.starts_with("github.com/")
+        || entry.contains("?ref=")
+}
+
+/// The file loader of one build.
+pub struct Loader<'a> {
+    pub sources: &'a SourceMap,
+    docs: HashMap<FileId, Rc<Docs>>,
+    pub files_read: Vec<FileId>,
+}
+
+impl<'a> Loader<'a> {
+    pub fn new(sources: &'a SourceMap) -> Loader<'a> {
+        Loader {
+            sources,
+            docs: HashMap::new(),
+            files_read: Vec::new(),
+        }
+    }
+
+    /// Resolves `entry` relative to `root` under the root-only restriction; `canon_root` is the
+    /// root with symlinks resolved. Returns the lexical path (for display) of an existing file.
+    pub fn resolve_file(root: &Path, canon_root: &Path, entry: &str) -> Result<PathBuf, LoadError> {
+        let p = clean(&root.join(entry));
+        let canon = std::fs::canonicalize(&p).map_err(|_| LoadError::Missing(p.clone()))?;
+        if !canon.starts_with(canon_root) {
+            return Err(LoadError::Outside(canon));
+        }
+        if canon.is_dir() {
+            return Err(LoadError::NotFile(p));
+        }
+        Ok(p)
+    }
+
+    /// Reads a text file once and records it as read.
+    pub fn text(&mut self, path: &Path) -> Result<Arc<SourceFile>, LoadError> {
+        let f = self
+            .sources
+            .load(path)
+            .map_err(|e| LoadError::Unreadable(e.to_string()))?;
+        if !self.files_read.contains(&f.id) {
+            self.files_read.push(f.id);
+        }
+        Ok(f)
+    }
+
+    /// Reads a file's bytes (generator sources may be binary). Binary files enter the source
+    /// map as their lossy UTF-8 text so that spans still name them.
+    pub fn bytes(&mut self, path: &Path) -> Result<(Vec<u8>, FileId), LoadError> {
+        match self.text(path) {
+            Ok(f) => Ok((f.text.as_bytes().to_vec(), f.id)),
+            Err(e) => {
+                let bytes = std::fs::read(path).map_err(|_| e)?;
+                let f = self
+                    .sources
+                    .add(path, String::from_utf8_lossy(&bytes).into_owned());
+                self.files_read.push(f.id);
+                Ok((bytes, f.id))
+            }
+        }
+    }
+
+    /// The YAML documents of a file (parsed once per build).
+    pub fn docs(&mut self, file: &SourceFile) -> Rc<Docs> {
+        if let Some(d) = self.docs.get(&file.id) {
+            return d.clone();
+        }
+        let parsed = parse_stream(file, Limits::default());
+        let failed = !parsed.complete
+            || parsed
+                .findings
+                .iter()
+                .any(|f| f.severity == crate::diag::Severity::Error);
+        let d = Rc::new(Docs {
+            docs: parsed.docs,
+            findings: parsed.findings,
+            failed,
+        });
+        self.docs.insert(file.id, d.clone());
+        d
+    }
+
+    /// Parses the text of an inline scalar (`patch: |`) of `file`. When the scalar's text is
+    /// laid out verbatim in the file (a literal block, or an unescaped plain scalar), the
+    /// documents keep exact spans into `file`; otherwise every node gets the scalar's span.
+    pub fn inline_docs(&mut self, file: &SourceFile, scalar: &Node) -> Docs {
+        let text = scalar.as_str().unwrap_or("");
+        let verbatim = match scalar.as_scalar().map(|s| s.style) {
+            Some(Style::Literal) => true,
+            Some(Style::Plain) => file.slice(scalar.span) == text,
+            _ => false,
+        };
+        let (synthetic, remap) = if verbatim {
+            (mask_outside(&file.text, scalar.span), true)
+        } else {
+            (text.to_string(), false)
+        };
+        let path = format!("{}#inline@{}", file.path.display(), scalar.span.start);
+        let tmp = self.sources.add(path, synthetic);
+        let parsed = parse_stream(&tmp, Limits::default());
+        let failed = !parsed.complete
+            || parsed
+                .findings
+                .iter()
+                .any(|f| f.severity == crate::diag::Severity::Error);
+        let mut docs = parsed.docs;
+        for d in &mut docs {
+            if remap {
+                super::resource::walk_mut(d, |n| {
+                    n.span.file = file.id;
+                });
+            } else {
+                d.set_span_deep(scalar.span);
+            }
+        }
+        let findings = parsed
+            .findings
+            .into_iter()
+            .map(|mut f| {
+                f.primary = if remap {
+                    Span {
+                        file: file.id,
+                        ..f.primary
+                    }
+                } else {
+                    scalar.span
+                };
+                f
+            })
+            .collect();
+        Docs {
+            docs,
+            findings,
+            failed,
+        }
+    }
+}
+
+/// `text` with every byte outside `keep` replaced by a space (newlines kept), so that a
+/// block scalar parses as a document at its original offsets.
+fn mask_outside(text: &str, keep: Span) -> String {
+    let r = keep.range();
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        if r.contains(&i) {
+            out.push(c);
+        } else if c == '\n' || c == '\r' {
+            out.push(c);
+        } else {
+            for _ in 0..c.len_utf8() {
+                out.push(' ');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_removes_dots() {
+        assert_eq!(clean(Path::new("/a/b/../c/./d")), PathBuf::from("/a/c/d"));
+        assert_eq!(
+            clean(Path::new("a/sub/../cm.yaml")),
+            PathBuf::from("a/cm.yaml")
+        );
+    }
+
+    #[test]
+    fn inline_literal_keeps_file_offsets() {
+        let map = SourceMap::new();
+        let f = map.add("k.yaml", "patch: |\n  a: 1\n  b: two\n");
+        let doc = parse_stream(&f, Limits::default()).docs.remove(0);
+        let scalar = doc.get("patch").unwrap().clone();
+        let mut l = Loader::new(&map);
+        let d = l.inline_docs(&f, &scalar);
+        let b = d.docs[0].get("b").unwrap();
+        assert_eq!(b.span.file, f.id);
+        assert_eq!(f.slice(b.span), "two");
+    }
+
+    #[test]
+    fn remote_entries_are_recognised() {
+        assert!(is_remote("https://github.com/x/y"));
+        assert!(is_remote("github.com/x/y//dir?ref=v1"));
+        assert!(!is_remote("../base"));
+    }
+}

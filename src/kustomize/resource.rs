@@ -1,0 +1,215 @@
+//! The objects a build accumulates: the rendered [`Node`] plus what kustomize tracks beside it
+//! (every id the object had, whether a generator made it, the prefixes and suffixes applied).
+//!
+//! kustomize keeps this history in internal annotations; here it lives beside the node so the
+//! rendered document never carries it.
+
+use crate::source::Span;
+use crate::yaml::{Entry, Map, Node, Value};
+
+/// Group/version/kind + namespace + name of an object.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct ResId {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ResId {
+    /// The id of a document (missing fields are empty).
+    pub fn of(node: &Node) -> ResId {
+        let api = node.str_at(&["apiVersion"]).unwrap_or("");
+        let (group, version) = match api.split_once('/') {
+            Some((g, v)) => (g.to_string(), v.to_string()),
+            None => (String::new(), api.to_string()),
+        };
+        ResId {
+            group,
+            version,
+            kind: node.str_at(&["kind"]).unwrap_or("").to_string(),
+            namespace: node
+                .str_at(&["metadata", "namespace"])
+                .unwrap_or("")
+                .to_string(),
+            name: node.str_at(&["metadata", "name"]).unwrap_or("").to_string(),
+        }
+    }
+
+    /// Namespaces compare equal when both are empty or `default`.
+    pub fn ns_equals(&self, other: &ResId) -> bool {
+        norm_ns(&self.namespace) == norm_ns(&other.namespace)
+    }
+
+    /// kustomize's `ResId.Equals`: same GVK, name and (normalised) namespace.
+    pub fn equals(&self, other: &ResId) -> bool {
+        self.gvk_name_equals(other) && self.ns_equals(other)
+    }
+
+    pub fn gvk_name_equals(&self, other: &ResId) -> bool {
+        self.kind == other.kind
+            && self.name == other.name
+            && self.group == other.group
+            && (self.version == other.version
+                || self.version.is_empty()
+                || other.version.is_empty())
+    }
+
+    /// `Kind.version.group/name.namespace`, the way kustomize prints ids.
+    pub fn display(&self) -> String {
+        let mut s = self.kind.clone();
+        if !self.version.is_empty() {
+            s.push('.');
+            s.push_str(&self.version);
+        }
+        if !self.group.is_empty() {
+            s.push('.');
+            s.push_str(&self.group);
+        }
+        s.push('/');
+        s.push_str(&self.name);
+        s.push('.');
+        s.push_str(if self.namespace.is_empty() {
+            "[noNs]"
+        } else {
+            &self.namespace
+        });
+        s
+    }
+}
+
+pub fn norm_ns(ns: &str) -> &str {
+    if ns.is_empty() {
+        "default"
+    } else {
+        ns
+    }
+}
+
+/// Generator bookkeeping for an object a `configMapGenerator`/`secretGenerator` produced.
+#[derive(Clone, Debug)]
+pub struct Generated {
+    /// Whether the root appends the content hash to the name.
+    pub hash: bool,
+    /// The generator entry (provenance of the hash suffix).
+    pub entry: Span,
+}
+
+/// One object of an accumulator.
+#[derive(Clone, Debug)]
+pub struct Res {
+    pub node: Node,
+    /// Earlier ids, oldest first (the original id is `prev[0]` when non-empty).
+    pub prev: Vec<ResId>,
+    pub generated: Option<Generated>,
+    pub prefixes: Vec<String>,
+    pub suffixes: Vec<String>,
+    /// Where the object was defined (its document, or the generator entry).
+    pub origin: Span,
+}
+
+impl Res {
+    pub fn new(node: Node, origin: Span) -> Res {
+        Res {
+            node,
+            prev: Vec::new(),
+            generated: None,
+            prefixes: Vec::new(),
+            suffixes: Vec::new(),
+            origin,
+        }
+    }
+    pub fn id(&self) -> ResId {
+        ResId::of(&self.node)
+    }
+    /// The id the object had when it entered the build.
+    pub fn org_id(&self) -> ResId {
+        self.prev.first().cloned().unwrap_or_else(|| self.id())
+    }
+    /// Every id the object ever had, oldest first, the current one last.
+    pub fn all_ids(&self) -> Vec<ResId> {
+        let mut v = self.prev.clone();
+        v.push(self.id());
+        v
+    }
+    /// Remembers the current id before a transformer changes name or namespace.
+    pub fn store_prev(&mut self) {
+        let id = self.id();
+        self.prev.push(id);
+    }
+    pub fn kind(&self) -> &str {
+        self.node.str_at(&["kind"]).unwrap_or("")
+    }
+    pub fn name(&self) -> &str {
+        self.node.str_at(&["metadata", "name"]).unwrap_or("")
+    }
+    /// Any name the object ever had.
+    pub fn had_name(&self, name: &str) -> bool {
+        self.name() == name || self.prev.iter().any(|p| p.name == name)
+    }
+}
+
+/// The key node of a new entry: a string at `span`.
+pub fn key(name: &str, span: Span) -> Node {
+    Node::string(name, span)
+}
+
+/// Sets `map[k] = value`; a replaced value is remembered in `value.overrode`.
+pub fn put(map: &mut Map, k: &str, mut value: Node) {
+    if let Some(old) = map.get_mut(k) {
+        if value.overrode.is_none() && old.span != value.span {
+            value.overrode = Some(old.span);
+        }
+        *old = value;
+        return;
+    }
+    let span = value.span;
+    map.entries.push(Entry {
+        key: key(k, span),
+        value,
+    });
+}
+
+/// The map at `keys` below `node`, created (each level at `span`) where missing. `None` when
+/// something on the way is not a map.
+pub fn ensure_map<'a>(node: &'a mut Node, keys: &[&str], span: Span) -> Option<&'a mut Map> {
+    let mut cur = node;
+    for k in keys {
+        let m = cur.as_map_mut()?;
+        let missing = match m.get(k) {
+            None => true,
+            Some(v) => v.is_null(),
+        };
+        if missing {
+            put(m, k, Node::map(Vec::new(), span));
+        }
+        cur = m.get_mut(k)?;
+    }
+    cur.as_map_mut()
+}
+
+/// Sets `metadata.name`.
+pub fn set_name(node: &mut Node, name: String, span: Span) {
+    if let Some(meta) = ensure_map(node, &["metadata"], span) {
+        put(meta, "name", Node::string(name, span));
+    }
+}
+
+/// Visits every scalar/map/seq node mutably, depth first (pre-order), without recursion.
+pub fn walk_mut(node: &mut Node, mut f: impl FnMut(&mut Node)) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        f(n);
+        match &mut n.value {
+            Value::Scalar(_) => {}
+            Value::Seq(items) => stack.extend(items.iter_mut()),
+            Value::Map(m) => {
+                for e in m.entries.iter_mut() {
+                    stack.push(&mut e.key);
+                    stack.push(&mut e.value);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Patch target selection (`api/types/selector.go`): group/version/kind/name/namespace are
+//! anchored RE2 regular expressions; name and namespace match the original or the current
+//! value; label and annotation selectors use the Kubernetes selector syntax.
+
+use super::kustomization::{Str, Target};
+use super::resource::{norm_ns, Res, ResId};
+use crate::yaml::Node;
+use regex::Regex;
+
+/// A compiled target.
+pub struct Selector {
+    group: Option<Regex>,
+    version: Option<Regex>,
+    kind: Option<Regex>,
+    name: Option<Regex>,
+    namespace: Option<Regex>,
+    labels: Vec<Req>,
+    annotations: Vec<Req>,
+}
+
+/// One selector requirement.
+#[derive(Debug, PartialEq)]
+enum Req {
+    Eq(String, String),
+    NotEq(String, String),
+    In(String, Vec<String>),
+    NotIn(String, Vec<String>),
+    Exists(String),
+    NotExists(String),
+}
+
+fn anchored(s: &Option<Str>) -> Result<Option<Regex>, (Str, String)> {
+    let Some(s) = s else { return Ok(None) };
+    if s.text.is_empty() {
+        return Ok(None);
+    }
+    Regex::new(&format!("^(?:{})$", s.text))
+        .map(Some)
+        .map_err(|e| (s.clone(), e.to_string()))
+}
+
+impl Selector {
+    /// Compiles a target; a bad regex or selector is an error at its value.
+    pub fn new(t: &Target) -> Result<Selector, (Str, String)> {
+        let sel = |s: &Option<Str>| -> Result<Vec<Req>, (Str, String)> {
+            match s {
+                Some(s) => parse_selector(&s.text).map_err(|m| (s.clone(), m)),
+                None => Ok(Vec::new()),
+            }
+        };
+        Ok(Selector {
+            group: anchored(&t.group)?,
+            version: anchored(&t.version)?,
+            kind: anchored(&t.kind)?,
+            name: anchored(&t.name)?,
+            namespace: anchored(&t.namespace)?,
+            labels: sel(&t.label_selector)?,
+            annotations: sel(&t.annotation_selector)?,
+        })
+    }
+
+    pub fn matches(&self, r: &Res) -> bool {
+        let cur = r.id();
+        let org = r.org_id();
+        let m = |re: &Option<Regex>, a: &str| re.as_ref().is_none_or(|re| re.is_match(a));
+        let either = |re: &Option<Regex>, f: &dyn Fn(&ResId) -> &str| {
+            re.as_ref()
+                .is_none_or(|re| re.is_match(f(&cur)) || re.is_match(f(&org)))
+        };
+        m(&self.group, &cur.group)
+            && m(&self.version, &cur.version)
+            && m(&self.kind, &cur.kind)
+            && either(&self.name, &|i| i.name.as_str())
+            && either(&self.namespace, &|i| norm_ns(&i.namespace))
+            && reqs_match(&self.labels, r.node.path(&["metadata", "labels"]))
+            && reqs_match(&self.annotations, r.node.path(&["metadata", "annotations"]))
+    }
+}
+
+fn reqs_match(reqs: &[Req], map: Option<&Node>) -> bool {
+    let get = |k: &str| map.and_then(|m| m.get(k)).and_then(Node::as_str);
+    reqs.iter().all(|r| match r {
+        Req::Eq(k, v) => get(k) == Some(v),
+        Req::NotEq(k, v) => get(k) != Some(v),
+        Req::In(k, vs) => get(k).is_some_and(|x| vs.iter().any(|v| v == x)),
+        Req::NotIn(k, vs) => get(k).is_none_or(|x| !vs.iter().any(|v| v == x)),
+        Req::Exists(k) => get(k).is_some(),
+        Req::NotExists(k) => get(k).is_none(),
+    })
+}
+
+/// Splits at commas outside parentheses.
+fn split_top(s: &str) -> Vec<&str> {
+    let (mut depth, mut start, mut out) = (0i32, 0, Vec::new());
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+fn set_values(rest: &str) -> Result<Vec<String>, String> {
+    let inner = rest
+        .trim()
+        .strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .ok_or_else(|| format!("expected `(values)` in selector, found `{rest}`"))?;
+    Ok(inner.split(',').map(|v| v.trim().to_string()).collect())
+}
+
+fn parse_selector(s: &str) -> Result<Vec<Req>, String> {
+    let mut out = Vec::new();
+    for part in split_top(s) {
+        let p = part.trim();
+        if p.is_empty() {
+            continue;
+        }
+        let req = if let Some(k) = p.strip_prefix('!') {
+            Req::NotExists(k.trim().to_string())
+        } else if let Some((k, v)) = p.split_once("!=") {
+            Req::NotEq(k.trim().into(), v.trim().into())
+        } else if let Some((k, v)) = p.split_once("==").or_else(|| p.split_once('=')) {
+            Req::Eq(k.trim().into(), v.trim().into())
+        } else if let Some((k, rest)) = p.split_once(" notin ") {
+            Req::NotIn(k.trim().into(), set_values(rest)?)
+        } else if let Some((k, rest)) = p.split_once(" in ") {
+            Req::In(k.trim().into(), set_values(rest)?)
+        } else {
+            Req::Exists(p.to_string())
+        };
+        out.push(req);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selector_syntax() {
+        let r = parse_selector("a=b, c!=d, e in (x, y), !f, g").unwrap();
+        assert_eq!(r.len(), 5);
+        assert_eq!(r[2], Req::In("e".into(), vec!["x".into(), "y".into()]));
+        assert_eq!(r[3], Req::NotExists("f".into()));
+    }
+}

@@ -1,0 +1,519 @@
+//! Strategic merge as kustomize (kyaml `merge2`) implements it — not apimachinery's.
+//!
+//! Maps merge recursively, `null` deletes, scalars and non-associative lists are replaced.
+//! Associative lists (merge keys from the Kubernetes 1.21 schema in [`list_strategy`]) are
+//! re-ordered the way kyaml does it: with at most one merge key in use, the elements the patch
+//! names come first in patch order; with a compound key in use, new elements are prepended and
+//! a patch element with an empty key value, or one that only partly matches a destination
+//! element, is dropped. `$patch:
+//! delete|replace|merge` are honoured; `$retainKeys`, `$setElementOrder/…` and
+//! `$deleteFromPrimitiveList/…` are not implemented by kustomize and are copied verbatim.
+//! Every value taken from the patch keeps the patch's span, with `overrode` = the span of the
+//! value it replaced.
+
+use super::resource::ResId;
+use crate::yaml::{Map, Node, Value};
+
+/// How a list merges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListStrategy {
+    /// Replaced wholesale by the patch's list.
+    Replace,
+    /// Associative, with these merge keys.
+    Keys(&'static [&'static str]),
+    /// A set of scalars (finalizers).
+    PrimitiveSet,
+}
+
+/// Kinds the embedded 1.21 schema knows (everything else — CRDs — has no merge keys).
+const KNOWN: &[(&str, &str)] = &[
+    ("", "Pod"),
+    ("", "PodTemplate"),
+    ("", "ReplicationController"),
+    ("", "Service"),
+    ("", "ConfigMap"),
+    ("", "Secret"),
+    ("", "ServiceAccount"),
+    ("", "Namespace"),
+    ("", "PersistentVolumeClaim"),
+    ("", "PersistentVolume"),
+    ("", "Endpoints"),
+    ("", "LimitRange"),
+    ("", "ResourceQuota"),
+    ("", "Node"),
+    ("", "Event"),
+    ("apps", "Deployment"),
+    ("apps", "StatefulSet"),
+    ("apps", "DaemonSet"),
+    ("apps", "ReplicaSet"),
+    ("apps", "ControllerRevision"),
+    ("extensions", "Deployment"),
+    ("extensions", "DaemonSet"),
+    ("extensions", "ReplicaSet"),
+    ("extensions", "Ingress"),
+    ("batch", "Job"),
+    ("batch", "CronJob"),
+    ("policy", "PodDisruptionBudget"),
+    ("policy", "PodSecurityPolicy"),
+    ("networking.k8s.io", "NetworkPolicy"),
+    ("networking.k8s.io", "Ingress"),
+    ("networking.k8s.io", "IngressClass"),
+    ("rbac.authorization.k8s.io", "Role"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "RoleBinding"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("autoscaling", "HorizontalPodAutoscaler"),
+    ("storage.k8s.io", "StorageClass"),
+    ("scheduling.k8s.io", "PriorityClass"),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingWebhookConfiguration",
+    ),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+];
+
+const CONTAINER_LISTS: &[&str] = &["containers", "initContainers", "ephemeralContainers"];
+
+/// The pod spec's path inside a workload kind.
+fn pod_spec_prefix(kind: &str) -> Option<&'static [&'static str]> {
+    Some(match kind {
+        "Pod" => &["spec"],
+        "PodTemplate" => &["template", "spec"],
+        "Deployment"
+        | "ReplicaSet"
+        | "DaemonSet"
+        | "StatefulSet"
+        | "Job"
+        | "ReplicationController" => &["spec", "template", "spec"],
+        "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
+        _ => return None,
+    })
+}
+
+fn pod_spec_list(rel: &[&str]) -> Option<ListStrategy> {
+    use ListStrategy::Keys;
+    Some(match rel {
+        [c] if CONTAINER_LISTS.contains(c) => Keys(&["name"]),
+        ["volumes"] | ["imagePullSecrets"] => Keys(&["name"]),
+        ["hostAliases"] => Keys(&["ip"]),
+        ["topologySpreadConstraints"] => Keys(&["topologyKey", "whenUnsatisfiable"]),
+        [c, "env"] if CONTAINER_LISTS.contains(c) => Keys(&["name"]),
+        [c, "volumeMounts"] if CONTAINER_LISTS.contains(c) => Keys(&["mountPath"]),
+        [c, "volumeDevices"] if CONTAINER_LISTS.contains(c) => Keys(&["devicePath"]),
+        [c, "ports"] if CONTAINER_LISTS.contains(c) => Keys(&["containerPort", "protocol"]),
+        _ => return None,
+    })
+}
+
+/// The merge strategy of the list at `path` (map keys from the object root) of `id`'s kind.
+pub fn list_strategy(id: &ResId, path: &[&str]) -> ListStrategy {
+    if !KNOWN.contains(&(id.group.as_str(), id.kind.as_str())) {
+        return ListStrategy::Replace;
+    }
+    match path {
+        ["metadata", "finalizers"] => return ListStrategy::PrimitiveSet,
+        ["metadata", "ownerReferences"] => return ListStrategy::Keys(&["uid"]),
+        ["spec", "ports"] if id.kind == "Service" => {
+            return ListStrategy::Keys(&["port", "protocol"])
+        }
+        ["secrets"] if id.kind == "ServiceAccount" => return ListStrategy::Keys(&["name"]),
+        _ => {}
+    }
+    if let Some(prefix) = pod_spec_prefix(&id.kind) {
+        if let Some(rel) = path.strip_prefix(prefix) {
+            if let Some(s) = pod_spec_list(rel) {
+                return s;
+            }
+        }
+    }
+    ListStrategy::Replace
+}
+
+const DIRECTIVE: &str = "$patch";
+
+fn directive(n: &Node) -> Option<&str> {
+    n.get(DIRECTIVE)?.as_str()
+}
+
+/// Whether a patch document deletes its target object (`$patch: delete`).
+pub fn deletes_object(patch: &Node) -> bool {
+    directive(patch) == Some("delete")
+}
+
+/// Merges `patch` into the object `dest` (of id `id`).
+pub fn merge_object(dest: &mut Node, patch: &Node, id: &ResId) {
+    let mut path = Vec::new();
+    merge(dest, patch, id, &mut path);
+}
+
+/// The patch value as a fresh node (directives applied against nothing).
+fn fresh(patch: &Node, id: &ResId, path: &mut Vec<String>) -> Node {
+    match &patch.value {
+        Value::Map(_) => {
+            let mut n = Node::map(Vec::new(), patch.span);
+            merge(&mut n, patch, id, path);
+            n
+        }
+        Value::Seq(_) => {
+            let mut n = Node::seq(Vec::new(), patch.span);
+            merge(&mut n, patch, id, path);
+            n
+        }
+        Value::Scalar(_) => patch.clone(),
+    }
+}
+
+fn replace_with(dest: &mut Node, mut new: Node) {
+    new.overrode = Some(dest.span);
+    *dest = new;
+}
+
+fn merge(dest: &mut Node, patch: &Node, id: &ResId, path: &mut Vec<String>) {
+    match &patch.value {
+        Value::Map(pm) => merge_map(dest, patch, pm, id, path),
+        Value::Seq(items) => merge_seq(dest, patch, items, id, path),
+        Value::Scalar(_) => replace_with(dest, patch.clone()),
+    }
+}
+
+fn merge_map(dest: &mut Node, patch: &Node, pm: &Map, id: &ResId, path: &mut Vec<String>) {
+    if directive(patch) == Some("replace") {
+        let mut m = pm.clone();
+        m.remove(DIRECTIVE);
+        replace_with(dest, Node::new(Value::Map(m), patch.span));
+        return;
+    }
+    if dest.as_map().is_none() {
+        let old = dest.span;
+        *dest = Node::map(Vec::new(), patch.span);
+        if !matches!(old, s if s == patch.span) {
+            dest.overrode = Some(old);
+        }
+    }
+    for e in &pm.entries {
+        let Some(k) = e.key.as_str() else { continue };
+        if k == DIRECTIVE {
+            continue;
+        }
+        let Some(dm) = dest.as_map_mut() else { return };
+        if e.value.is_null() {
+            dm.remove(k);
+            continue;
+        }
+        path.push(k.to_string());
+        match dm.get_mut(k) {
+            Some(dv) if !dv.is_null() => merge(dv, &e.value, id, path),
+            _ => {
+                let new = fresh(&e.value, id, path);
+                dm.remove(k);
+                dm.entries.push(crate::yaml::Entry {
+                    key: e.key.clone(),
+                    value: new,
+                });
+            }
+        }
+        path.pop();
+    }
+}
+
+fn merge_seq(dest: &mut Node, patch: &Node, items: &[Node], id: &ResId, path: &mut Vec<String>) {
+    let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+    let strategy = list_strategy(id, &keys);
+    let replace_all = items.iter().any(|i| directive(i) == Some("replace"));
+    let patch_items: Vec<&Node> = items
+        .iter()
+        .filter(|i| directive(i) != Some("replace"))
+        .collect();
+    if strategy == ListStrategy::Replace || replace_all || dest.as_seq().is_none() {
+        let list: Vec<Node> = patch_items
+            .iter()
+            .filter(|i| directive(i) != Some("delete"))
+            .map(|i| fresh(i, id, path))
+            .collect();
+        replace_with(dest, Node::seq(list, patch.span));
+        return;
+    }
+    let old: Vec<Node> = dest.as_seq().map(<[Node]>::to_vec).unwrap_or_default();
+    let merged = match strategy {
+        ListStrategy::PrimitiveSet => primitive_set(old, &patch_items),
+        ListStrategy::Keys(keys) => associative(old, &patch_items, keys, id, path),
+        ListStrategy::Replace => return,
+    };
+    if let Some(s) = dest.as_seq_mut() {
+        *s = merged;
+    }
+}
+
+fn primitive_set(old: Vec<Node>, patch: &[&Node]) -> Vec<Node> {
+    let mut out: Vec<Node> = patch.iter().map(|n| (*n).clone()).collect();
+    for o in old {
+        if !patch.iter().any(|p| p.as_str() == o.as_str()) {
+            out.push(o);
+        }
+    }
+    out
+}
+
+fn key_values(n: &Node, keys: &[&str]) -> Vec<String> {
+    keys.iter()
+        .map(|k| n.get(k).and_then(Node::as_str).unwrap_or("").to_string())
+        .collect()
+}
+
+fn associative(
+    old: Vec<Node>,
+    patch: &[&Node],
+    keys: &[&str],
+    id: &ResId,
+    path: &mut Vec<String>,
+) -> Vec<Node> {
+    let used: Vec<&str> = keys
+        .iter()
+        .copied()
+        .filter(|k| {
+            old.iter().chain(patch.iter().copied()).any(|n| {
+                n.get(k)
+                    .and_then(Node::as_str)
+                    .is_some_and(|v| !v.is_empty())
+            })
+        })
+        .collect();
+    if used.len() <= 1 {
+        let key = used.first().copied().unwrap_or(keys[0]);
+        single_key(old, patch, key, id, path)
+    } else {
+        compound_key(old, patch, keys, id, path)
+    }
+}
+
+fn single_key(
+    old: Vec<Node>,
+    patch: &[&Node],
+    key: &str,
+    id: &ResId,
+    path: &mut Vec<String>,
+) -> Vec<Node> {
+    let mut taken = vec![false; old.len()];
+    let mut out = Vec::new();
+    for p in patch {
+        let v = p.get(key).and_then(Node::as_str).unwrap_or("");
+        if v.is_empty() {
+            continue;
+        }
+        let found = old
+            .iter()
+            .enumerate()
+            .position(|(i, o)| !taken[i] && o.get(key).and_then(Node::as_str) == Some(v));
+        if let Some(i) = found {
+            taken[i] = true;
+        }
+        if directive(p) == Some("delete") {
+            continue;
+        }
+        out.push(match found {
+            Some(i) => {
+                let mut d = old[i].clone();
+                merge(&mut d, p, id, path);
+                d
+            }
+            None => fresh(p, id, path),
+        });
+    }
+    out.extend(
+        old.into_iter()
+            .zip(taken)
+            .filter(|(_, t)| !t)
+            .map(|(o, _)| o),
+    );
+    out
+}
+
+fn compound_key(
+    mut old: Vec<Node>,
+    patch: &[&Node],
+    keys: &[&str],
+    id: &ResId,
+    path: &mut Vec<String>,
+) -> Vec<Node> {
+    let mut new = Vec::new();
+    let mut removed = vec![false; old.len()];
+    for p in patch {
+        let pv = key_values(p, keys);
+        // kyaml cannot place a patch element with an empty key value: it is dropped.
+        if pv.iter().any(String::is_empty) {
+            continue;
+        }
+        let exact = old.iter().position(|o| key_values(o, keys) == pv);
+        match exact {
+            Some(i) if directive(p) == Some("delete") => removed[i] = true,
+            Some(i) => merge(&mut old[i], p, id, path),
+            None => {
+                let partial = old.iter().any(|o| {
+                    key_values(o, keys)
+                        .iter()
+                        .zip(&pv)
+                        .all(|(a, b)| a == b || a.is_empty() || b.is_empty())
+                });
+                if !partial && directive(p) != Some("delete") {
+                    new.push(fresh(p, id, path));
+                }
+            }
+        }
+    }
+    new.extend(
+        old.into_iter()
+            .zip(removed)
+            .filter(|(_, r)| !r)
+            .map(|(o, _)| o),
+    );
+    new
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceMap;
+    use crate::yaml::{parse_stream, Limits};
+
+    fn doc(map: &SourceMap, name: &str, t: &str) -> Node {
+        let f = map.add(name, t);
+        parse_stream(&f, Limits::default()).docs.remove(0)
+    }
+
+    fn names(n: &Node, p: &[&str], key: &str) -> Vec<String> {
+        n.path(p)
+            .and_then(Node::as_seq)
+            .unwrap()
+            .iter()
+            .map(|e| e.str_at(&[key]).unwrap_or("").to_string())
+            .collect()
+    }
+
+    #[test]
+    fn named_elements_move_to_the_front() {
+        let m = SourceMap::new();
+        let mut d = doc(
+            &m,
+            "d",
+            "apiVersion: apps/v1\nkind: StatefulSet\nspec:\n  template:\n    spec:\n      containers:\n      - name: redis\n        image: r\n      - name: exporter\n        image: e\n",
+        );
+        let p = doc(
+            &m,
+            "p",
+            "spec:\n  template:\n    spec:\n      containers:\n      - name: exporter\n        image: e2\n",
+        );
+        let id = ResId::of(&d);
+        merge_object(&mut d, &p, &id);
+        let c = ["spec", "template", "spec", "containers"];
+        assert_eq!(names(&d, &c, "name"), ["exporter", "redis"]);
+        let img = d.path(&c).unwrap().as_seq().unwrap()[0]
+            .get("image")
+            .unwrap();
+        assert_eq!(img.as_str(), Some("e2"));
+        assert_eq!(img.span.file, p.span.file);
+        assert!(img.overrode.is_some());
+    }
+
+    #[test]
+    fn unknown_kinds_replace_lists_and_null_deletes() {
+        let m = SourceMap::new();
+        let mut d = doc(
+            &m,
+            "d",
+            "kind: PrometheusRule\nspec:\n  groups: [{name: a}]\n  x: 1\n",
+        );
+        let p = doc(&m, "p", "spec:\n  groups: [{name: b}]\n  x: null\n");
+        let id = ResId::of(&d);
+        merge_object(&mut d, &p, &id);
+        assert_eq!(names(&d, &["spec", "groups"], "name"), ["b"]);
+        assert!(d.path(&["spec", "x"]).is_none());
+    }
+
+    #[test]
+    fn compound_key_partial_match_is_dropped() {
+        let m = SourceMap::new();
+        let mut d = doc(
+            &m,
+            "d",
+            "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: r\n    ports:\n    - {containerPort: 6379, name: redis}\n",
+        );
+        let p = doc(
+            &m,
+            "p",
+            "spec:\n  containers:\n  - name: r\n    ports:\n    - {containerPort: 6379, protocol: TCP, name: renamed}\n",
+        );
+        let id = ResId::of(&d);
+        merge_object(&mut d, &p, &id);
+        let ports = d.path(&["spec", "containers"]).unwrap().as_seq().unwrap()[0]
+            .get("ports")
+            .unwrap()
+            .as_seq()
+            .unwrap();
+        assert_eq!(ports.len(), 1);
+        assert_eq!(ports[0].str_at(&["name"]), Some("redis"));
+    }
+}
+
+/// The JSON pointers of the lists (reached through `patch`) whose elements now sit at other
+/// indices than before the merge: the hazard for a later index-based JSON patch.
+pub fn reordered_lists(before: &Node, after: &Node, patch: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    walk_reorders(Some(before), Some(after), patch, String::new(), &mut out);
+    out
+}
+
+fn element_name(n: &Node) -> Option<&str> {
+    n.get("name").and_then(Node::as_str)
+}
+
+fn walk_reorders(
+    before: Option<&Node>,
+    after: Option<&Node>,
+    patch: &Node,
+    pointer: String,
+    out: &mut Vec<String>,
+) {
+    match &patch.value {
+        Value::Map(pm) => {
+            for e in &pm.entries {
+                let Some(k) = e.key.as_str() else { continue };
+                let ptr = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                walk_reorders(
+                    before.and_then(|b| b.get(k)),
+                    after.and_then(|a| a.get(k)),
+                    &e.value,
+                    ptr,
+                    out,
+                );
+            }
+        }
+        Value::Seq(items) => {
+            let (Some(b), Some(a)) = (before.and_then(Node::as_seq), after.and_then(Node::as_seq))
+            else {
+                return;
+            };
+            let moved = b
+                .iter()
+                .zip(a.iter())
+                .any(|(x, y)| element_name(x).is_some() && element_name(x) != element_name(y));
+            if moved {
+                out.push(pointer.clone());
+            }
+            for p in items {
+                let Some(name) = element_name(p) else {
+                    continue;
+                };
+                let bi = b.iter().position(|x| element_name(x) == Some(name));
+                let ai = a.iter().position(|x| element_name(x) == Some(name));
+                if let (Some(bi), Some(ai)) = (bi, ai) {
+                    walk_reorders(b.get(bi), a.get(ai), p, format!("{pointer}/{ai}"), out);
+                }
+            }
+        }
+        Value::Scalar(_) => {}
+    }
+}
