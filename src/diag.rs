@@ -52,6 +52,9 @@ pub struct Finding {
     pub help: Option<String>,
     /// Environments (overlay names) in which the finding holds; empty for a file linted alone.
     pub environments: Vec<String>,
+    /// A machine-readable refinement of the rule set by the check that made the finding (e.g.
+    /// the redis module marks lines Redis refuses and its known divergences); not printed.
+    pub detail: Option<&'static str>,
 }
 
 impl Finding {
@@ -67,6 +70,7 @@ impl Finding {
             related: Vec::new(),
             help: None,
             environments: Vec::new(),
+            detail: None,
         }
     }
 
@@ -85,6 +89,11 @@ impl Finding {
 
     pub fn help(mut self, text: impl Into<String>) -> Finding {
         self.help = Some(text.into());
+        self
+    }
+
+    pub fn detail(mut self, detail: &'static str) -> Finding {
+        self.detail = Some(detail);
         self
     }
 

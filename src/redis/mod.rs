@@ -1,3 +1,131 @@
 //! redis.conf and sentinel.conf: tokenizer, directive table, value grammar and file-level rules.
 //!
-//! STUB: lands with issue #4.
+//! A config is read the way redis-server 7.0 reads it ([`tokenize`]), resolved against the
+//! directive table compiled from `data/redis-directives.tsv` ([`table`]), and every line is
+//! checked with Redis' own grammar ([`check`], [`acl`], [`sentinel`]). The same code runs for a
+//! standalone file ([`lint_file`]) and for a config embedded in a YAML scalar
+//! ([`lint_embedded`]): an [`OffsetMap`] takes every argument back to the line and column of the
+//! file a person edits. [`parse`] exposes the parsed model for the deployment checks.
+//!
+//! Agreement with Redis: a finding that means "redis-server 7.0 refuses to start" answers
+//! [`is_refusal`]; the few places where grill-lint deliberately refuses what Redis accepts are
+//! listed once, in [`DIVERGENCES`], and [`known_divergence`] names the one a finding falls under.
+
+pub mod acl;
+pub mod check;
+pub mod commands;
+pub mod embed;
+pub mod lint;
+pub mod model;
+pub mod sentinel;
+pub mod table;
+pub mod tokenize;
+pub mod value;
+
+pub use embed::OffsetMap;
+pub use lint::{lint, REFUSAL};
+pub use model::{Arg, Directive, RedisConf};
+pub use tokenize::tokenize;
+pub use value::{parse_memory, MemoryError};
+
+use crate::diag::Finding;
+use crate::source::SourceFile;
+use crate::yaml::Node;
+use std::path::Path;
+
+/// Which program reads the config.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ConfKind {
+    Redis,
+    Sentinel,
+}
+
+/// Detects the kind from the file name (`sentinel*.conf` → Sentinel) or content (a
+/// `sentinel monitor` line).
+pub fn detect_kind(path: &Path, text: &str) -> ConfKind {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if name.starts_with("sentinel") && name.ends_with(".conf") {
+        return ConfKind::Sentinel;
+    }
+    let monitors = text.lines().any(|l| {
+        let mut words = l.split_whitespace();
+        words
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("sentinel"))
+            && words
+                .next()
+                .is_some_and(|w| w.eq_ignore_ascii_case("monitor"))
+    });
+    if monitors {
+        ConfKind::Sentinel
+    } else {
+        ConfKind::Redis
+    }
+}
+
+/// Parses a whole standalone config file.
+pub fn parse(file: &SourceFile, kind: ConfKind) -> RedisConf {
+    model::parse_text(&file.text, &OffsetMap::Identity, file, kind)
+}
+
+/// Parses the config held by YAML scalar `node` (written in `file`); `None` if it is no scalar.
+pub fn parse_embedded(file: &SourceFile, node: &Node, kind: ConfKind) -> Option<RedisConf> {
+    let (text, map) = OffsetMap::for_scalar(file, node)?;
+    Some(model::parse_text(&text, &map, file, kind))
+}
+
+/// Lints a whole standalone config file (spans are byte ranges in `file`).
+pub fn lint_file(file: &SourceFile, kind: ConfKind) -> Vec<Finding> {
+    lint(&parse(file, kind))
+}
+
+/// Lints the config held by YAML scalar `node` (a ConfigMap value written in `file`); findings
+/// point into the YAML file. A node that is not a scalar has no config to lint.
+pub fn lint_embedded(file: &SourceFile, node: &Node, kind: ConfKind) -> Vec<Finding> {
+    parse_embedded(file, node, kind)
+        .map(|c| lint(&c))
+        .unwrap_or_default()
+}
+
+/// True when a finding means redis-server 7.0 would refuse to start on this config, or
+/// grill-lint deliberately refuses it although Redis accepts it ([`known_divergence`]).
+pub fn is_refusal(f: &Finding) -> bool {
+    f.detail == Some(REFUSAL) || known_divergence(f).is_some()
+}
+
+/// A place where grill-lint refuses what Redis accepts.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Divergence {
+    pub id: &'static str,
+    pub description: &'static str,
+}
+
+/// The single list of places where grill-lint deliberately goes further than Redis 7.0.
+pub static DIVERGENCES: &[Divergence] = &[
+    Divergence {
+        id: "memory-without-digits",
+        description: "a memory size that is a unit without digits (`maxmemory mb`) or empty (`maxmemory \"\"`): Redis reads 0, which for `maxmemory` means no limit",
+    },
+    Divergence {
+        id: "memory-overflow",
+        description: "a memory size above 2^64 bytes (`99999999999999999999gb`): Redis wraps it around without an error",
+    },
+    Divergence {
+        id: "hz-clamped",
+        description: "`hz` outside 1..500: Redis silently clamps it into that range",
+    },
+    Divergence {
+        id: "ignored-directive",
+        description: "`list-max-ziplist-entries`, `list-max-ziplist-value`, `lua-replicate-commands` with one argument: Redis 7 accepts and ignores them",
+    },
+];
+
+/// The divergence a finding falls under, if any.
+pub fn known_divergence(f: &Finding) -> Option<&'static Divergence> {
+    let detail = f.detail?;
+    DIVERGENCES.iter().find(|d| d.id == detail)
+}

@@ -1,0 +1,264 @@
+//! Mapping a config's logical text back to bytes of the file it was written in.
+//!
+//! A redis.conf is linted as a standalone file (offsets map to themselves) or as the value of a
+//! YAML scalar in a ConfigMap (offsets map through the scalar's syntax). For a YAML scalar the
+//! logical text (what the YAML parser delivers) is aligned with the raw source character by
+//! character: a logical character matches the same raw character, or the escape sequence that
+//! produces it (double-quoted `\n`, `\x41`, `\u00e9`, single-quoted `''`); raw characters that
+//! produce nothing (block indentation, the line breaks and indentation of folding, escaped line
+//! breaks, quotes) are skipped. Literal blocks (`|`, `|-`, `|+`, any indentation) therefore map
+//! exactly, and quoted or folded scalars map every argument to where it is written. When the
+//! alignment cannot continue (it never panics), the remaining text maps to the last matched
+//! position, or to the start of the scalar.
+
+use crate::source::{SourceFile, Span};
+use crate::yaml::{Node, Style};
+
+/// Logical byte offset → file byte offset.
+#[derive(Clone, Debug)]
+pub enum OffsetMap {
+    /// The config text is the file text.
+    Identity,
+    /// One file offset per logical byte, plus one for the end.
+    Table(Vec<u32>),
+}
+
+impl OffsetMap {
+    pub fn map(&self, logical: usize) -> usize {
+        match self {
+            OffsetMap::Identity => logical,
+            OffsetMap::Table(t) => t
+                .get(logical)
+                .or_else(|| t.last())
+                .map_or(0, |&o| o as usize),
+        }
+    }
+
+    /// The file span of logical `start..end`, snapped to character boundaries of `file`.
+    pub fn span(&self, file: &SourceFile, start: usize, end: usize) -> Span {
+        let s = self.map(start);
+        let e = if end > start {
+            self.map(end - 1) + 1
+        } else {
+            s
+        };
+        let text = &file.text;
+        let mut e = e.max(s).min(text.len());
+        while !text.is_char_boundary(e) {
+            e += 1;
+        }
+        let s = s.min(e);
+        file.span(s, e)
+    }
+
+    /// The map for the text of scalar `node` (which must be written in `file`), with that text.
+    pub fn for_scalar(file: &SourceFile, node: &Node) -> Option<(String, OffsetMap)> {
+        let scalar = node.as_scalar()?;
+        let logical = scalar.text.as_str();
+        if node.span.file != file.id {
+            return Some((logical.to_string(), fallback(logical, 0)));
+        }
+        let start = node.span.start as usize;
+        let end = (node.span.end as usize).clamp(start, file.text.len());
+        let raw = file.text.get(start..end).unwrap_or("");
+        let map = align(logical, raw, start, scalar.style);
+        Some((logical.to_string(), map))
+    }
+}
+
+fn fallback(logical: &str, at: usize) -> OffsetMap {
+    OffsetMap::Table(vec![at as u32; logical.len() + 1])
+}
+
+/// A decoded piece of raw text: the logical character it yields (if any) and its raw length.
+struct Piece {
+    yields: Option<char>,
+    len: usize,
+}
+
+/// The next piece of `raw` at `j` for a scalar of `style`.
+fn piece(raw: &str, j: usize, style: Style) -> Option<Piece> {
+    let rest = raw.get(j..)?;
+    let mut chars = rest.chars();
+    let c = chars.next()?;
+    let one = Piece {
+        yields: Some(c),
+        len: c.len_utf8(),
+    };
+    Some(match (style, c) {
+        (Style::DoubleQuoted, '\\') => double_escape(rest),
+        (Style::SingleQuoted, '\'') if rest.starts_with("''") => Piece {
+            yields: Some('\''),
+            len: 2,
+        },
+        _ => one,
+    })
+}
+
+/// A YAML double-quoted escape at the start of `rest`.
+fn double_escape(rest: &str) -> Piece {
+    let mut it = rest.chars().skip(1);
+    let Some(e) = it.next() else {
+        return Piece {
+            yields: Some('\\'),
+            len: 1,
+        };
+    };
+    let simple = |c: char| Piece {
+        yields: Some(c),
+        len: 1 + e.len_utf8(),
+    };
+    let hex = |n: usize| {
+        let digits = rest.get(2..2 + n)?;
+        let v = u32::from_str_radix(digits, 16).ok()?;
+        Some(Piece {
+            yields: char::from_u32(v),
+            len: 2 + n,
+        })
+    };
+    match e {
+        'n' => simple('\n'),
+        't' | '\t' => simple('\t'),
+        'r' => simple('\r'),
+        '0' => simple('\0'),
+        'a' => simple('\u{7}'),
+        'b' => simple('\u{8}'),
+        'e' => simple('\u{1b}'),
+        'f' => simple('\u{c}'),
+        'v' => simple('\u{b}'),
+        ' ' => simple(' '),
+        '/' => simple('/'),
+        '"' => simple('"'),
+        '\\' => simple('\\'),
+        'N' => simple('\u{85}'),
+        '_' => simple('\u{a0}'),
+        'L' => simple('\u{2028}'),
+        'P' => simple('\u{2029}'),
+        'x' => hex(2).unwrap_or_else(|| simple('x')),
+        'u' => hex(4).unwrap_or_else(|| simple('u')),
+        'U' => hex(8).unwrap_or_else(|| simple('U')),
+        // An escaped line break yields nothing.
+        '\n' | '\r' => Piece {
+            yields: None,
+            len: 2,
+        },
+        other => simple(other),
+    }
+}
+
+/// Raw characters that may produce no logical character (indentation, folding, quotes).
+fn skippable(c: char, style: Style) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+        || (style == Style::DoubleQuoted && c == '"')
+        || (style == Style::SingleQuoted && c == '\'')
+}
+
+fn align(logical: &str, raw: &str, base: usize, style: Style) -> OffsetMap {
+    let mut table = Vec::with_capacity(logical.len() + 1);
+    let mut j = 0;
+    // Quoted scalars start with their quote.
+    if matches!(style, Style::DoubleQuoted | Style::SingleQuoted) {
+        j = raw.chars().next().map_or(0, char::len_utf8);
+    }
+    let mut last = base + j;
+    for c in logical.chars() {
+        let mut found = None;
+        while let Some(p) = piece(raw, j, style) {
+            if p.yields == Some(c) {
+                found = Some(j);
+                j += p.len;
+                break;
+            }
+            let skip =
+                p.yields.is_none() || raw[j..].chars().next().is_some_and(|r| skippable(r, style));
+            if !skip {
+                break;
+            }
+            j += p.len;
+        }
+        let at = match found {
+            Some(pos) => base + pos,
+            None => last,
+        };
+        last = at;
+        for k in 0..c.len_utf8() {
+            let step = if found.is_some() { k } else { 0 };
+            table.push((at + step) as u32);
+        }
+    }
+    table.push((base + j).max(last) as u32);
+    OffsetMap::Table(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceMap;
+    use crate::yaml::{parse_stream, Limits};
+
+    /// The scalar at `data.<key>` of the only document.
+    fn scalar_map(yaml: &str, key: &str) -> (std::sync::Arc<SourceFile>, String, OffsetMap) {
+        let map = SourceMap::new();
+        let f = map.add("cm.yaml", yaml);
+        let parsed = parse_stream(&f, Limits::default());
+        let doc = &parsed.docs[0];
+        let node = doc.path(&["data", key]).expect("key");
+        let (text, m) = OffsetMap::for_scalar(&f, node).unwrap();
+        (f, text, m)
+    }
+
+    /// Every occurrence of `needle` in the logical text maps to the same text in the file.
+    fn assert_maps(f: &SourceFile, text: &str, m: &OffsetMap, needle: &str) {
+        let at = text
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} not in {text:?}"));
+        let span = m.span(f, at, at + needle.len());
+        assert_eq!(f.slice(span), needle, "{needle}");
+    }
+
+    #[test]
+    fn literal_block_maps_line_by_line() {
+        for ind in ["|", "|-", "|+", "|2"] {
+            let yaml = format!(
+                "data:\n  redis.conf: {ind}\n    port 6379\n\n      maxmemory 1mb\n    save 900 1\nx: 1\n"
+            );
+            let (f, text, m) = scalar_map(&yaml, "redis.conf");
+            for needle in ["port", "6379", "maxmemory", "1mb", "save", "900 1"] {
+                assert_maps(&f, &text, &m, needle);
+            }
+        }
+    }
+
+    #[test]
+    fn double_quoted_escapes_map_to_their_arguments() {
+        let yaml = "data:\n  redis.conf: \"port 6379\\nmaxmemory \\x31mb\\n\\\n    save 900 1\"\n";
+        let (f, text, m) = scalar_map(yaml, "redis.conf");
+        assert_eq!(text, "port 6379\nmaxmemory 1mb\nsave 900 1");
+        assert_maps(&f, &text, &m, "port 6379");
+        assert_maps(&f, &text, &m, "save 900 1");
+        let at = text.find("1mb").unwrap();
+        let span = m.span(&f, at, at + 3);
+        assert_eq!(f.slice(span), "\\x31mb");
+    }
+
+    #[test]
+    fn single_quoted_and_plain_folded_scalars() {
+        let yaml = "data:\n  a: 'it''s 1'\n  b: port\n    6379\n";
+        let (f, text, m) = scalar_map(yaml, "a");
+        assert_eq!(text, "it's 1");
+        assert_maps(&f, &text, &m, "s 1");
+        let (f, text, m) = scalar_map(yaml, "b");
+        assert_eq!(text, "port 6379");
+        assert_maps(&f, &text, &m, "6379");
+    }
+
+    #[test]
+    fn misalignment_never_panics() {
+        let map = SourceMap::new();
+        let f = map.add("x.yaml", "k: v\n");
+        let node = Node::scalar(crate::yaml::Scalar::plain("zzz é\n"), f.span(3, 4));
+        let (text, m) = OffsetMap::for_scalar(&f, &node).unwrap();
+        let s = m.span(&f, 0, text.len());
+        assert!(s.end as usize <= f.text.len());
+    }
+}

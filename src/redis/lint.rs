@@ -1,0 +1,444 @@
+//! The file-level rules over a parsed [`RedisConf`]: `redis/unknown-directive`,
+//! `invalid-value`, `inline-comment`, `duplicate-directive`, `deprecated-directive`,
+//! `unexpanded-variable`, `plaintext-secret`, `daemonize`, the file-level part of
+//! `protected-mode`, and for sentinel.conf the file-level parts of `sentinel/resolve-hostnames`
+//! and `sentinel/quorum`.
+//!
+//! Findings that mean "redis-server 7.0 refuses to start" carry the detail [`REFUSAL`];
+//! findings where grill-lint refuses what Redis accepts carry their divergence id (see
+//! [`super::DIVERGENCES`]). No message, label or help ever contains the value of a secret.
+
+use super::acl;
+use super::check::{check, problem_span, Problem, BAD_DIRECTIVE};
+use super::commands::COMMANDS;
+use super::model::{Arg, Directive, RedisConf};
+use super::sentinel;
+use super::table::{Type, TABLE};
+use super::value::yes_no;
+use super::ConfKind;
+use crate::diag::Finding;
+use regex::Regex;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+/// The detail of a finding about a line Redis 7.0 refuses.
+pub const REFUSAL: &str = "refusal";
+
+/// Lints a parsed config.
+pub fn lint(conf: &RedisConf) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for u in &conf.unbalanced {
+        out.push(
+            Finding::new(
+                "redis/invalid-value",
+                u.quote,
+                format!(
+                    "unbalanced quotes: {}; Redis refuses the line (\"Unbalanced quotes in configuration line\")",
+                    u.error.describe()
+                ),
+            )
+            .related(u.line, "this line")
+            .help("quote the whole argument and escape quotes inside it: \"a\\\"b\"")
+            .detail(REFUSAL),
+        );
+    }
+    for d in &conf.directives {
+        directive(conf.kind, d, &mut out);
+    }
+    duplicates(conf, &mut out);
+    rename_commands(conf, &mut out);
+    users(conf, &mut out);
+    cross_line(conf, &mut out);
+    match conf.kind {
+        ConfKind::Sentinel => {
+            for issue in sentinel::check(conf) {
+                let d = &conf.directives[issue.index];
+                // Problem indices count from the subcommand, which is `args[0]`.
+                let f = finding(issue.rule, d, &d.args, &issue.problem);
+                out.push(if issue.refusal { f.detail(REFUSAL) } else { f });
+            }
+        }
+        ConfKind::Redis => {
+            for d in conf.all("sentinel").filter(|d| !d.args.is_empty()) {
+                out.push(
+                    Finding::new(
+                        "redis/invalid-value",
+                        d.line,
+                        "a `sentinel` line in a redis.conf: Redis refuses it (\"sentinel directive while not in sentinel mode\")",
+                    )
+                    .help("move it to sentinel.conf, which redis-sentinel (or redis-server --sentinel) reads")
+                    .detail(REFUSAL),
+                );
+            }
+        }
+    }
+    out.sort_by_key(|f| (f.primary.file, f.primary.start));
+    out
+}
+
+/// A finding for `problem` on directive `d` whose arguments were `args`.
+fn finding(rule: &'static str, d: &Directive, args: &[Arg], p: &Problem) -> Finding {
+    let mut f = Finding::new(
+        rule,
+        problem_span(d, args, p),
+        format!("`{}`: {}", d.written, p.message),
+    );
+    if p.arg.is_some() {
+        f = f.related(d.name_span, "directive");
+    }
+    if let Some(h) = &p.help {
+        f = f.help(h.clone());
+    }
+    f
+}
+
+/// A finding for a line Redis refuses (or that grill-lint refuses deliberately).
+fn refused(d: &Directive, args: &[Arg], p: &Problem) -> Finding {
+    finding("redis/invalid-value", d, args, p).detail(p.divergence.unwrap_or(REFUSAL))
+}
+
+fn directive(kind: ConfKind, d: &Directive, out: &mut Vec<Finding>) {
+    let Some(spec) = d.spec.filter(|_| d.known) else {
+        out.push(unknown(d));
+        return;
+    };
+    // In a `user` line `#<64 hex>` is a password hash rule, not a comment.
+    let comment = d
+        .args
+        .iter()
+        .position(|a| a.hash && !(d.name == "user" && acl::is_hash_rule(&a.text)));
+    let full = check(d, spec, &d.args);
+    match (comment, full) {
+        (Some(c), full) => {
+            let span = d.args[c]
+                .span
+                .to(d.args.last().map_or(d.args[c].span, |a| a.span));
+            let mut f = Finding::new(
+                "redis/inline-comment",
+                span,
+                "a `#` after a directive is not a comment: Redis reads it and the words after it as more arguments",
+            )
+            .help("move the comment to its own line above the directive");
+            match full {
+                Err(p) => {
+                    f.message
+                        .push_str(&format!(" and refuses the line ({})", p.message));
+                    out.push(f.detail(REFUSAL));
+                    if let Err(p) = check(d, spec, &d.args[..c]) {
+                        out.push(refused(d, &d.args[..c], &p));
+                    }
+                }
+                Ok(()) => out.push(f),
+            }
+        }
+        (None, Err(p)) => out.push(refused(d, &d.args, &p)),
+        (None, Ok(())) => {}
+    }
+    if d.alias {
+        out.push(
+            Finding::new(
+                "redis/deprecated-directive",
+                d.name_span,
+                format!(
+                    "`{}` is a compatibility alias of `{}`",
+                    d.written, spec.name
+                ),
+            )
+            .help(format!("write `{}`", spec.name)),
+        );
+    }
+    let value = d.args.first().map(|a| a.text.as_str());
+    match (d.name.as_str(), value.and_then(yes_no)) {
+        ("daemonize", Some(true)) if d.args.len() == 1 => out.push(
+            Finding::new(
+                "redis/daemonize",
+                d.args[0].span,
+                "`daemonize yes` makes the container's main process exit at once (the pod restarts forever)",
+            )
+            .help("use `daemonize no` in containers"),
+        ),
+        ("protected-mode", Some(false)) if kind == ConfKind::Redis && d.args.len() == 1 => out.push(
+            Finding::new(
+                "redis/protected-mode",
+                d.args[0].span,
+                "`protected-mode no` turns off Redis' refusal of outside clients when no password is set",
+            )
+            .help("keep `protected-mode yes` and require a password (from a Secret)"),
+        ),
+        _ => {}
+    }
+    if d.name == "bind" && loopback_only(&d.args) {
+        out.push(
+            Finding::new(
+                "redis/protected-mode",
+                d.line,
+                "`bind` lists only loopback addresses: other pods cannot connect",
+            )
+            .help("bind `* -::*` (or `0.0.0.0`) and restrict clients with a NetworkPolicy"),
+        );
+    }
+    variables(d, out);
+    secrets(d, out);
+}
+
+fn loopback_only(args: &[Arg]) -> bool {
+    let addrs: Vec<&str> = args
+        .iter()
+        .flat_map(|a| a.text.split_whitespace())
+        .map(|a| a.trim_start_matches('-'))
+        .collect();
+    !addrs.is_empty()
+        && addrs
+            .iter()
+            .all(|a| a.starts_with("127.") || *a == "::1" || a.eq_ignore_ascii_case("localhost"))
+}
+
+fn unknown(d: &Directive) -> Finding {
+    let f = Finding::new(
+        "redis/unknown-directive",
+        d.name_span,
+        format!(
+            "`{}` is not a Redis 7.0 directive (Redis: \"{BAD_DIRECTIVE}\")",
+            d.written
+        ),
+    )
+    .detail(REFUSAL);
+    if let Some(spec) = d.spec {
+        let f = f.label(format!("known only in Redis {}", spec.versions));
+        return match &spec.name_7_0 {
+            Some(n) => f.help(format!("Redis 7.0 spells it `{n}`")),
+            None => f.help("remove it, or check it against the Redis version you deploy"),
+        };
+    }
+    match did_you_mean(&d.name) {
+        Some(s) => f.help(format!("did you mean `{s}`?")),
+        None => f,
+    }
+}
+
+fn did_you_mean(name: &str) -> Option<&'static str> {
+    const STATEMENTS: &[&str] = &[
+        "include",
+        "rename-command",
+        "user",
+        "loadmodule",
+        "sentinel",
+    ];
+    TABLE
+        .names_7_0()
+        .chain(STATEMENTS.iter().copied())
+        .map(|c| (strsim::normalized_damerau_levenshtein(name, c), c))
+        .filter(|(score, _)| *score >= 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Arguments that hold a secret: their values never appear in any output.
+fn secret_args(d: &Directive) -> Vec<usize> {
+    match d.name.as_str() {
+        "requirepass" | "masterauth" | "tls-key-file-pass" | "tls-client-key-file-pass" => vec![0],
+        "user" => (1..d.args.len())
+            .filter(|&i| acl::is_password_rule(&d.args[i].text))
+            .collect(),
+        "sentinel" => match d
+            .args
+            .first()
+            .map(|a| a.text.to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("auth-pass") => vec![2],
+            Some("sentinel-pass") => vec![1],
+            _ => vec![],
+        },
+        _ => vec![],
+    }
+    .into_iter()
+    .filter(|&i| i < d.args.len())
+    .collect()
+}
+
+static VARIABLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$\([A-Za-z_][A-Za-z0-9_]*\)|\$[A-Za-z_][A-Za-z0-9_]*",
+    )
+    .expect("valid regex")
+});
+
+fn variables(d: &Directive, out: &mut Vec<Finding>) {
+    let secret = secret_args(d);
+    let sensitive = d.spec.is_some_and(|s| s.sensitive);
+    for (i, a) in d.args.iter().enumerate() {
+        let Some(m) = VARIABLE.find(&a.text) else {
+            continue;
+        };
+        let message = if secret.contains(&i) || sensitive {
+            format!(
+                "the value of `{}` contains an environment variable reference: Redis never expands variables, so it is used literally",
+                d.written
+            )
+        } else {
+            format!(
+                "`{}` is used literally: Redis never expands environment variables",
+                m.as_str()
+            )
+        };
+        out.push(
+            Finding::new("redis/unexpanded-variable", a.span, message).help(
+                "render the file in an init container (e.g. `envsubst`) or `include` a file mounted from a Secret",
+            ),
+        );
+    }
+}
+
+fn secrets(d: &Directive, out: &mut Vec<Finding>) {
+    for i in secret_args(d) {
+        let a = &d.args[i];
+        if a.text.is_empty() || VARIABLE.is_match(&a.text) || a.text.starts_with('<') {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                "redis/plaintext-secret",
+                a.span,
+                format!("a password in clear text in `{}` (value not shown)", d.written),
+            )
+            .help("keep passwords in a Secret: mount it and `include` the file, or append the line in an init container"),
+        );
+    }
+}
+
+/// Directives whose lines add up instead of replacing each other.
+fn accumulates(d: &Directive) -> bool {
+    matches!(
+        d.name.as_str(),
+        "save"
+            | "client-output-buffer-limit"
+            | "rename-command"
+            | "include"
+            | "loadmodule"
+            | "user"
+            | "sentinel"
+    ) || matches!(d.spec.map(|s| &s.ty), Some(Type::DeprecatedIgnored))
+}
+
+fn duplicates(conf: &RedisConf, out: &mut Vec<Finding>) {
+    let mut last: HashMap<&str, &Directive> = HashMap::new();
+    for d in &conf.directives {
+        if !d.known || accumulates(d) {
+            continue;
+        }
+        if let Some(prev) = last.insert(d.name.as_str(), d) {
+            out.push(
+                Finding::new(
+                    "redis/duplicate-directive",
+                    d.line,
+                    format!(
+                        "`{}` is set again (first on line {}): Redis uses the last line",
+                        d.name, prev.line_number
+                    ),
+                )
+                .related(prev.line, "overridden by the later line")
+                .help("keep one line"),
+            );
+        }
+    }
+}
+
+/// `rename-command` lines, applied in order to the 7.0 command table.
+fn rename_commands(conf: &RedisConf, out: &mut Vec<Finding>) {
+    let mut table: HashSet<String> = COMMANDS.iter().map(|c| c.to_string()).collect();
+    for d in conf.all("rename-command").filter(|d| d.args.len() == 2) {
+        let from = d.args[0].text.to_ascii_lowercase();
+        let to = d.args[1].text.to_ascii_lowercase();
+        let problem = if from.contains('|') {
+            Some(
+                Problem::new(
+                    "a subcommand cannot be renamed (Redis 7.0 crashes or refuses the line)",
+                )
+                .at(0),
+            )
+        } else if !table.remove(&from) {
+            Some(Problem::new(format!(
+                "`{}` is not a command at this point (unknown, or already renamed): Redis refuses the line",
+                d.args[0].text
+            ))
+            .at(0))
+        } else if !to.is_empty() && !table.insert(to) {
+            Some(
+                Problem::new(format!(
+                    "`{}` is already a command name: Redis refuses the line",
+                    d.args[1].text
+                ))
+                .at(1),
+            )
+        } else {
+            None
+        };
+        if let Some(p) = problem {
+            out.push(refused(d, &d.args, &p));
+        }
+    }
+}
+
+/// A user defined twice (the rules of each line are checked with the line).
+fn users(conf: &RedisConf, out: &mut Vec<Finding>) {
+    let mut seen: HashMap<&str, &Directive> = HashMap::new();
+    for d in conf.all("user").filter(|d| !d.args.is_empty()) {
+        if let Some(prev) = seen.insert(d.args[0].text.as_str(), d) {
+            let p = Problem::new(
+                "this user is already defined: Redis refuses a second `user` line for it",
+            )
+            .at(0);
+            out.push(refused(d, &d.args, &p).related(prev.line, "first defined here"));
+        }
+    }
+}
+
+/// Checks Redis makes after reading every line.
+fn cross_line(conf: &RedisConf, out: &mut Vec<Finding>) {
+    let set = |name: &str| conf.value(name).filter(|v| !v.is_empty());
+    if let (Some(_), Some(user)) = (set("aclfile"), conf.get("user")) {
+        if let Some(aclfile) = conf.get("aclfile") {
+            out.push(
+                Finding::new(
+                    "redis/invalid-value",
+                    aclfile.line,
+                    "`aclfile` together with `user` lines: Redis refuses to start",
+                )
+                .related(user.line, "a user defined in the config file")
+                .help("define users in one place: the ACL file or the config file")
+                .detail(REFUSAL),
+            );
+        }
+    }
+    if conf.get("loadmodule").is_none() {
+        for d in conf
+            .directives
+            .iter()
+            .filter(|d| d.known && d.name.contains('.'))
+        {
+            out.push(
+                Finding::new(
+                    "redis/invalid-value",
+                    d.name_span,
+                    format!("`{}` configures a module, but no `loadmodule` line loads one: Redis refuses to start", d.written),
+                )
+                .detail(REFUSAL),
+            );
+        }
+    }
+    let cluster = conf.value("cluster-enabled").and_then(yes_no) == Some(true);
+    if let Some(r) = conf.get("replicaof").filter(|_| cluster) {
+        let no_one = r.args.len() == 2 && r.args[0].text.eq_ignore_ascii_case("no");
+        if !no_one {
+            out.push(
+                Finding::new(
+                    "redis/invalid-value",
+                    r.line,
+                    "`replicaof` with `cluster-enabled yes`: Redis refuses to start",
+                )
+                .detail(REFUSAL),
+            );
+        }
+    }
+}
