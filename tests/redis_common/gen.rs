@@ -4,12 +4,13 @@
 //! The generator's own guess of the verdict (`expect_valid`) is only used to balance the corpus
 //! and to print how often the guess matched; the truth is always what redis-server says.
 //!
-//! Deliberately NOT generated, because their outcome depends on the machine rather than on the
-//! file, so no file-level linter can agree with them (documented in the test's header too):
-//! `dir` / `include` of paths missing on the test machine (they name container paths in a real
-//! deployment), `activedefrag yes` (Debian's build refuses it, production images accept it), and
-//! the `aclfile`+`user` and `cluster-enabled`+`replicaof` conflicts (checked after parsing,
-//! which the parse-only oracle never reaches).
+//! Deliberately NOT generated, because their outcome depends on the machine or on startup
+//! rather than on the file (documented in the test's header too): `dir`, `include` and
+//! `sentinel notification-script` paths missing on the test machine (they name container paths
+//! in a real deployment), a module option without its `loadmodule` line and the
+//! `aclfile`+`user` and `cluster-enabled`+`replicaof` conflicts (post-parse checks the
+//! parse-only oracle never reaches), `activedefrag yes` (Debian's build refuses it, production
+//! images accept it), and TLS options in sentinel files (a real start needs certificates).
 
 use super::rng::SplitMix64;
 use super::table::{self, Directive, Kind};
@@ -263,7 +264,7 @@ impl Generator {
             let at = rng.below(lines.len() as u64 + 1) as usize;
             lines.insert(at, bad);
         }
-        rng_shuffle_options(&mut rng, &mut lines);
+        maybe_swap_two_lines(&mut rng, &mut lines);
         assemble(&mut rng, index, lines)
     }
 
@@ -287,7 +288,8 @@ impl Generator {
                 } else {
                     feature
                 };
-                return Line::new(decorate(rng, &name, &args), true, feature).of(&d.name);
+                let text = directive_line(rng, d, &name, &args);
+                return Line::new(text, true, feature).of(&d.name);
             }
         }
     }
@@ -362,7 +364,8 @@ impl Generator {
             let d = self.pick_directive(rng);
             if let Some((args, feature)) = value(rng, ctx, d, false) {
                 let name = written_name(rng, d);
-                return Line::new(decorate(rng, &name, &args), false, feature).of(&d.name);
+                let text = directive_line(rng, d, &name, &args);
+                return Line::new(text, false, feature).of(&d.name);
             }
         }
     }
@@ -1002,10 +1005,7 @@ fn sentinel_invalid(rng: &mut SplitMix64, ctx: &mut Ctx) -> Line {
             "monitor other localhost 6379 2".to_string(),
             "sentinel-hostname",
         ),
-        11 => (
-            format!("notification-script {m} /nonexistent-grill-lint/notify.sh"),
-            "sentinel-script",
-        ),
+        11 => ("auth-pass nosuch pw".to_string(), "sentinel-unknown-master"),
         _ => {
             let line = format!("rename-command {m} CONFIG a-{} ", hex(rng, 4));
             let again = format!(
@@ -1020,8 +1020,9 @@ fn sentinel_invalid(rng: &mut SplitMix64, ctx: &mut Ctx) -> Line {
     Line::new(format!("sentinel {text}"), false, feature).of("sentinel")
 }
 
-/// Sentinel reads option lines in any order: move the monitor lines around sometimes.
-fn rng_shuffle_options(rng: &mut SplitMix64, lines: &mut [Line]) {
+/// Sentinel applies its lines in its own order after parsing: swap two lines sometimes, so a
+/// `monitor` line may come after the options that refer to it.
+fn maybe_swap_two_lines(rng: &mut SplitMix64, lines: &mut [Line]) {
     if lines.len() > 1 && rng.chance(20) {
         let a = rng.below(lines.len() as u64) as usize;
         let b = rng.below(lines.len() as u64) as usize;
@@ -1072,6 +1073,18 @@ fn written_name(rng: &mut SplitMix64, d: &Directive) -> String {
         mixed_case(rng, &name)
     } else {
         name
+    }
+}
+
+/// The decorated line; a module option comes with the `loadmodule` line of its module (without
+/// one, Redis refuses after parsing, which the parse-only oracle cannot see).
+fn directive_line(rng: &mut SplitMix64, d: &Directive, name: &str, args: &str) -> String {
+    let line = decorate(rng, name, args);
+    match name.split_once('.') {
+        Some((module, _)) if d.kind == Kind::Form("module-config".into()) => {
+            format!("loadmodule /usr/lib/redis/modules/{module}.so\n{line}")
+        }
+        _ => line,
     }
 }
 

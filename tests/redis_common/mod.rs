@@ -1,6 +1,7 @@
 //! Helpers of the redis-server agreement test (`tests/redis_agreement.rs`): a seeded config
 //! generator over the directive catalogue, and an oracle that runs the real `redis-server`.
 
+pub mod compare;
 pub mod gen;
 pub mod oracle;
 pub mod rng;
