@@ -97,6 +97,7 @@ pub fn compare(redis: &Verdict, ours: &Ours) -> Outcome {
 pub struct Tally {
     what: &'static str,
     seed: u64,
+    total: usize,
     accepted: usize,
     refused: usize,
     agreed: usize,
@@ -112,6 +113,7 @@ impl Tally {
         Tally {
             what,
             seed,
+            total: 0,
             accepted: 0,
             refused: 0,
             agreed: 0,
@@ -124,6 +126,7 @@ impl Tally {
 
     /// Records one config; an oracle failure (timeout, spawn error) is a disagreement too.
     pub fn add(&mut self, config: &Config, redis: Result<&Verdict, &String>, ours: &Ours) {
+        self.total += 1;
         let redis = match redis {
             Ok(v) => v,
             Err(e) => return self.disagree(config, &format!("oracle failed: {e}"), None, ours),
@@ -187,13 +190,14 @@ impl Tally {
 
     /// Prints the counts and every disagreement; fails if there is any.
     pub fn finish(self) {
-        let total = self.accepted + self.refused;
+        let total = self.total;
         eprintln!(
-            "{}: {total} configs: redis-server accepted {}, refused {}; agreed {}, excluded {} \
+            "{}: {total} configs: redis-server accepted {}, refused {}, no verdict {}; agreed {}, excluded {} \
              (per known divergence: {:?}), disagreed {}",
             self.what,
             self.accepted,
             self.refused,
+            total - self.accepted - self.refused,
             self.agreed,
             self.excluded,
             self.by_divergence,

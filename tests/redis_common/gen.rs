@@ -159,8 +159,88 @@ const ACL_RULES: &[&str] = &[
 const SHUTDOWN_FLAGS_OK: &[&str] = &["default", "save", "nosave now", "save force", "now force"];
 const SHUTDOWN_FLAGS_BAD: &[&str] = &["save nosave", "bogus", "save bogus", "\"\""];
 
+/// Hand-picked lines at the edges of Redis' tokenizer and grammar, with the generator's guess
+/// (checked against redis-server 7.0.15 when written; the oracle decides anyway).
+const EDGE_LINES: &[(&str, bool)] = &[
+    (r#"maxmemory "\x31\x30mb""#, true),
+    (r#"maxmemory "\x3""#, false),
+    (r#"requirepass "\xZZ""#, true),
+    (r#"requirepass "a\"b""#, true),
+    (r#"requirepass "abc\""#, false),
+    (r#"requirepass "ab\"#, false),
+    (r"requirepass 'a\'b'", true),
+    (r"requirepass 'a\\'", false),
+    (r#"requirepass ""x"#, false),
+    (r#"requirepass "" """#, false),
+    (r#"requirepass " ""#, true),
+    (r#""" yes"#, false),
+    (r#""maxmemory" "100mb""#, true),
+    ("'appendonly' 'yes'", true),
+    ("maxmemory\u{b}100mb", true),
+    ("maxmemory\u{c}100mb", true),
+    ("maxmemory 100mb\u{b}", true),
+    ("maxmemory\u{a0}100mb", false),
+    ("slowlog-log-slower-than -9223372036854775808", false),
+    ("slowlog-log-slower-than 9223372036854775807", true),
+    ("slowlog-log-slower-than -1", true),
+    ("SAVE 900 1", true),
+    ("Include /dev/null", true),
+    ("USER edge-user on >pw ~* +@all", true),
+    (r#"Rename-Command KEYS """#, true),
+    ("LoadModule /opt/x.so", true),
+    (r#"save " ""#, true),
+    (r#"save "900 1 300""#, false),
+    (r#"save 900 1 """#, false),
+    ("save -1 1", false),
+    ("save 900 1 300 10 60 10000 1 1", true),
+    (r#"bind "" 127.0.0.1"#, true),
+    ("bind -127.0.0.1", true),
+    ("notify-keyspace-events K E", false),
+    (r#"notify-keyspace-events "$""#, true),
+    ("maxmemory-clients 0%", true),
+    ("maxmemory-clients 100%", true),
+    (r#"latency-tracking-info-percentiles "50 99""#, true),
+    ("latency-tracking-info-percentiles 1e1", true),
+    ("latency-tracking-info-percentiles 50 nan", false),
+    (r#"client-output-buffer-limit "normal 0 0 0""#, true),
+    ("client-output-buffer-limit normal 0 0 0 replica", false),
+    ("client-output-buffer-limit normal 0 0 abc", false),
+    ("client-output-buffer-limit NORMAL 1GB 1gb 10", true),
+    (r#"oom-score-adj-values "0 200 800""#, true),
+    (r#"shutdown-on-sigterm "save now""#, true),
+    ("user edge-sel on (~x +get)", true),
+    ("user edge-sel2 on >pw (~x +get", false),
+    ("user edge-pat on ~x %R~y &c +@read -@all", true),
+    ("user edge-reset reset on >pw allkeys allcommands", true),
+    ("user edge-rm on <pw", false),
+    (r#"user "edge spaced" on"#, true),
+    ("replicaof no one extra", false),
+    ("replicaof 127.0.0.1 -1", false),
+    ("replicaof 127.0.0.1 65536", false),
+    ("maxmemory 18446744073709551615", true),
+    ("maxmemory 18446744073709551616", true),
+    ("port -0", false),
+    ("port 00", false),
+    ("unixsocketperm 0o777", false),
+    ("unixsocketperm 7777", false),
+    ("hz 0", true),
+    ("hz 501", true),
+    ("hz -1", false),
+    (r#"appendonly "yes ""#, false),
+    ("appendonly ''", false),
+    (r#"dbfilename """#, true),
+    ("dbfilename ..", true),
+    ("appenddirname dir/x", false),
+    (r#"proc-title-template """#, false),
+    (r#"proc-title-template "{title}{port}""#, true),
+    ("list-max-ziplist-entries", false),
+    ("lua-replicate-commands yes", true),
+];
+
 pub struct Generator {
     table: Vec<Directive>,
+    /// Indices into `table` of the 7.0 directives, grouped by [`value_class`].
+    classes: Vec<Vec<usize>>,
     /// Every name any version accepts, lower-cased (to keep misspellings unknown).
     known: HashSet<String>,
 }
@@ -179,7 +259,18 @@ impl Generator {
             .flat_map(|d| d.names_7_0.iter().chain(&d.newer_names))
             .map(|n| n.to_ascii_lowercase())
             .collect();
-        Generator { table, known }
+        let mut by_class: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+        for (i, d) in table.iter().enumerate() {
+            if d.in_7_0() && d.kind != Kind::Form("sentinel".into()) {
+                by_class.entry(value_class(d)).or_default().push(i);
+            }
+        }
+        let classes = by_class.into_values().collect();
+        Generator {
+            table,
+            classes,
+            known,
+        }
     }
 
     /// Canonical names of the directives redis-server 7.0 accepts (coverage target).
@@ -206,12 +297,21 @@ impl Generator {
                 lines.push(filler(&mut rng));
             }
         }
+        if rng.chance(10) {
+            mutate_a_line(&mut rng, &mut lines);
+        }
+        if rng.chance(15) {
+            let (text, valid) = *rng.pick(EDGE_LINES);
+            let at = rng.below(lines.len() as u64 + 1) as usize;
+            lines.insert(at, Line::new(text.to_string(), valid, "edge-line"));
+        }
         if rng.chance(12) {
             if let Some(dup) = self.duplicate(&mut rng, &mut ctx, &lines) {
                 lines.push(dup);
             }
         }
-        if rng.chance(50) {
+        // Below one half: mutated and edge lines make some of the other files invalid too.
+        if rng.chance(40) {
             let bad_lines = if rng.chance(12) { 2 } else { 1 };
             for _ in 0..bad_lines {
                 let group = self.invalid_lines(&mut rng, &mut ctx);
@@ -303,8 +403,7 @@ impl Generator {
                 d.kind,
                 Kind::Bool | Kind::Int { .. } | Kind::Memory { .. } | Kind::Enum(_)
             );
-            // TLS options make a real start fail without certificates: not file-decidable.
-            if !plain || d.name.starts_with("tls-") {
+            if !plain || !decidable_at_start(d) {
                 continue;
             }
             let mut ctx = Ctx::default();
@@ -359,9 +458,12 @@ impl Generator {
         }
     }
 
+    /// A bad value for a directive of a uniformly drawn value class, so that classes with a
+    /// single directive (octal, percent, each multi-argument form) are reached as often as ints.
     fn bad_value(&self, rng: &mut SplitMix64, ctx: &mut Ctx) -> Line {
         loop {
-            let d = self.pick_directive(rng);
+            let class = rng.pick(&self.classes);
+            let d = &self.table[*rng.pick(class)];
             if let Some((args, feature)) = value(rng, ctx, d, false) {
                 let name = written_name(rng, d);
                 let text = directive_line(rng, d, &name, &args);
@@ -569,7 +671,7 @@ fn memory_value(rng: &mut SplitMix64, lo: i128, hi: i128, valid: bool) -> (Strin
             },
         );
     }
-    if lo > 0 && rng.chance(20) {
+    if lo > 0 && rng.chance(50) {
         return ("0".to_string(), "memory-below-range");
     }
     (rng.pick(BAD_MEMORY).to_string(), "memory-invalid")
@@ -1030,6 +1132,37 @@ fn maybe_swap_two_lines(rng: &mut SplitMix64, lines: &mut [Line]) {
     }
 }
 
+/// One random character-level edit (a quote, backslash, `#`, blank inserted; a character
+/// dropped) of one directive line: tokenizer corners nobody listed. Lines naming paths (`dir`,
+/// `include`) are left alone: an edited path would be missing on this machine; no `.` is
+/// inserted: a dotted name is a module option, refused only after parsing.
+fn mutate_a_line(rng: &mut SplitMix64, lines: &mut [Line]) {
+    let candidates: Vec<usize> = (0..lines.len())
+        .filter(|&i| {
+            let l = &lines[i];
+            let path = matches!(l.directive.as_deref(), Some("dir" | "include"));
+            l.directive.is_some() && !path && !l.text.contains('\n')
+        })
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
+    let line = &mut lines[*rng.pick(&candidates)];
+    let mut chars: Vec<char> = line.text.chars().collect();
+    let at = rng.below(chars.len() as u64 + 1) as usize;
+    if rng.chance(25) && at < chars.len() {
+        chars.remove(at);
+    } else {
+        chars.insert(
+            at,
+            *rng.pick(&[' ', '"', '\'', '\\', '#', '\t', 'x', '0', '%']),
+        );
+    }
+    line.text = chars.into_iter().collect();
+    line.valid = false;
+    line.feature = "mutated-line";
+}
+
 /// A comment or blank line.
 fn filler(rng: &mut SplitMix64) -> Line {
     let text = rng.pick(&[
@@ -1157,4 +1290,30 @@ fn hex(rng: &mut SplitMix64, n: usize) -> String {
     (0..n)
         .map(|_| char::from_digit(rng.below(16) as u32, 16).unwrap_or('0'))
         .collect()
+}
+
+/// Whether a real start (the sentinel oracle) decides the directive by the file alone: TLS
+/// options fail without certificates, and sizes that a start allocates or raises limits for
+/// (`databases 2147483647`, `maxclients 3172615986`) run the start out of time or memory.
+fn decidable_at_start(d: &Directive) -> bool {
+    const SIZED_AT_START: &[&str] = &["databases", "maxclients", "io-threads", "oom-score-adj"];
+    !d.name.starts_with("tls-") && !SIZED_AT_START.contains(&d.name.as_str())
+}
+
+/// The value grammar a directive is checked with: its kind, each multi-argument form on its
+/// own, and the strings with a validator apart from free strings.
+fn value_class(d: &Directive) -> String {
+    const VALIDATED: &[&str] = &[
+        "dbfilename",
+        "appendfilename",
+        "appenddirname",
+        "cluster-announce-hostname",
+        "proc-title-template",
+    ];
+    match &d.kind {
+        Kind::Form(form) => format!("form:{form}"),
+        Kind::Str if VALIDATED.contains(&d.name.as_str()) => format!("string:{}", d.name),
+        Kind::Memory { lo, .. } if *lo > 0 => "memory-with-minimum".into(),
+        other => format!("{:?}", std::mem::discriminant(other)),
+    }
 }
