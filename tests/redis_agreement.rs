@@ -85,6 +85,73 @@ fn banner_is_read_with_line_and_message() {
     );
 }
 
+/// The comparison itself can fail: every way of disagreeing is recognised.
+#[test]
+fn comparison_recognises_each_outcome() {
+    use compare::{compare, Ours, Outcome};
+    let ours = |lines: &[u32], divergences: &[&'static str]| Ours {
+        refusal_lines: lines.to_vec(),
+        divergences: divergences.to_vec(),
+        rendered: Vec::new(),
+    };
+    let refused = |line| Verdict::Refused {
+        line,
+        message: "m".into(),
+    };
+    let ok = Verdict::Accepted;
+    assert_eq!(compare(&ok, &ours(&[], &[])), Outcome::Agreed);
+    assert_eq!(
+        compare(&ok, &ours(&[], &["d"])),
+        Outcome::Excluded(vec!["d"])
+    );
+    assert!(matches!(
+        compare(&ok, &ours(&[2], &[])),
+        Outcome::Disagreed(_)
+    ));
+    assert!(matches!(
+        compare(&ok, &ours(&[2], &["d"])),
+        Outcome::Disagreed(_)
+    ));
+    assert_eq!(
+        compare(&refused(Some(3)), &ours(&[3, 5], &[])),
+        Outcome::Agreed
+    );
+    assert!(matches!(
+        compare(&refused(Some(3)), &ours(&[2, 3], &[])),
+        Outcome::Disagreed(_)
+    ));
+    assert!(matches!(
+        compare(&refused(Some(3)), &ours(&[], &[])),
+        Outcome::Disagreed(_)
+    ));
+    assert!(matches!(
+        compare(&refused(Some(3)), &ours(&[], &["d"])),
+        Outcome::Disagreed(_)
+    ));
+    assert_eq!(compare(&refused(None), &ours(&[7], &[])), Outcome::Agreed);
+    assert!(matches!(
+        compare(&refused(None), &ours(&[], &[])),
+        Outcome::Disagreed(_)
+    ));
+}
+
+/// grill-lint's side is wired: a refused line is found at its line, a clean file has none.
+#[test]
+fn grill_lint_side_reports_refusal_lines() {
+    let bad = compare::lint(
+        "# c\nmaxmemory 100mb\nappendonly maybe\n",
+        ConfKind::Redis,
+        "r.conf",
+    );
+    assert_eq!(bad.refusal_lines, vec![3], "{:?}", bad.rendered);
+    let good = compare::lint(
+        "maxmemory 100mb\nappendonly yes\n",
+        ConfKind::Redis,
+        "r.conf",
+    );
+    assert!(good.refusal_lines.is_empty(), "{:?}", good.rendered);
+}
+
 #[test]
 fn generator_is_reproducible_from_seed_and_index() {
     let g = Generator::new();
@@ -261,12 +328,20 @@ fn agreement(what: &'static str, mode: Mode, kind: ConfKind, var: &str, default:
         ConfKind::Sentinel => "sentinel.conf",
         ConfKind::Redis => "redis.conf",
     };
+    let started = Instant::now();
+    let ours: Vec<compare::Ours> = configs
+        .iter()
+        .map(|c| compare::lint(&c.text, kind, file_name))
+        .collect();
+    eprintln!(
+        "grill-lint: {n} {what} configs linted in {:.2?}",
+        started.elapsed()
+    );
     let mut tally = Tally::new(what, seed);
     let mut guessed = 0;
-    for (c, v) in configs.iter().zip(&verdicts) {
-        let ours = compare::lint(&c.text, kind, file_name);
+    for ((c, v), ours) in configs.iter().zip(&verdicts).zip(&ours) {
         guessed += matches!(v, Ok(v) if v.accepted() == c.expect_valid) as usize;
-        tally.add(c, v.as_ref(), &ours);
+        tally.add(c, v.as_ref(), ours);
     }
     eprintln!("{what}: the generator's own guess matched redis-server on {guessed} of {n}");
     tally.finish();

@@ -302,8 +302,14 @@ impl Generator {
         }
         if rng.chance(15) {
             let (text, valid) = *rng.pick(EDGE_LINES);
-            let at = rng.below(lines.len() as u64 + 1) as usize;
-            lines.insert(at, Line::new(text.to_string(), valid, "edge-line"));
+            // No `user` line next to an `aclfile` (a post-parse conflict, module header).
+            let user = text
+                .get(..5)
+                .is_some_and(|w| w.eq_ignore_ascii_case("user "));
+            if !(user && ctx.aclfile) {
+                let at = rng.below(lines.len() as u64 + 1) as usize;
+                lines.insert(at, Line::new(text.to_string(), valid, "edge-line"));
+            }
         }
         if rng.chance(12) {
             if let Some(dup) = self.duplicate(&mut rng, &mut ctx, &lines) {
