@@ -228,6 +228,50 @@ const REQUIRED_FEATURES: &[&str] = &[
     "mutated-line",
 ];
 
+/// Feature tags the sentinel.conf corpus must contain (see `gen/sentinel.rs`).
+const REQUIRED_SENTINEL_FEATURES: &[&str] = &[
+    "sentinel-monitor",
+    "sentinel-resolve-hostnames",
+    "sentinel-down-after",
+    "sentinel-failover-timeout",
+    "sentinel-parallel-syncs",
+    "sentinel-auth-pass",
+    "sentinel-auth-user",
+    "sentinel-reboot",
+    "sentinel-rename-command",
+    "sentinel-deny-scripts",
+    "sentinel-announce-hostnames",
+    "sentinel-announce-ip",
+    "sentinel-announce-port",
+    "sentinel-pass",
+    "sentinel-myid",
+    "sentinel-quirk",
+    "sentinel-bad-quorum",
+    "sentinel-bad-port",
+    "sentinel-arity",
+    "sentinel-unknown-option",
+    "sentinel-unknown-master",
+    "sentinel-duplicate-master",
+    "sentinel-bad-time",
+    "sentinel-bad-bool",
+    "sentinel-bad-myid",
+    "sentinel-hostname",
+    "sentinel-rename-twice",
+];
+
+/// Tags of `required` that no config of `configs` has.
+fn absent_features(configs: &[Config], required: &[&'static str]) -> Vec<&'static str> {
+    let seen: std::collections::HashSet<&str> = configs
+        .iter()
+        .flat_map(|c| c.features.iter().copied())
+        .collect();
+    required
+        .iter()
+        .copied()
+        .filter(|f| !seen.contains(f))
+        .collect()
+}
+
 /// The default run (the one CI makes) covers every 7.0 directive and every feature tag; rare
 /// tags may be missing from a shorter run or another seed, which is why this pins the default.
 #[test]
@@ -248,15 +292,14 @@ fn generator_covers_the_catalogue() {
         missing.is_empty(),
         "directives never generated: {missing:?}"
     );
-    let features: std::collections::HashSet<&str> = configs
-        .iter()
-        .flat_map(|c| c.features.iter().copied())
-        .collect();
-    let absent: Vec<&&str> = REQUIRED_FEATURES
-        .iter()
-        .filter(|f| !features.contains(**f))
-        .collect();
+    let absent = absent_features(&configs, REQUIRED_FEATURES);
     assert!(absent.is_empty(), "features never generated: {absent:?}");
+    let sentinel: Vec<Config> = (0..300).map(|i| g.sentinel_config(seed, i)).collect();
+    let absent = absent_features(&sentinel, REQUIRED_SENTINEL_FEATURES);
+    assert!(
+        absent.is_empty(),
+        "sentinel features never generated: {absent:?}"
+    );
     let valid = configs.iter().filter(|c| c.expect_valid).count();
     assert!(
         (700..=1300).contains(&valid),
