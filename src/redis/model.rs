@@ -172,5 +172,12 @@ mod tests {
             c.get("foo.bar").unwrap().spec.unwrap().name,
             "<module>.<config>"
         );
+        let s = map.add(
+            "s.conf",
+            "sentinel monitor m h 1 2\nSENTINEL Auth-Pass m x\nsentinel monitor n h 1 2\n",
+        );
+        let c = parse_text(&s.text, &OffsetMap::Identity, &s, ConfKind::Sentinel);
+        assert_eq!(c.sentinel("monitor").count(), 2);
+        assert_eq!(c.sentinel("auth-pass").next().unwrap().args[1].text, "m");
     }
 }
