@@ -17,6 +17,7 @@ use super::table::{Type, TABLE};
 use super::value::yes_no;
 use super::ConfKind;
 use crate::diag::Finding;
+use crate::source::Span;
 use regex::Regex;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -242,10 +243,41 @@ fn did_you_mean(name: &str) -> Option<&'static str> {
         .map(|(_, c)| c)
 }
 
+/// Directives whose value is a password.
+const PASSWORD_DIRECTIVES: &[&str] = &[
+    "requirepass",
+    "masterauth",
+    "tls-key-file-pass",
+    "tls-client-key-file-pass",
+];
+
+/// The byte ranges of the file that hold secret values (passwords, ACL password rules, and the
+/// rest of a line of such a directive whose quotes do not balance). Findings never contain
+/// them; a report that prints source lines must redact them.
+pub fn secret_spans(conf: &RedisConf) -> Vec<Span> {
+    let mut spans: Vec<Span> = conf
+        .directives
+        .iter()
+        .flat_map(|d| secret_args(d).into_iter().map(|i| d.args[i].span))
+        .collect();
+    spans.extend(
+        conf.unbalanced
+            .iter()
+            .filter(|u| {
+                PASSWORD_DIRECTIVES.contains(&u.name.as_str())
+                    || u.name == "user"
+                    || u.name == "sentinel"
+            })
+            .map(|u| u.rest),
+    );
+    spans
+}
+
 /// Arguments that hold a secret: their values never appear in any output.
 fn secret_args(d: &Directive) -> Vec<usize> {
     match d.name.as_str() {
-        "requirepass" | "masterauth" | "tls-key-file-pass" | "tls-client-key-file-pass" => vec![0],
+        // Every argument: a line with a wrong count still holds the password somewhere.
+        name if PASSWORD_DIRECTIVES.contains(&name) => (0..d.args.len()).collect(),
         "user" => (1..d.args.len())
             .filter(|&i| acl::is_password_rule(&d.args[i].text))
             .collect(),
@@ -255,8 +287,8 @@ fn secret_args(d: &Directive) -> Vec<usize> {
             .map(|a| a.text.to_ascii_lowercase())
             .as_deref()
         {
-            Some("auth-pass") => vec![2],
-            Some("sentinel-pass") => vec![1],
+            Some("auth-pass") => (2..d.args.len()).collect(),
+            Some("sentinel-pass") => (1..d.args.len()).collect(),
             _ => vec![],
         },
         _ => vec![],
@@ -299,12 +331,13 @@ fn variables(d: &Directive, out: &mut Vec<Finding>) {
     }
 }
 
+/// One finding per line that holds a literal password (at its first one).
 fn secrets(d: &Directive, out: &mut Vec<Finding>) {
-    for i in secret_args(d) {
-        let a = &d.args[i];
-        if a.text.is_empty() || VARIABLE.is_match(&a.text) || a.text.starts_with('<') {
-            continue;
-        }
+    let literal = secret_args(d)
+        .into_iter()
+        .map(|i| &d.args[i])
+        .find(|a| !a.text.is_empty() && !VARIABLE.is_match(&a.text) && !a.text.starts_with('<'));
+    if let Some(a) = literal {
         out.push(
             Finding::new(
                 "redis/plaintext-secret",

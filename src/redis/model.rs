@@ -46,6 +46,10 @@ pub struct Unbalanced {
     pub line: Span,
     pub quote: Span,
     pub error: QuoteError,
+    /// The line's first word, lower-cased (the directive it was meant to be).
+    pub name: String,
+    /// The rest of the line after that word.
+    pub rest: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -95,11 +99,17 @@ pub fn parse_text(text: &str, map: &OffsetMap, file: &SourceFile, kind: ConfKind
         let line_span = map.span(file, line.start, line.end);
         match line.kind {
             LineKind::Blank | LineKind::Comment => {}
-            LineKind::Unbalanced(error) => conf.unbalanced.push(Unbalanced {
-                line: line_span,
-                quote: map.span(file, error.quote, error.at.max(error.quote + 1)),
-                error,
-            }),
+            LineKind::Unbalanced(error) => {
+                let content = text.get(line.start..line.end).unwrap_or("");
+                let word = content.find([' ', '\t']).unwrap_or(content.len());
+                conf.unbalanced.push(Unbalanced {
+                    line: line_span,
+                    quote: map.span(file, error.quote, error.at.max(error.quote + 1)),
+                    error,
+                    name: content[..word].to_ascii_lowercase(),
+                    rest: map.span(file, line.start + word, line.end),
+                })
+            }
             LineKind::Args(tokens) => {
                 let args = tokens.iter().map(|t| arg(text, t, map, file)).collect();
                 conf.directives

@@ -184,7 +184,26 @@ fn a_planted_password_never_reaches_any_finding_text() {
          sentinel sentinel-pass {PW}\nsentinel auth-pass m {PW} extra\nsentinel sentinel-pass {PW} # x\n"
     );
     for (path, text) in [("redis.conf", redis), ("sentinel.conf", sentinel)] {
-        let (_, found) = lint_text(path, &text);
+        let (f, found) = lint_text(path, &text);
+        // Every planted password of a secret-bearing line lies inside a secret span, for
+        // reports that print source lines.
+        let conf = parse(&f, detect_kind(Path::new(path), &text));
+        let spans = secret_spans(&conf);
+        for (at, _) in text.match_indices(PW) {
+            let line = &text[text[..at].rfind('\n').map_or(0, |n| n + 1)..];
+            let secret_line = [
+                "requirepass ",
+                "masterauth ",
+                "tls-key-file-pass ",
+                "user ",
+                "sentinel auth-pass",
+                "sentinel sentinel-pass",
+            ]
+            .iter()
+            .any(|p| line.starts_with(p));
+            let covered = spans.iter().any(|s| s.range().contains(&at));
+            assert_eq!(covered, secret_line, "{path} at {at}: {}", &line[..20]);
+        }
         assert!(found.len() >= 8, "{path}: {found:#?}");
         for f in &found {
             for t in texts(f) {
