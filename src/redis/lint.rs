@@ -14,7 +14,7 @@ use super::commands::CommandTable;
 use super::model::{Arg, Directive, RedisConf};
 use super::sentinel;
 use super::table::{Type, TABLE};
-use super::value::yes_no;
+use super::value::{self, yes_no};
 use super::ConfKind;
 use crate::diag::Finding;
 use crate::source::Span;
@@ -470,6 +470,7 @@ fn cross_line(conf: &RedisConf, out: &mut Vec<Finding>) {
             );
         }
     }
+    tls(conf, out);
     let cluster = conf.value("cluster-enabled").and_then(yes_no) == Some(true);
     if let Some(r) = conf.get("replicaof").filter(|_| cluster) {
         let no_one = r.args.len() == 2 && r.args[0].text.eq_ignore_ascii_case("no");
@@ -483,5 +484,52 @@ fn cross_line(conf: &RedisConf, out: &mut Vec<Finding>) {
                 .detail(REFUSAL),
             );
         }
+    }
+}
+
+/// TLS needs a certificate, its key and (to verify clients or peers) a CA: Redis refuses to
+/// start without them ("Failed to configure TLS"). Whether the files exist is the pod's affair.
+fn tls(conf: &RedisConf, out: &mut Vec<Finding>) {
+    let set = |name: &str| conf.value(name).is_some_and(|v| !v.is_empty());
+    let on = |name: &str| conf.value(name).and_then(yes_no) == Some(true);
+    let port = conf
+        .get("tls-port")
+        .filter(|d| d.args.len() == 1 && value::string2ll(&d.args[0].text).is_some_and(|p| p > 0));
+    let Some(trigger) = port
+        .or_else(|| {
+            conf.get("tls-replication")
+                .filter(|_| on("tls-replication"))
+        })
+        .or_else(|| conf.get("tls-cluster").filter(|_| on("tls-cluster")))
+    else {
+        return;
+    };
+    let verifies = on("tls-replication")
+        || on("tls-cluster")
+        || !conf
+            .value("tls-auth-clients")
+            .is_some_and(|v| v.eq_ignore_ascii_case("no"));
+    let mut missing = Vec::new();
+    if !set("tls-cert-file") {
+        missing.push("`tls-cert-file`");
+    }
+    if !set("tls-key-file") {
+        missing.push("`tls-key-file`");
+    }
+    if verifies && !set("tls-ca-cert-file") && !set("tls-ca-cert-dir") {
+        missing.push("`tls-ca-cert-file` or `tls-ca-cert-dir`");
+    }
+    if !missing.is_empty() {
+        out.push(
+            Finding::new(
+                "redis/invalid-value",
+                trigger.line,
+                format!(
+                    "TLS is enabled but {} is not set: Redis refuses to start (\"Failed to configure TLS\")",
+                    missing.join(" and ")
+                ),
+            )
+            .detail(REFUSAL),
+        );
     }
 }

@@ -318,6 +318,21 @@ fn users_are_checked_and_unique() {
 }
 
 #[test]
+fn tls_needs_certificate_key_and_ca() {
+    let files = "tls-cert-file /tls/c.pem\ntls-key-file /tls/k.pem\n";
+    assert_eq!(rules(&conf("tls-port 6380\n")), ["redis/invalid-value"]);
+    assert_eq!(
+        rules(&conf(&format!("tls-port 6380\n{files}"))),
+        ["redis/invalid-value"]
+    );
+    assert!(conf(&format!("tls-port 6380\n{files}tls-ca-cert-dir /tls\n")).is_empty());
+    assert!(conf(&format!("tls-port 6380\n{files}tls-auth-clients no\n")).is_empty());
+    let replication = format!("tls-replication yes\n{files}tls-auth-clients no\n");
+    assert_eq!(rules(&conf(&replication)), ["redis/invalid-value"]);
+    assert!(conf("tls-port 0\ntls-cert-file /c.pem\n").is_empty());
+}
+
+#[test]
 fn divergences_are_listed_once_and_found() {
     let found = conf("maxmemory mb\n");
     assert_eq!(rules(&found), ["redis/invalid-value"]);
