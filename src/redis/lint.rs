@@ -525,8 +525,8 @@ fn tls(conf: &RedisConf, out: &mut Vec<Finding>) {
                 "redis/invalid-value",
                 trigger.line,
                 format!(
-                    "TLS is enabled but {} is not set: Redis refuses to start (\"Failed to configure TLS\")",
-                    missing.join(" and ")
+                    "TLS is enabled without {}: Redis refuses to start (\"Failed to configure TLS\")",
+                    missing.join(", ")
                 ),
             )
             .detail(REFUSAL),
