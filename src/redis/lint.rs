@@ -363,20 +363,42 @@ fn accumulates(d: &Directive) -> bool {
     ) || matches!(d.spec.map(|s| &s.ty), Some(Type::DeprecatedIgnored))
 }
 
+/// What a line sets, for duplicate detection: the directive, or for a Sentinel option the
+/// option and its master (`sentinel down-after-milliseconds mymaster`). `None` for lines that
+/// accumulate.
+fn setting_key(d: &Directive) -> Option<String> {
+    if !d.known {
+        return None;
+    }
+    if d.name == "sentinel" {
+        let sub = d.args.first()?.text.to_ascii_lowercase();
+        return match (sub.as_str(), d.args.len()) {
+            (
+                "monitor" | "known-replica" | "known-slave" | "known-sentinel" | "rename-command",
+                _,
+            ) => None,
+            (_, 2) => Some(format!("sentinel {sub}")),
+            (_, 3) => Some(format!("sentinel {sub} {}", d.args[1].text)),
+            _ => None,
+        };
+    }
+    (!accumulates(d)).then(|| d.name.clone())
+}
+
 fn duplicates(conf: &RedisConf, out: &mut Vec<Finding>) {
-    let mut last: HashMap<&str, &Directive> = HashMap::new();
+    let mut last: HashMap<String, &Directive> = HashMap::new();
     for d in &conf.directives {
-        if !d.known || accumulates(d) {
+        let Some(key) = setting_key(d) else {
             continue;
-        }
-        if let Some(prev) = last.insert(d.name.as_str(), d) {
+        };
+        if let Some(prev) = last.insert(key.clone(), d) {
             out.push(
                 Finding::new(
                     "redis/duplicate-directive",
                     d.line,
                     format!(
-                        "`{}` is set again (first on line {}): Redis uses the last line",
-                        d.name, prev.line_number
+                        "`{key}` is set again (first on line {}): the last line wins",
+                        prev.line_number
                     ),
                 )
                 .related(prev.line, "overridden by the later line")

@@ -118,6 +118,20 @@ fn duplicates_are_reported_at_the_later_line() {
 }
 
 #[test]
+fn sentinel_options_are_duplicates_per_master() {
+    let text = "sentinel monitor a 10.0.0.1 6379 2\nsentinel monitor b 10.0.0.2 6379 2\n\
+                sentinel down-after-milliseconds a 5000\nsentinel down-after-milliseconds b 5000\n\
+                sentinel down-after-milliseconds a 6000\nsentinel known-replica a 10.0.0.3 6379\n\
+                sentinel known-replica a 10.0.0.4 6379\n";
+    let (f, found) = lint_text("sentinel.conf", text);
+    assert_eq!(located(&f, &found, "redis/duplicate-directive").len(), 1);
+    assert_eq!(
+        found[0].primary,
+        f.span(f.line_start(5).unwrap(), f.line_start(5).unwrap() + 39)
+    );
+}
+
+#[test]
 fn deprecated_aliases_name_the_current_directive() {
     let found = conf("hash-max-ziplist-entries 512\n");
     assert_eq!(rules(&found), ["redis/deprecated-directive"]);
