@@ -129,7 +129,7 @@ fn directive(kind: ConfKind, d: &Directive, out: &mut Vec<Finding>) {
                 Err(p) => {
                     f.message
                         .push_str(&format!(" and refuses the line ({})", p.message));
-                    out.push(f.detail(REFUSAL));
+                    out.push(f.detail(p.divergence.unwrap_or(REFUSAL)));
                     // What is wrong before the comment, too (a deliberate divergence there
                     // would hide that Redis refuses the line as written).
                     if let Err(p) = check(d, spec, &d.args[..c], cmds) {
