@@ -227,16 +227,9 @@ fn unknown(d: &Directive) -> Finding {
 }
 
 fn did_you_mean(name: &str) -> Option<&'static str> {
-    const STATEMENTS: &[&str] = &[
-        "include",
-        "rename-command",
-        "user",
-        "loadmodule",
-        "sentinel",
-    ];
+    // The table has the statements (`include`, `user`, …) too.
     TABLE
         .names_7_0()
-        .chain(STATEMENTS.iter().copied())
         .map(|c| (strsim::normalized_damerau_levenshtein(name, c), c))
         .filter(|(score, _)| *score >= 0.7)
         .max_by(|a, b| a.0.total_cmp(&b.0))

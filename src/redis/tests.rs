@@ -47,6 +47,11 @@ fn unknown_directive_suggests_the_closest_name() {
     assert!(help.contains("`maxmemory-policy`"), "{help}");
     assert!(is_refusal(&found[0]));
     assert!(conf("maxmemory-policy allkeys-lru\n").is_empty());
+    let found = conf("rename-comand KEYS \"\"\n");
+    assert_eq!(
+        found[0].help.as_deref(),
+        Some("did you mean `rename-command`?")
+    );
 }
 
 #[test]
