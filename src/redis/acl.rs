@@ -6,12 +6,12 @@
 //! name only the kind of rule and its position.
 
 use super::check::Problem;
-use super::commands::{CATEGORIES, COMMANDS, SUBCOMMANDS};
+use super::commands::{CommandTable, CATEGORIES};
 use super::model::Arg;
 
 /// Checks the rules of one `user` line (`args[0]` is the user name).
-pub fn check_user(args: &[Arg]) -> Result<(), Problem> {
-    let mut passwords: Vec<&str> = Vec::new();
+pub fn check_user(args: &[Arg], cmds: &CommandTable) -> Result<(), Problem> {
+    let mut hashes: Vec<String> = Vec::new();
     let mut i = 1;
     while i < args.len() {
         let text = args[i].text.as_str();
@@ -27,12 +27,12 @@ pub fn check_user(args: &[Arg]) -> Result<(), Problem> {
                 .and_then(|s| s.strip_suffix(')'))
                 .unwrap_or("");
             for rule in inner.split_whitespace() {
-                selector_rule(rule).map_err(|m| Problem::new(m).at(i))?;
+                selector_rule(rule, cmds).map_err(|m| Problem::new(m).at(i))?;
             }
             i = close + 1;
             continue;
         }
-        rule(text, &mut passwords)
+        rule(text, &mut hashes, cmds)
             .map_err(|m| Problem::new(format!("ACL rule {} of user line: {m}", i)).at(i))?;
         i += 1;
     }
@@ -55,7 +55,9 @@ pub fn is_password_rule(rule: &str) -> bool {
     rule.starts_with('>') || rule.starts_with('<')
 }
 
-fn rule<'a>(r: &'a str, passwords: &mut Vec<&'a str>) -> Result<(), String> {
+/// One rule outside a selector. `hashes` holds the SHA-256 (hex) of the user's passwords so far:
+/// `<password` and `!hash` must remove one that exists.
+fn rule(r: &str, hashes: &mut Vec<String>, cmds: &CommandTable) -> Result<(), String> {
     const FLAGS: &[&str] = &[
         "on",
         "off",
@@ -67,48 +69,53 @@ fn rule<'a>(r: &'a str, passwords: &mut Vec<&'a str>) -> Result<(), String> {
         "clearselectors",
     ];
     if FLAGS.iter().any(|f| f.eq_ignore_ascii_case(r)) {
-        if r.eq_ignore_ascii_case("resetpass")
-            || r.eq_ignore_ascii_case("reset")
-            || r.eq_ignore_ascii_case("nopass")
+        if ["resetpass", "reset", "nopass"]
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(r))
         {
-            passwords.clear();
+            hashes.clear();
         }
         return Ok(());
     }
+    let removed = |hashes: &mut Vec<String>, h: &str| match hashes.iter().position(|q| q == h) {
+        Some(k) => {
+            hashes.remove(k);
+            Ok(())
+        }
+        None => Err("removes a password the user does not have".to_string()),
+    };
     if let Some(p) = r.strip_prefix('>') {
-        passwords.push(p);
+        hashes.push(sha256_hex(p));
         return Ok(());
     }
     if let Some(p) = r.strip_prefix('<') {
-        return match passwords.iter().position(|q| *q == p) {
-            Some(k) => {
-                passwords.remove(k);
-                Ok(())
-            }
-            None => Err("removes a password the user does not have".into()),
-        };
+        return removed(hashes, &sha256_hex(p));
     }
-    if let Some(h) = r.strip_prefix('!') {
+    if let Some(h) = r.strip_prefix('#').or_else(|| r.strip_prefix('!')) {
         if !is_hash(h) {
             return Err(
                 "a password hash must be exactly 64 lower-case hexadecimal characters".into(),
             );
         }
-        return Ok(());
-    }
-    if r.starts_with('#') {
-        if !is_hash_rule(r) {
-            return Err(
-                "a password hash must be exactly 64 lower-case hexadecimal characters".into(),
-            );
+        if r.starts_with('!') {
+            return removed(hashes, h);
         }
+        hashes.push(h.to_string());
         return Ok(());
     }
-    selector_rule(r)
+    selector_rule(r, cmds)
+}
+
+fn sha256_hex(password: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(password.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Rules that are valid both for the user and inside a `(…)` selector.
-fn selector_rule(r: &str) -> Result<(), String> {
+fn selector_rule(r: &str, cmds: &CommandTable) -> Result<(), String> {
     const FLAGS: &[&str] = &[
         "allkeys",
         "resetkeys",
@@ -124,57 +131,49 @@ fn selector_rule(r: &str) -> Result<(), String> {
         return key_permission(perm);
     }
     match r.split_at_checked(1) {
-        Some(("+", cmd)) => command(cmd, true),
-        Some(("-", cmd)) => command(cmd, false),
+        Some(("+", cmd)) => command(cmd, true, cmds),
+        Some(("-", cmd)) => command(cmd, false, cmds),
         _ => Err("not an ACL rule".into()),
     }
 }
 
-/// `%R~pattern`, `%W~…`, `%RW~…`.
+/// `%R~pattern`, `%W~…`, `%RW~…` (the pattern may be empty).
 fn key_permission(perm: &str) -> Result<(), String> {
-    let (flags, pattern) = perm
+    let (flags, _pattern) = perm
         .split_once('~')
         .ok_or_else(|| "key permission without `~pattern`".to_string())?;
     let upper = flags.to_ascii_uppercase();
-    let valid = matches!(upper.as_str(), "R" | "W" | "RW" | "WR");
-    if !valid || pattern.is_empty() {
+    if !matches!(upper.as_str(), "R" | "W" | "RW" | "WR") {
         return Err("key permissions are `%R~`, `%W~` or `%RW~` followed by a pattern".into());
     }
     Ok(())
 }
 
-fn known(list: &[&str], name: &str) -> bool {
-    list.binary_search(&name).is_ok()
-}
-
 /// `+cmd`, `-cmd`, `+cmd|sub`, `+@category`, `+cmd|first-arg` (allow only).
-fn command(spec: &str, allow: bool) -> Result<(), String> {
+fn command(spec: &str, allow: bool, cmds: &CommandTable) -> Result<(), String> {
     let lower = spec.to_ascii_lowercase();
     if let Some(cat) = lower.strip_prefix('@') {
-        return if known(CATEGORIES, cat) || cat == "all" {
+        return if CATEGORIES.binary_search(&cat).is_ok() || cat == "all" {
             Ok(())
         } else {
             Err("unknown ACL category".into())
         };
     }
     let Some((cmd, sub)) = lower.split_once('|') else {
-        return if known(COMMANDS, &lower) {
+        return if cmds.has_command(&lower) {
             Ok(())
         } else {
             Err("unknown command".into())
         };
     };
-    if !known(COMMANDS, cmd) {
+    if !cmds.has_command(cmd) {
         return Err("unknown command".into());
     }
     if sub.is_empty() {
         return Err("empty subcommand".into());
     }
-    let container = SUBCOMMANDS
-        .iter()
-        .any(|s| s.split_once('|').is_some_and(|(c, _)| c == cmd));
-    if container {
-        if known(SUBCOMMANDS, &lower) {
+    if cmds.is_container(cmd) {
+        if cmds.has_subcommand(&lower) {
             Ok(())
         } else {
             Err("unknown subcommand".into())
@@ -201,7 +200,7 @@ mod tests {
                 hash: false,
             })
             .collect();
-        check_user(&args)
+        check_user(&args, CommandTable::of(crate::redis::ConfKind::Redis))
     }
 
     #[test]
@@ -212,7 +211,8 @@ mod tests {
             "x on &chan", "x on (~foo +get)", "x on ( ~foo )", "x on ()",
             "x nopass resetpass reset allkeys resetkeys allchannels resetchannels allcommands nocommands skip-sanitize-payload sanitize-payload clearselectors",
             "x on #abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789",
-            "x on >a <a", "x on -@all +acl|whoami", "default on nopass ~* &* +@all",
+            "x on >a <a", "x on %R~",
+            "x on >a !ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb", "x on -@all +acl|whoami", "default on nopass ~* &* +@all",
         ] {
             assert_eq!(user(ok), Ok(()), "{ok}");
         }

@@ -7,6 +7,7 @@
 //! (`maxmemory mb` is 0) — the [`super::Divergence`] that makes grill-lint stricter.
 //! Checks that need other lines (rename-command, users, Sentinel masters) live in `lint`.
 
+use super::commands::CommandTable;
 use super::model::{Arg, Directive};
 use super::table::{Spec, Type};
 use super::tokenize::split_args;
@@ -53,9 +54,9 @@ pub type Check = Result<(), Problem>;
 pub const BAD_DIRECTIVE: &str = "Bad directive or wrong number of arguments";
 
 /// Validates a directive Redis 7.0 knows, with `args` as written (possibly cut before a `#`).
-pub fn check(d: &Directive, spec: &Spec, args: &[Arg]) -> Check {
+pub fn check(d: &Directive, spec: &Spec, args: &[Arg], cmds: &CommandTable) -> Check {
     match &spec.ty {
-        Type::Form(form) if !spec.multi_arg && is_statement(form) => statement(d, form, args),
+        Type::Form(form) if !spec.multi_arg && is_statement(form) => statement(d, form, args, cmds),
         Type::DeprecatedIgnored => {
             if args.len() != 1 {
                 return Err(Problem::new(format!(
@@ -63,10 +64,9 @@ pub fn check(d: &Directive, spec: &Spec, args: &[Arg]) -> Check {
                     d.written
                 )));
             }
-            Err(Problem::new(format!(
-                "`{}` is accepted for compatibility and silently ignored by Redis 7: it has no effect",
-                d.written
-            ))
+            Err(Problem::new(
+                "accepted for compatibility and silently ignored by Redis 7: it has no effect",
+            )
             .diverging("ignored-directive")
             .help("remove it; `list-max-listpack-size` sets the list encoding"))
         }
@@ -113,11 +113,11 @@ fn is_statement(form: &str) -> bool {
     )
 }
 
-fn statement(d: &Directive, form: &str, args: &[Arg]) -> Check {
+fn statement(d: &Directive, form: &str, args: &[Arg], cmds: &CommandTable) -> Check {
     let ok = match form {
         "path" => args.len() == 1,
         "rename" => args.len() == 2,
-        "acl-user" if !args.is_empty() => return super::acl::check_user(args),
+        "acl-user" if !args.is_empty() => return super::acl::check_user(args, cmds),
         "acl-user" | "module" => !args.is_empty(),
         "module-config" => {
             if args.is_empty() {
@@ -208,7 +208,7 @@ fn memory(s: &str, min: u64, max: u64) -> Check {
 }
 
 fn memory_error(e: MemoryError) -> Problem {
-    let p = Problem::new(format!("memory size {e}")).at(0);
+    let p = Problem::new(e.to_string()).at(0);
     match e {
         MemoryError::Invalid => {
             p.help("write e.g. `100mb` (1mb = 1024*1024) or `100m` (1m = 1000*1000)")
@@ -305,19 +305,31 @@ fn proc_title(s: &str) -> Check {
         "config-file",
     ];
     let bad = || {
-        Problem::new("template is empty, has an unclosed `{`, or uses an unknown variable").at(0)
+        Problem::new(
+            "template is empty without `{title}`, has an unclosed `{`, or uses an unknown variable",
+        )
+        .at(0)
     };
-    if s.is_empty() {
-        return Err(bad());
-    }
+    // Redis expands the template with an empty title, trims spaces and refuses an empty result.
     let mut rest = s;
+    let mut expanded = String::new();
     while let Some(open) = rest.find('{') {
+        expanded.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         let close = after.find('}').ok_or_else(bad)?;
-        if !VARS.contains(&&after[..close]) {
+        let var = &after[..close];
+        if !VARS.contains(&var) {
             return Err(bad());
         }
+        // Expanded while reading the file, when the title and the socket are still empty.
+        if var != "title" && var != "unixsocket" {
+            expanded.push_str(var);
+        }
         rest = &after[close + 1..];
+    }
+    expanded.push_str(rest);
+    if expanded.trim_matches(' ').is_empty() {
+        return Err(bad());
     }
     Ok(())
 }
@@ -384,7 +396,7 @@ fn save(args: &[Arg]) -> Check {
     }
     if args.len() % 2 == 1 {
         return Err(Problem::new(format!(
-            "`save` takes pairs of <seconds> <changes>, found {} values",
+            "takes pairs of <seconds> <changes>, found an odd number of values ({})",
             args.len()
         ))
         .at(args.len() - 1));
@@ -471,7 +483,13 @@ mod tests {
         let f = map.add("t.conf", text);
         let conf = parse_text(&f.text, &OffsetMap::Identity, &f, ConfKind::Redis);
         let d = &conf.directives[0];
-        check(d, d.spec.expect("known"), &d.args).map_err(|p| p.message)
+        check(
+            d,
+            d.spec.expect("known"),
+            &d.args,
+            CommandTable::of(ConfKind::Redis),
+        )
+        .map_err(|p| p.message)
     }
 
     #[test]
@@ -563,6 +581,7 @@ mod tests {
             "latency-tracking-info-percentiles inf",
             "proc-title-template \"{foo}\"",
             "proc-title-template \"\"",
+            "proc-title-template {title}",
             "oom-score-adj-values 0 200",
             "oom-score-adj-values 0 200 9999",
             "cluster-announce-hostname a_b",
@@ -585,7 +604,14 @@ mod tests {
             let f = map.add("t.conf", text);
             let conf = parse_text(&f.text, &OffsetMap::Identity, &f, ConfKind::Redis);
             let d = &conf.directives[0];
-            check(d, d.spec.unwrap(), &d.args).unwrap_err().divergence
+            check(
+                d,
+                d.spec.unwrap(),
+                &d.args,
+                CommandTable::of(ConfKind::Redis),
+            )
+            .unwrap_err()
+            .divergence
         };
         assert_eq!(div("maxmemory mb"), Some("memory-without-digits"));
         assert_eq!(div("maxmemory \"\""), Some("memory-without-digits"));

@@ -1,7 +1,47 @@
-//! The command table of Redis 7.0.15, as `COMMAND LIST` and `ACL CAT` report it on the
-//! reference server (Debian 7.0.15). `rename-command` and ACL rules (`user … +get`) refer to
-//! these names; Redis refuses to start on a name it does not know. Sorted, lower case, for
-//! binary search.
+//! The command tables of Redis 7.0.15, as `COMMAND LIST` and `ACL CAT` report them on the
+//! reference server (Debian 7.0.15) in normal and in Sentinel mode (Sentinel has its own, much
+//! smaller table). `rename-command` and ACL rules (`user … +get`) refer to these names; Redis
+//! refuses to start on a name it does not know. Sorted, lower case, for binary search.
+
+use super::ConfKind;
+
+/// The commands a server of one kind knows.
+pub struct CommandTable {
+    pub commands: &'static [&'static str],
+    /// `container|subcommand`.
+    pub subcommands: &'static [&'static str],
+}
+
+impl CommandTable {
+    pub fn of(kind: ConfKind) -> &'static CommandTable {
+        match kind {
+            ConfKind::Redis => &REDIS,
+            ConfKind::Sentinel => &SENTINEL,
+        }
+    }
+    pub fn has_command(&self, name: &str) -> bool {
+        self.commands.binary_search(&name).is_ok()
+    }
+    pub fn has_subcommand(&self, name: &str) -> bool {
+        self.subcommands.binary_search(&name).is_ok()
+    }
+    /// True when `name` has subcommands (`config`, `acl`, …).
+    pub fn is_container(&self, name: &str) -> bool {
+        self.subcommands
+            .iter()
+            .any(|s| s.split_once('|').is_some_and(|(c, _)| c == name))
+    }
+}
+
+static REDIS: CommandTable = CommandTable {
+    commands: COMMANDS,
+    subcommands: SUBCOMMANDS,
+};
+
+static SENTINEL: CommandTable = CommandTable {
+    commands: SENTINEL_COMMANDS,
+    subcommands: SENTINEL_SUBCOMMANDS,
+};
 
 /// Top-level commands.
 pub static COMMANDS: &[&str] = &[
@@ -401,3 +441,104 @@ pub static CATEGORIES: &[&str] = &[
     "transaction",
     "write",
 ];
+
+/// Sentinel mode: top-level commands.
+pub static SENTINEL_COMMANDS: &[&str] = &[
+    "acl",
+    "auth",
+    "client",
+    "command",
+    "hello",
+    "info",
+    "ping",
+    "psubscribe",
+    "publish",
+    "punsubscribe",
+    "role",
+    "sentinel",
+    "shutdown",
+    "subscribe",
+    "unsubscribe",
+];
+
+/// Sentinel mode: subcommands.
+pub static SENTINEL_SUBCOMMANDS: &[&str] = &[
+    "acl|cat",
+    "acl|deluser",
+    "acl|dryrun",
+    "acl|genpass",
+    "acl|getuser",
+    "acl|help",
+    "acl|list",
+    "acl|load",
+    "acl|log",
+    "acl|save",
+    "acl|setuser",
+    "acl|users",
+    "acl|whoami",
+    "client|caching",
+    "client|getname",
+    "client|getredir",
+    "client|help",
+    "client|id",
+    "client|info",
+    "client|kill",
+    "client|list",
+    "client|no-evict",
+    "client|pause",
+    "client|reply",
+    "client|setname",
+    "client|tracking",
+    "client|trackinginfo",
+    "client|unblock",
+    "client|unpause",
+    "command|count",
+    "command|docs",
+    "command|getkeys",
+    "command|getkeysandflags",
+    "command|help",
+    "command|info",
+    "command|list",
+    "sentinel|ckquorum",
+    "sentinel|config",
+    "sentinel|debug",
+    "sentinel|failover",
+    "sentinel|flushconfig",
+    "sentinel|get-master-addr-by-name",
+    "sentinel|help",
+    "sentinel|info-cache",
+    "sentinel|is-master-down-by-addr",
+    "sentinel|master",
+    "sentinel|masters",
+    "sentinel|monitor",
+    "sentinel|myid",
+    "sentinel|pending-scripts",
+    "sentinel|remove",
+    "sentinel|replicas",
+    "sentinel|reset",
+    "sentinel|sentinels",
+    "sentinel|set",
+    "sentinel|simulate-failure",
+    "sentinel|slaves",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_sorted_for_binary_search() {
+        for list in [
+            COMMANDS,
+            SUBCOMMANDS,
+            CATEGORIES,
+            SENTINEL_COMMANDS,
+            SENTINEL_SUBCOMMANDS,
+        ] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]));
+        }
+        assert!(CommandTable::of(ConfKind::Redis).has_command("flushall"));
+        assert!(!CommandTable::of(ConfKind::Sentinel).has_command("get"));
+        assert!(CommandTable::of(ConfKind::Sentinel).is_container("sentinel"));
+    }
+}

@@ -19,55 +19,67 @@ use crate::yaml::{Node, Style};
 pub enum OffsetMap {
     /// The config text is the file text.
     Identity,
-    /// One file offset per logical byte, plus one for the end.
-    Table(Vec<u32>),
+    /// Everything maps to one offset (a scalar written in another file).
+    Fixed(usize),
+    /// Contiguous runs `(logical start, file start)`, sorted, the first at 0; offsets at or past
+    /// `len` map to `end`. A literal block needs about one run per line.
+    Runs {
+        runs: Vec<(u32, u32)>,
+        len: usize,
+        end: usize,
+    },
 }
 
 impl OffsetMap {
     pub fn map(&self, logical: usize) -> usize {
         match self {
             OffsetMap::Identity => logical,
-            OffsetMap::Table(t) => t
-                .get(logical)
-                .or_else(|| t.last())
-                .map_or(0, |&o| o as usize),
+            OffsetMap::Fixed(at) => *at,
+            OffsetMap::Runs { runs, len, end } => {
+                if logical >= *len {
+                    return *end;
+                }
+                let k = runs.partition_point(|r| r.0 as usize <= logical);
+                match k.checked_sub(1).and_then(|k| runs.get(k)) {
+                    Some(&(l, f)) => f as usize + (logical - l as usize),
+                    None => *end,
+                }
+            }
         }
     }
 
     /// The file span of logical `start..end`, snapped to character boundaries of `file`.
     pub fn span(&self, file: &SourceFile, start: usize, end: usize) -> Span {
-        let s = self.map(start);
+        let text = &file.text;
+        let mut s = self.map(start).min(text.len());
+        while !text.is_char_boundary(s) {
+            s -= 1;
+        }
         let e = if end > start {
             self.map(end - 1) + 1
         } else {
             s
         };
-        let text = &file.text;
         let mut e = e.max(s).min(text.len());
         while !text.is_char_boundary(e) {
             e += 1;
         }
-        let s = s.min(e);
         file.span(s, e)
     }
 
     /// The map for the text of scalar `node` (which must be written in `file`), with that text.
     pub fn for_scalar(file: &SourceFile, node: &Node) -> Option<(String, OffsetMap)> {
         let scalar = node.as_scalar()?;
-        let logical = scalar.text.as_str();
+        let logical = scalar.text.clone();
         if node.span.file != file.id {
-            return Some((logical.to_string(), fallback(logical, 0)));
+            return Some((logical, OffsetMap::Fixed(0)));
         }
         let start = node.span.start as usize;
         let end = (node.span.end as usize).clamp(start, file.text.len());
         let raw = file.text.get(start..end).unwrap_or("");
-        let map = align(logical, raw, start, scalar.style);
-        Some((logical.to_string(), map))
+        let map = align(&logical, raw, start, scalar.style);
+        Some((logical, map))
     }
-}
-
-fn fallback(logical: &str, at: usize) -> OffsetMap {
-    OffsetMap::Table(vec![at as u32; logical.len() + 1])
 }
 
 /// A decoded piece of raw text: the logical character it yields (if any) and its raw length.
@@ -153,15 +165,50 @@ fn skippable(c: char, style: Style) -> bool {
         || (style == Style::SingleQuoted && c == '\'')
 }
 
+/// True for an ASCII byte that stands for itself in the raw text of `style`.
+fn literal_byte(b: u8, style: Style) -> bool {
+    b.is_ascii()
+        && !(style == Style::DoubleQuoted && b == b'\\')
+        && !(style == Style::SingleQuoted && b == b'\'')
+}
+
+/// Adds a run unless it continues the last one.
+fn push_run(runs: &mut Vec<(u32, u32)>, logical: usize, file: usize) {
+    if let Some(&(l, f)) = runs.last() {
+        if f as usize + (logical - l as usize) == file {
+            return;
+        }
+    }
+    runs.push((logical as u32, file as u32));
+}
+
 fn align(logical: &str, raw: &str, base: usize, style: Style) -> OffsetMap {
-    let mut table = Vec::with_capacity(logical.len() + 1);
+    let (lb, rb) = (logical.as_bytes(), raw.as_bytes());
+    let mut runs = Vec::new();
     let mut j = 0;
     // Quoted scalars start with their quote.
     if matches!(style, Style::DoubleQuoted | Style::SingleQuoted) {
         j = raw.chars().next().map_or(0, char::len_utf8);
     }
     let mut last = base + j;
-    for c in logical.chars() {
+    let mut i = 0;
+    while i < lb.len() {
+        // Fast path: the same plain ASCII bytes on both sides.
+        let same = lb[i..]
+            .iter()
+            .zip(rb.get(j..).unwrap_or(&[]))
+            .take_while(|(a, b)| a == b && literal_byte(**a, style))
+            .count();
+        if same > 0 {
+            push_run(&mut runs, i, base + j);
+            i += same;
+            j += same;
+            last = base + j - 1;
+            continue;
+        }
+        let Some(c) = logical.get(i..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
         let mut found = None;
         while let Some(p) = piece(raw, j, style) {
             if p.yields == Some(c) {
@@ -176,18 +223,15 @@ fn align(logical: &str, raw: &str, base: usize, style: Style) -> OffsetMap {
             }
             j += p.len;
         }
-        let at = match found {
-            Some(pos) => base + pos,
-            None => last,
-        };
-        last = at;
-        for k in 0..c.len_utf8() {
-            let step = if found.is_some() { k } else { 0 };
-            table.push((at + step) as u32);
-        }
+        last = found.map_or(last, |pos| base + pos);
+        push_run(&mut runs, i, last);
+        i += c.len_utf8();
     }
-    table.push((base + j).max(last) as u32);
-    OffsetMap::Table(table)
+    OffsetMap::Runs {
+        runs,
+        len: lb.len(),
+        end: (base + j).max(last),
+    }
 }
 
 #[cfg(test)]
@@ -195,6 +239,7 @@ mod tests {
     use super::*;
     use crate::source::SourceMap;
     use crate::yaml::{parse_stream, Limits};
+    use proptest::prelude::*;
 
     /// The scalar at `data.<key>` of the only document.
     fn scalar_map(yaml: &str, key: &str) -> (std::sync::Arc<SourceFile>, String, OffsetMap) {
@@ -250,6 +295,52 @@ mod tests {
         let (f, text, m) = scalar_map(yaml, "b");
         assert_eq!(text, "port 6379");
         assert_maps(&f, &text, &m, "6379");
+    }
+
+    /// Every character that is not whitespace or an escape maps to itself in the file.
+    fn maps_to_itself(f: &SourceFile, text: &str, m: &OffsetMap) -> Result<(), TestCaseError> {
+        for (i, c) in text.char_indices() {
+            if c.is_whitespace() || c == '\\' || c == '"' || c == '\'' {
+                continue;
+            }
+            let at = m.map(i);
+            prop_assert_eq!(
+                f.text.get(at..).and_then(|r| r.chars().next()),
+                Some(c),
+                "at {}",
+                i
+            );
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn literal_blocks_map_every_character(lines in proptest::collection::vec("[ -~]{0,40}", 1..12), indent in 1usize..6) {
+            let pad = " ".repeat(indent);
+            let mut yaml = format!("data:\n{pad}k: |\n");
+            for l in &lines {
+                yaml.push_str(&format!("{pad}{pad}x{l}\n"));
+            }
+            let map = SourceMap::new();
+            let f = map.add("p.yaml", yaml);
+            let parsed = parse_stream(&f, Limits::default());
+            let node = parsed.docs[0].path(&["data", "k"]).unwrap();
+            let (text, m) = OffsetMap::for_scalar(&f, node).unwrap();
+            maps_to_itself(&f, &text, &m)?;
+        }
+
+        #[test]
+        fn double_quoted_scalars_map_every_character(text in "[ -~\n\t]{0,200}") {
+            let yaml = format!("data:\n  k: {}\n", serde_json::to_string(&text).unwrap());
+            let map = SourceMap::new();
+            let f = map.add("p.yaml", yaml);
+            let parsed = parse_stream(&f, Limits::default());
+            let node = parsed.docs[0].path(&["data", "k"]).unwrap();
+            let (logical, m) = OffsetMap::for_scalar(&f, node).unwrap();
+            prop_assert_eq!(&logical, &text);
+            maps_to_itself(&f, &logical, &m)?;
+        }
     }
 
     #[test]

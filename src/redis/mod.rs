@@ -23,7 +23,7 @@ pub mod tokenize;
 pub mod value;
 
 pub use embed::OffsetMap;
-pub use lint::{lint, REFUSAL};
+pub use lint::{lint, secret_spans, REFUSAL};
 pub use model::{Arg, Directive, RedisConf};
 pub use tokenize::tokenize;
 pub use value::{parse_memory, MemoryError};
@@ -129,3 +129,6 @@ pub fn known_divergence(f: &Finding) -> Option<&'static Divergence> {
     let detail = f.detail?;
     DIVERGENCES.iter().find(|d| d.id == detail)
 }
+
+#[cfg(test)]
+mod tests;
