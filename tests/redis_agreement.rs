@@ -19,8 +19,9 @@
 //! notification-script` paths missing here (they name container paths), a module option
 //! without its `loadmodule` line and the `aclfile`+`user` and `cluster-enabled`+`replicaof`
 //! conflicts (post-parse checks the parse-only recipe never reaches), `activedefrag yes`
-//! (Debian's build refuses it, upstream images accept it), and TLS options in sentinel files (a
-//! real start needs certificates).
+//! (Debian's build refuses it, upstream images accept it), TLS turned on (`tls-port`,
+//! `tls-replication`, `tls-cluster`: refused at startup without certificates) and TLS options in
+//! sentinel files.
 //!
 //! `redis-server` missing: the tests that need it skip with a loud notice, or fail under CI=true.
 
@@ -409,6 +410,53 @@ fn generated_sentinel_configs_agree_with_redis_sentinel() {
         ConfKind::Sentinel,
         "GRILL_SENTINEL_CONFIGS",
         300,
+    );
+}
+
+/// Refusals Redis makes only after parsing (so the generated corpus leaves them out) checked
+/// against a real start (`--port 0`, nothing listens on TCP): verdicts only, as Redis names no
+/// line for them. Each refused case has an accepted twin that differs in the one setting.
+#[test]
+fn post_parse_refusals_agree_with_a_real_start() {
+    let Some(oracle) = redis_common::oracle_or_skip("post_parse_refusals") else {
+        return;
+    };
+    let _serial = heavy();
+    // (config, redis-server 7.0.15 refuses it at startup)
+    let cases = [
+        ("tls-replication yes\n", true),
+        ("tls-replication no\n", false),
+        ("tls-cluster yes\n", true),
+        ("aclfile /dev/null\nuser alice on >pw ~* +@all\n", true),
+        ("aclfile /dev/null\n", false),
+        ("user alice on >pw ~* +@all\n", false),
+        ("examplemod.max-items 1\n", true),
+        ("cluster-enabled yes\nreplicaof 127.0.0.1 6380\n", true),
+        ("cluster-enabled no\nreplicaof 127.0.0.1 6380\n", false),
+    ];
+    let work = Workdir::new("post-parse");
+    let mut wrong = Vec::new();
+    for (text, refused) in cases {
+        let redis = oracle
+            .check(&work.path, oracle::SERVER, text)
+            .expect("oracle run");
+        assert_eq!(
+            redis.accepted(),
+            !refused,
+            "redis-server on {text:?}: {redis:?}"
+        );
+        let ours = compare::lint(text, ConfKind::Redis, "redis.conf");
+        if ours.refusal_lines.is_empty() == refused {
+            wrong.push(format!(
+                "{text:?}: redis-server {redis:?}, grill-lint {:?}",
+                ours.rendered
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "post-parse verdicts differ:\n{}",
+        wrong.join("\n")
     );
 }
 

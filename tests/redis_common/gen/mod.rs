@@ -10,7 +10,8 @@
 //! in a real deployment), a module option without its `loadmodule` line and the
 //! `aclfile`+`user` and `cluster-enabled`+`replicaof` conflicts (post-parse checks the
 //! parse-only oracle never reaches), `activedefrag yes` (Debian's build refuses it, production
-//! images accept it), and TLS options in sentinel files (a real start needs certificates).
+//! images accept it), TLS turned on (`tls-port`, `tls-replication`, `tls-cluster`: refused at
+//! startup without certificates) and TLS options in sentinel files.
 
 mod sentinel;
 mod text;

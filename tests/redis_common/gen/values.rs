@@ -99,6 +99,8 @@ pub(super) fn value(
     match &d.kind {
         Kind::Bool if d.name == "cluster-enabled" => Some(cluster_enabled(rng, ctx, valid)),
         Kind::Bool => Some(bool_value(rng, d, valid)),
+        // A TLS port turns TLS on, which needs certificates at startup (module header).
+        Kind::Int { .. } if d.name == "tls-port" && valid => Some(("0".into(), "int-edge")),
         Kind::Int { lo, hi } => Some(int_value(rng, *lo, *hi, valid)),
         Kind::Memory { lo, hi } => Some(memory_value(rng, *lo, *hi, valid)),
         Kind::MemoryOrPercent => Some(memory_or_percent(rng, valid)),
@@ -132,8 +134,10 @@ fn bool_value(rng: &mut SplitMix64, d: &Directive, valid: bool) -> (String, &'st
     if !valid {
         return (rng.pick(BAD_BOOL).to_string(), "bool-invalid");
     }
-    // Debian's build refuses `activedefrag yes` (see the module header).
-    let word = if d.name == "activedefrag" {
+    // Debian's build refuses `activedefrag yes`; TLS turned on needs certificates at startup
+    // (see the module header).
+    const ONLY_NO: &[&str] = &["activedefrag", "tls-replication", "tls-cluster"];
+    let word = if ONLY_NO.contains(&d.name.as_str()) {
         "no"
     } else {
         rng.pick(&["yes", "no"])
