@@ -595,7 +595,8 @@ fn decidable_at_start(d: &Directive) -> bool {
 }
 
 /// The value grammar a directive is checked with: its kind, each multi-argument form on its
-/// own, and the strings with a validator apart from free strings.
+/// own, the strings with a validator apart from free strings, and ints and memory sizes by the
+/// sign of their lower bound (so that range edges come up often).
 fn value_class(d: &Directive) -> String {
     const VALIDATED: &[&str] = &[
         "dbfilename",
@@ -608,6 +609,7 @@ fn value_class(d: &Directive) -> String {
         Kind::Form(form) => format!("form:{form}"),
         Kind::Str if VALIDATED.contains(&d.name.as_str()) => format!("string:{}", d.name),
         Kind::Memory { lo, .. } if *lo > 0 => "memory-with-minimum".into(),
+        Kind::Int { lo, .. } => format!("int:{}", lo.signum()),
         other => format!("{:?}", std::mem::discriminant(other)),
     }
 }
