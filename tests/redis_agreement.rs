@@ -353,7 +353,7 @@ fn oracle_reads_known_verdicts() {
 
 /// Generates `n` configs, runs the oracle and grill-lint on each, and fails on disagreement.
 fn agreement(what: &'static str, mode: Mode, kind: ConfKind, var: &str, default: u64) {
-    let Some(oracle) = redis_common::oracle_or_skip(what) else {
+    let Some(oracle) = redis_common::oracle_or_skip(&format!("{what} agreement")) else {
         return;
     };
     let _serial = heavy();
@@ -418,7 +418,8 @@ fn generated_sentinel_configs_agree_with_redis_sentinel() {
 /// line for them. Each refused case has an accepted twin that differs in the one setting.
 #[test]
 fn post_parse_refusals_agree_with_a_real_start() {
-    let Some(oracle) = redis_common::oracle_or_skip("post_parse_refusals") else {
+    let Some(oracle) = redis_common::oracle_or_skip("post_parse_refusals_agree_with_a_real_start")
+    else {
         return;
     };
     let _serial = heavy();
@@ -500,7 +501,8 @@ fn debian_file_is_accepted(name: &str, text: &str, modes: &[Mode]) {
         "grill-lint refuses Debian's {name}:\n{}",
         refusals.join("\n")
     );
-    let Some(oracle) = redis_common::oracle_or_skip(name) else {
+    let Some(oracle) = redis_common::oracle_or_skip(&format!("Debian {name} under redis-server"))
+    else {
         return;
     };
     let _serial = heavy();

@@ -8,6 +8,7 @@ pub mod rng;
 pub mod table;
 
 use oracle::{find_redis_server, Oracle};
+use std::io::Write;
 
 /// Default seed ("grill_ra" in ASCII); `GRILL_REDIS_SEED` (decimal or `0x` hex) overrides it.
 pub const DEFAULT_SEED: u64 = 0x6772_696c_6c5f_7261;
@@ -47,7 +48,9 @@ pub fn oracle_or_skip(test: &str) -> Option<Oracle> {
         !ci,
         "{test}: redis-server is not on PATH, and CI=true: install Debian's redis-server 7.0.15"
     );
-    eprintln!(
+    // Straight to the stderr stream: libtest captures `eprintln!` of a passing test.
+    let _ = writeln!(
+        std::io::stderr(),
         "\n!!! SKIPPED {test}: redis-server is not on PATH (install Debian's redis-server \
          7.0.15 to run the agreement test; under CI=true this is a failure) !!!\n"
     );
