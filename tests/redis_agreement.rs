@@ -258,6 +258,7 @@ const REQUIRED_SENTINEL_FEATURES: &[&str] = &[
     "sentinel-bad-myid",
     "sentinel-hostname",
     "sentinel-rename-twice",
+    "sentinel-edge-line",
 ];
 
 /// Tags of `required` that no config of `configs` has.

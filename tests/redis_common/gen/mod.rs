@@ -19,7 +19,9 @@ mod values;
 
 use super::rng::SplitMix64;
 use super::table::{self, Directive, Kind};
-use sentinel::{maybe_swap_two_lines, monitor_line, sentinel_invalid, sentinel_option};
+use sentinel::{
+    maybe_swap_two_lines, monitor_line, sentinel_edge, sentinel_invalid, sentinel_option,
+};
 use std::collections::HashSet;
 use text::{decorate, directive_line, hex, misspell, mixed_case, written_name};
 use values::{value, BAD_STRINGS};
@@ -289,10 +291,10 @@ impl Generator {
             }
         }
         if rng.chance(50) {
-            let bad = if rng.chance(20) {
-                self.simple_line(&mut rng, false)
-            } else {
-                sentinel_invalid(&mut rng, &mut ctx)
+            let bad = match rng.below(10) {
+                0 | 1 => self.simple_line(&mut rng, false),
+                2 | 3 => sentinel_edge(&mut rng),
+                _ => sentinel_invalid(&mut rng, &mut ctx),
             };
             let at = rng.below(lines.len() as u64 + 1) as usize;
             lines.insert(at, bad);

@@ -143,3 +143,47 @@ pub(super) fn maybe_swap_two_lines(rng: &mut SplitMix64, lines: &mut [Line]) {
         lines.swap(a, b);
     }
 }
+
+/// Hand-picked Sentinel lines at the edges of its grammar (numbers that are not numbers, odd
+/// arities, state lines Sentinel writes itself), valid or not: the oracle decides. They name
+/// `mymaster`, which every generated sentinel.conf monitors, and no hostname (no DNS lookups).
+const SENTINEL_EDGE_LINES: &[(&str, bool)] = &[
+    (
+        "sentinel myid 0123456789012345678901234567890123456789",
+        true,
+    ),
+    ("sentinel current-epoch abc", true),
+    ("sentinel config-epoch mymaster 5", true),
+    ("sentinel leader-epoch mymaster 5", true),
+    ("sentinel known-replica mymaster 127.0.0.1 6381", true),
+    ("sentinel known-slave mymaster 127.0.0.1 abc", false),
+    ("sentinel announce-port abc", true),
+    ("sentinel announce-ip", false),
+    ("sentinel down-after-milliseconds mymaster abc", false),
+    ("sentinel failover-timeout mymaster 1.5", true),
+    ("sentinel parallel-syncs mymaster -1", true),
+    ("sentinel auth-pass mymaster", false),
+    ("sentinel rename-command mymaster CONFIG", false),
+    ("sentinel MONITOR edge 127.0.0.1 6379 2", true),
+    ("sentinel monitor my.master 127.0.0.1 6379 2", true),
+    ("sentinel monitor edge 127.0.0.1 6379 2 extra", false),
+    ("sentinel monitor edge 127.0.0.1 0 2", true),
+    ("sentinel monitor edge 127.0.0.1 6379 99", true),
+    ("sentinel monitor edge 127.0.0.1 6379 +2", true),
+    ("sentinel resolve-hostnames YES", true),
+    ("sentinel deny-scripts-reconfig 1", false),
+    (
+        "sentinel master-reboot-down-after-period mymaster -1",
+        false,
+    ),
+    ("sentinel sentinel-user", false),
+    ("sentinel", false),
+    ("Sentinel Announce-Hostnames No", true),
+    ("sentinel monitor mymaster 127.0.0.1 6379 2", false),
+];
+
+/// One of [`SENTINEL_EDGE_LINES`].
+pub(super) fn sentinel_edge(rng: &mut SplitMix64) -> Line {
+    let (text, valid) = *rng.pick(SENTINEL_EDGE_LINES);
+    Line::new(text.to_string(), valid, "sentinel-edge-line").of("sentinel")
+}
