@@ -11,17 +11,21 @@
 //! - The comparison (`redis_common::compare`) excludes — by `grill_lint::redis::known_divergence`
 //!   alone — the configs Redis accepts where grill-lint is deliberately stricter, counting them
 //!   per divergence id, and fails listing every disagreement with its config and both verdicts.
-//! - Debian's shipped redis.conf and sentinel.conf (`tests/fixtures/redis/debian-*.conf`, the validator's copies) must get no
-//!   error from grill-lint and must be accepted by redis-server.
+//! - Debian's shipped redis.conf and sentinel.conf (`tests/fixtures/redis/debian-*.conf`, the
+//!   validator's copies) must be accepted by redis-server and get no error from grill-lint
+//!   except the two Kubernetes-context rules Debian's host defaults trip (`HOST_DEFAULT_RULES`).
+//! - Refusals Redis makes only at startup are compared with a real `--port 0` start.
 //!
 //! Not generated, because the outcome depends on the machine or on startup rather than on the
 //! file (so no file-level linter can agree with this oracle): `dir`, `include` and `sentinel
-//! notification-script` paths missing here (they name container paths), a module option
-//! without its `loadmodule` line and the `aclfile`+`user` and `cluster-enabled`+`replicaof`
-//! conflicts (post-parse checks the parse-only recipe never reaches), `activedefrag yes`
-//! (Debian's build refuses it, upstream images accept it), TLS turned on (`tls-port`,
-//! `tls-replication`, `tls-cluster`: refused at startup without certificates) and TLS options in
-//! sentinel files.
+//! notification-script` paths missing on the test machine (they name container paths in a real
+//! deployment), ACL rules naming unknown commands or categories, a module option without its
+//! `loadmodule` line, the `aclfile`+`user` and `cluster-enabled`+`replicaof` conflicts (all
+//! checked after parsing, which the parse-only oracle never reaches;
+//! `post_parse_refusals_agree_with_a_real_start` checks them with a real start instead),
+//! `activedefrag yes` (Debian's build refuses it, upstream images accept it), TLS turned on
+//! (`tls-port`, `tls-replication`, `tls-cluster`: refused at startup without certificates), and
+//! TLS options or start-sized settings (`databases`, `maxclients`, …) in sentinel files.
 //!
 //! `redis-server` missing: the tests that need it skip with a loud notice, or fail under CI=true.
 
@@ -432,6 +436,8 @@ fn post_parse_refusals_agree_with_a_real_start() {
         ("aclfile /dev/null\nuser alice on >pw ~* +@all\n", true),
         ("aclfile /dev/null\n", false),
         ("user alice on >pw ~* +@all\n", false),
+        ("user alice on >pw ~* +nosuchcommand\n", true),
+        ("user alice on >pw ~* +@nosuchcategory\n", true),
         ("examplemod.max-items 1\n", true),
         ("cluster-enabled yes\nreplicaof 127.0.0.1 6380\n", true),
         ("cluster-enabled no\nreplicaof 127.0.0.1 6380\n", false),

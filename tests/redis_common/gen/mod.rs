@@ -7,11 +7,13 @@
 //! Deliberately NOT generated, because their outcome depends on the machine or on startup
 //! rather than on the file (documented in the test's header too): `dir`, `include` and
 //! `sentinel notification-script` paths missing on the test machine (they name container paths
-//! in a real deployment), a module option without its `loadmodule` line and the
-//! `aclfile`+`user` and `cluster-enabled`+`replicaof` conflicts (post-parse checks the
-//! parse-only oracle never reaches), `activedefrag yes` (Debian's build refuses it, production
-//! images accept it), TLS turned on (`tls-port`, `tls-replication`, `tls-cluster`: refused at
-//! startup without certificates) and TLS options in sentinel files.
+//! in a real deployment), ACL rules naming unknown commands or categories, a module option
+//! without its `loadmodule` line, the `aclfile`+`user` and `cluster-enabled`+`replicaof`
+//! conflicts (all checked after parsing, which the parse-only oracle never reaches;
+//! `post_parse_refusals_agree_with_a_real_start` checks them with a real start instead),
+//! `activedefrag yes` (Debian's build refuses it, upstream images accept it), TLS turned on
+//! (`tls-port`, `tls-replication`, `tls-cluster`: refused at startup without certificates), and
+//! TLS options or start-sized settings (`databases`, `maxclients`, …) in sentinel files.
 
 mod sentinel;
 mod text;
@@ -528,13 +530,14 @@ fn failing_duplicate(rng: &mut SplitMix64, ctx: &mut Ctx) -> Vec<Line> {
 
 /// One random character-level edit (a quote, backslash, `#`, blank inserted; a character
 /// dropped) of one directive line: tokenizer corners nobody listed. Lines naming paths (`dir`,
-/// `include`) are left alone: an edited path would be missing on this machine; no `.` is
+/// `include`) are left alone (an edited path would be missing on this machine), and so are
+/// `user` lines (an edited command name in an ACL rule is refused only at startup); no `.` is
 /// inserted: a dotted name is a module option, refused only after parsing.
 fn mutate_a_line(rng: &mut SplitMix64, lines: &mut [Line]) {
     let candidates: Vec<usize> = (0..lines.len())
         .filter(|&i| {
             let l = &lines[i];
-            let path = matches!(l.directive.as_deref(), Some("dir" | "include"));
+            let path = matches!(l.directive.as_deref(), Some("dir" | "include" | "user"));
             l.directive.is_some() && !path && !l.text.contains('\n')
         })
         .collect();
