@@ -226,12 +226,21 @@ fn unknown(d: &Directive) -> Finding {
     }
 }
 
+/// The closest directive name with a normalized Levenshtein similarity of at least 0.7.
 fn did_you_mean(name: &str) -> Option<&'static str> {
+    const MIN: f64 = 0.7;
+    let len = name.chars().count();
+    // The distance is at least the length difference: skip names that cannot reach MIN.
+    let close = |c: &&str| {
+        let (a, b) = (len as f64, c.len() as f64);
+        (a - b).abs() <= (1.0 - MIN) * a.max(b)
+    };
     // The table has the statements (`include`, `user`, …) too.
     TABLE
         .names_7_0()
-        .map(|c| (strsim::normalized_damerau_levenshtein(name, c), c))
-        .filter(|(score, _)| *score >= 0.7)
+        .filter(close)
+        .map(|c| (strsim::normalized_levenshtein(name, c), c))
+        .filter(|(score, _)| *score >= MIN)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }
@@ -403,9 +412,16 @@ fn duplicates(conf: &RedisConf, out: &mut Vec<Finding>) {
 
 /// `rename-command` lines, applied in order to the 7.0 command table.
 fn rename_commands(conf: &RedisConf, out: &mut Vec<Finding>) {
+    let mut lines = conf
+        .all("rename-command")
+        .filter(|d| d.args.len() == 2)
+        .peekable();
+    if lines.peek().is_none() {
+        return;
+    }
     let commands = CommandTable::of(conf.kind).commands;
     let mut table: HashSet<String> = commands.iter().map(|c| c.to_string()).collect();
-    for d in conf.all("rename-command").filter(|d| d.args.len() == 2) {
+    for d in lines {
         let from = d.args[0].text.to_ascii_lowercase();
         let to = d.args[1].text.to_ascii_lowercase();
         let problem = if from.contains('|') {

@@ -111,7 +111,10 @@ pub fn parse_text(text: &str, map: &OffsetMap, file: &SourceFile, kind: ConfKind
                 })
             }
             LineKind::Args(tokens) => {
-                let args = tokens.iter().map(|t| arg(text, t, map, file)).collect();
+                let args = tokens
+                    .into_iter()
+                    .map(|t| arg(text, t, map, file))
+                    .collect();
                 conf.directives
                     .push(directive(args, line_span, line.number));
             }
@@ -120,9 +123,9 @@ pub fn parse_text(text: &str, map: &OffsetMap, file: &SourceFile, kind: ConfKind
     conf
 }
 
-fn arg(text: &str, t: &Token, map: &OffsetMap, file: &SourceFile) -> Arg {
+fn arg(text: &str, t: Token, map: &OffsetMap, file: &SourceFile) -> Arg {
     Arg {
-        text: t.text.clone(),
+        text: t.text,
         span: map.span(file, t.start, t.end),
         quoted: t.quoted,
         hash: text.as_bytes().get(t.start) == Some(&b'#'),
