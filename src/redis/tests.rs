@@ -238,7 +238,10 @@ fn masking_hides_secrets_and_keeps_offsets() {
     let (f, found) = lint_text("redis.conf", text);
     let masked = mask_secrets(&f.text, f.id, &secret_spans(&parse(&f, ConfKind::Redis)));
     assert_eq!(masked.len(), text.len());
-    assert!(!masked.contains("wörd") && !masked.contains(">x1"), "{masked}");
+    assert!(
+        !masked.contains("wörd") && !masked.contains(">x1"),
+        "{masked}"
+    );
     assert!(masked.starts_with("requirepass ****") && masked.contains("\nmaxmemory 2GiB\n"));
     let bad = found
         .iter()
