@@ -96,14 +96,14 @@ pub fn parse_text(text: &str, map: &OffsetMap, file: &SourceFile, kind: ConfKind
         unbalanced: Vec::new(),
     };
     for line in tokenize(text) {
-        let line_span = map.span(file, line.start, line.end);
+        let line_span = || map.span(file, line.start, line.end);
         match line.kind {
             LineKind::Blank | LineKind::Comment => {}
             LineKind::Unbalanced(error) => {
                 let content = text.get(line.start..line.end).unwrap_or("");
                 let word = content.find([' ', '\t']).unwrap_or(content.len());
                 conf.unbalanced.push(Unbalanced {
-                    line: line_span,
+                    line: line_span(),
                     quote: map.span(file, error.quote, error.at.max(error.quote + 1)),
                     error,
                     name: content[..word].to_ascii_lowercase(),
@@ -116,7 +116,7 @@ pub fn parse_text(text: &str, map: &OffsetMap, file: &SourceFile, kind: ConfKind
                     .map(|t| arg(text, t, map, file))
                     .collect();
                 conf.directives
-                    .push(directive(args, line_span, line.number));
+                    .push(directive(args, line_span(), line.number));
             }
         }
     }

@@ -233,6 +233,24 @@ fn a_planted_password_never_reaches_any_finding_text() {
 }
 
 #[test]
+fn masking_hides_secrets_and_keeps_offsets() {
+    let text = "requirepass \"pässwörd\"\nmaxmemory 2GiB\nuser a on >x1 ~*\n";
+    let (f, found) = lint_text("redis.conf", text);
+    let masked = mask_secrets(&f.text, f.id, &secret_spans(&parse(&f, ConfKind::Redis)));
+    assert_eq!(masked.len(), text.len());
+    assert!(
+        !masked.contains("wörd") && !masked.contains(">x1"),
+        "{masked}"
+    );
+    assert!(masked.starts_with("requirepass ****") && masked.contains("\nmaxmemory 2GiB\n"));
+    let bad = found
+        .iter()
+        .find(|x| x.rule == "redis/invalid-value")
+        .unwrap();
+    assert_eq!(&masked[bad.primary.range()], "2GiB");
+}
+
+#[test]
 fn daemonize_and_protected_mode() {
     let (f, found) = lint_text(
         "redis.conf",
