@@ -29,7 +29,7 @@ pub use tokenize::tokenize;
 pub use value::{parse_memory, MemoryError};
 
 use crate::diag::Finding;
-use crate::source::{FileId, SourceFile, Span};
+use crate::source::SourceFile;
 use crate::yaml::Node;
 use std::path::Path;
 
@@ -89,25 +89,6 @@ pub fn lint_embedded(file: &SourceFile, node: &Node, kind: ConfKind) -> Vec<Find
     parse_embedded(file, node, kind)
         .map(|c| lint(&c))
         .unwrap_or_default()
-}
-
-/// `text` (of the file `file`) with every character inside the given secret spans replaced by
-/// `*` bytes, one per byte, so offsets and lines stay valid: what a report that prints source
-/// lines must show instead of the file (see [`secret_spans`]). Line breaks are kept.
-pub fn mask_secrets(text: &str, file: FileId, spans: &[Span]) -> String {
-    let mut out = String::with_capacity(text.len());
-    for (at, c) in text.char_indices() {
-        let secret = c != '\n'
-            && spans
-                .iter()
-                .any(|s| s.file == file && s.range().contains(&at));
-        if secret {
-            out.extend(std::iter::repeat_n('*', c.len_utf8()));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// True when a finding means redis-server 7.0 would refuse to start on this config, or

@@ -236,7 +236,7 @@ fn a_planted_password_never_reaches_any_finding_text() {
 fn masking_hides_secrets_and_keeps_offsets() {
     let text = "requirepass \"pässwörd\"\nmaxmemory 2GiB\nuser a on >x1 ~*\n";
     let (f, found) = lint_text("redis.conf", text);
-    let masked = mask_secrets(&f.text, f.id, &secret_spans(&parse(&f, ConfKind::Redis)));
+    let masked = crate::source::mask(&f.text, f.id, &secret_spans(&parse(&f, ConfKind::Redis)));
     assert_eq!(masked.len(), text.len());
     assert!(
         !masked.contains("wörd") && !masked.contains(">x1"),

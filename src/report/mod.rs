@@ -25,6 +25,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// The linted targets as displayed paths.
     pub targets: Vec<String>,
+    /// Where secret values are written: a format that prints source text masks these.
+    pub secrets: Vec<Span>,
 }
 
 /// A resolved location: the displayed path plus 1-based start and end positions.
