@@ -9,6 +9,7 @@ use super::resource::{put, set_name, Res, ResId};
 use crate::diag::Finding;
 use crate::source::Span;
 use crate::yaml::{Node, Value};
+use std::collections::HashMap;
 
 /// Kinds whose names prefixes and suffixes leave alone.
 fn keeps_name(kind: &str) -> bool {
@@ -320,6 +321,27 @@ impl Candidate {
     }
 }
 
+/// All objects, indexed by every name they ever had.
+struct Candidates {
+    all: Vec<Candidate>,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl Candidates {
+    fn new(resources: &[Res]) -> Candidates {
+        let all: Vec<Candidate> = resources.iter().map(Candidate::of).collect();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in all.iter().enumerate() {
+            let mut names = c.names.clone();
+            names.dedup();
+            for n in names {
+                by_name.entry(n).or_default().push(i);
+            }
+        }
+        Candidates { all, by_name }
+    }
+}
+
 /// The referring object as the selection rules see it.
 struct Referrer {
     namespace: String,
@@ -331,7 +353,7 @@ struct Referrer {
 
 /// Picks the object a reference `name` (of one of `targets`, kind `kind` if given) means.
 fn select<'a>(
-    cands: &'a [Candidate],
+    cands: &'a Candidates,
     referrer: &Referrer,
     targets: &[(&str, &str)],
     kind: Option<&str>,
@@ -339,7 +361,11 @@ fn select<'a>(
     subject_ns: Option<&str>,
 ) -> Result<Option<&'a Candidate>, Finding> {
     let matching: Vec<&Candidate> = cands
-        .iter()
+        .by_name
+        .get(name)
+        .into_iter()
+        .flatten()
+        .map(|&i| &cands.all[i])
         .filter(|c| targets.contains(&(c.id.group.as_str(), c.id.kind.as_str())))
         .filter(|c| kind.is_none_or(|k| k == c.id.kind))
         .filter(|c| c.names.iter().any(|n| n == name))
@@ -389,7 +415,7 @@ fn rename(node: &mut Node, c: &Candidate) {
 
 /// The root name-reference step. Returns kustomize's failures.
 pub fn fix_references(resources: &mut [Res]) -> Vec<Finding> {
-    let cands: Vec<Candidate> = resources.iter().map(Candidate::of).collect();
+    let cands = Candidates::new(resources);
     let specs = specs();
     let mut errors = Vec::new();
     for r in resources.iter_mut() {
@@ -423,7 +449,7 @@ pub fn fix_references(resources: &mut [Res]) -> Vec<Finding> {
 
 fn fix_plain(
     n: &mut Node,
-    cands: &[Candidate],
+    cands: &Candidates,
     referrer: &Referrer,
     targets: &[(&str, &str)],
 ) -> Result<(), Finding> {
@@ -449,7 +475,7 @@ fn fix_plain(
 
 fn fix_kind_ref(
     n: &mut Node,
-    cands: &[Candidate],
+    cands: &Candidates,
     referrer: &Referrer,
     targets: &[(&str, &str)],
 ) -> Result<(), Finding> {
@@ -467,7 +493,7 @@ fn fix_kind_ref(
     Ok(())
 }
 
-fn fix_subjects(n: &mut Node, cands: &[Candidate], referrer: &Referrer) -> Result<(), Finding> {
+fn fix_subjects(n: &mut Node, cands: &Candidates, referrer: &Referrer) -> Result<(), Finding> {
     let Some(items) = n.as_seq_mut() else {
         return Ok(());
     };
