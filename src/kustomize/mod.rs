@@ -851,3 +851,6 @@ fn normalise_numbers(node: &mut Node) {
         }
     });
 }
+
+#[cfg(test)]
+mod tests;
