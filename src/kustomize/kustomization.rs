@@ -814,7 +814,7 @@ mod tests {
     #[test]
     fn bases_follow_resources_and_common_labels_come_last() {
         let p = parse_text(
-            "bases: [b]\nresources: [a]\ncommonLabels: {x: y}\nlabels:\n- pairs: {z: w}\n",
+            "bases: [b]\nresources: [a]\ncommonLabels: {x: v}\nlabels:\n- pairs: {z: w}\n",
         );
         let k = &p.kustomization;
         let r: Vec<_> = k.resources.iter().map(|s| s.text.as_str()).collect();
@@ -828,6 +828,16 @@ mod tests {
             .filter(|f| f.rule == "kustomize/deprecated-field")
             .count();
         assert_eq!(deprecated, 2);
+    }
+
+    #[test]
+    fn yaml11_booleans_and_numbers_in_string_fields_fail() {
+        let p = parse_text("commonLabels: {x: y}\n");
+        assert!(p.failed);
+        assert_eq!(p.findings.last().unwrap().rule, "yaml/ambiguous-scalar");
+        let p = parse_text("images:\n- name: redis\n  newTag: 7\n");
+        assert!(p.failed);
+        assert!(!parse_text("images:\n- name: redis\n  newTag: \"7\"\n").failed);
     }
 
     #[test]
