@@ -347,6 +347,13 @@ const FEATURES: &[&str] = &[
     "rbac",
     "sibling-base",
     "yaml11-scalar-in-resource",
+    "pdb",
+    "smp-ports",
+    "smp-replace-directive",
+    "smp-null-delete",
+    "name-reference-configMapKeyRef",
+    "name-reference-projected",
+    "secret-tls-files",
     "deliberate-failure",
 ];
 
@@ -546,6 +553,26 @@ fn gen_base(g: &mut Gen) -> Base {
     }
     resources.push(s("services.yaml"));
 
+    if g.chance(25) {
+        g.feature("pdb");
+        let pdb = map(vec![
+            ("apiVersion", s("policy/v1")),
+            ("kind", s("PodDisruptionBudget")),
+            ("metadata", meta("redis", base_labels())),
+            (
+                "spec",
+                map(vec![
+                    ("minAvailable", raw(1)),
+                    (
+                        "selector",
+                        map(vec![("matchLabels", labels(&[("app", "redis")]))]),
+                    ),
+                ]),
+            ),
+        ]);
+        g.file("base/pdb.yaml", to_yaml(&pdb));
+        resources.push(s("pdb.yaml"));
+    }
     if base.has_rbac {
         let text = rbac(g);
         g.file("base/rbac.yaml", text);
@@ -684,6 +711,19 @@ fn container(g: &mut Gen, c: &Container, base: &Base) -> Y {
                 map(vec![(
                     "secretKeyRef",
                     map(vec![("name", s("redis-auth")), ("key", s("password"))]),
+                )]),
+            ),
+        ]));
+    }
+    if c.name == "redis" && base.configmaps.contains(&"redis-env") && g.chance(50) {
+        g.feature("name-reference-configMapKeyRef");
+        env.push(map(vec![
+            ("name", s("LOG_LEVEL")),
+            (
+                "valueFrom",
+                map(vec![(
+                    "configMapKeyRef",
+                    map(vec![("name", s("redis-env")), ("key", s("LOG_LEVEL"))]),
                 )]),
             ),
         ]));
@@ -876,13 +916,30 @@ fn gen_workload(g: &mut Gen, base: &Base) -> Y {
         .iter()
         .map(|c| container(g, c, base))
         .collect();
-    let volumes = seq(vec![
+    let mut volumes = vec![
         map(vec![
             ("name", s("config")),
             ("configMap", map(vec![("name", s("redis-config"))])),
         ]),
         map(vec![("name", s("tmp")), ("emptyDir", flow(empty_map()))]),
-    ]);
+    ];
+    if g.chance(20) {
+        g.feature("name-reference-projected");
+        volumes.push(map(vec![
+            ("name", s("bundle")),
+            (
+                "projected",
+                map(vec![(
+                    "sources",
+                    seq(vec![
+                        map(vec![("configMap", map(vec![("name", s("redis-config"))]))]),
+                        map(vec![("secret", map(vec![("name", s("redis-auth"))]))]),
+                    ]),
+                )]),
+            ),
+        ]));
+    }
+    let volumes = seq(volumes);
     let template = map(vec![
         (
             "metadata",
@@ -1112,8 +1169,25 @@ fn gen_component(g: &mut Gen, base: &Base) -> &'static str {
             )]),
         ),
     ]);
+    g.feature("secret-tls-files");
+    g.file(
+        "components/tls/tls.crt",
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".into(),
+    );
+    g.file(
+        "components/tls/tls.key",
+        "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n".into(),
+    );
     let kust = kustomization("Component")
         .with("resources", seq(vec![s("service.yaml")]))
+        .with(
+            "secretGenerator",
+            seq(vec![map(vec![
+                ("name", s("redis-tls")),
+                ("type", s("kubernetes.io/tls")),
+                ("files", seq(vec![s("tls.crt"), s("tls.key")])),
+            ])]),
+        )
         .with(
             "configMapGenerator",
             seq(vec![map(vec![
@@ -1147,14 +1221,43 @@ fn smp_workload(g: &mut Gen, base: &Base, name: &str) -> Y {
                 seq(vec![map(vec![("name", s("PATCHED")), ("value", s("yes"))])]),
             );
         }
-        if g.chance(30) {
-            y = y.with(
-                "resources",
-                map(vec![("requests", map(vec![("memory", s("256Mi"))]))]),
-            );
+        match g.rng.below(10) {
+            0..=2 => {
+                y = y.with(
+                    "resources",
+                    map(vec![("requests", map(vec![("memory", s("256Mi"))]))]),
+                );
+            }
+            3 => {
+                g.feature("smp-replace-directive");
+                y = y.with(
+                    "resources",
+                    map(vec![
+                        ("$patch", s("replace")),
+                        ("limits", map(vec![("memory", s("1Gi"))])),
+                    ]),
+                );
+            }
+            4 => {
+                g.feature("smp-null-delete");
+                y = y.with("resources", raw("null"));
+            }
+            _ => {}
         }
         if g.chance(20) {
             y = y.with("image", s(format!("{}-patched", c.image)));
+        }
+        if g.chance(15) {
+            // Ports merge on containerPort (+ protocol): a renamed port, with or without one.
+            g.feature("smp-ports");
+            let mut port = map(vec![
+                ("containerPort", raw(c.port.1)),
+                ("name", s(format!("{}-p", c.port.0))),
+            ]);
+            if g.chance(50) {
+                port = port.with("protocol", s("TCP"));
+            }
+            y = y.with("ports", seq(vec![port]));
         }
         containers.push(y);
     }
