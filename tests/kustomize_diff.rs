@@ -1779,7 +1779,38 @@ struct Run {
     broken: bool,
     /// kubectl's error class when the oracle failed.
     oracle_error: Option<String>,
-    mismatch: Option<String>,
+    /// The mismatch report and its class (for the summary), when the two builds disagree.
+    mismatch: Option<(String, String)>,
+}
+
+/// Groups mismatches for the summary: the first differing JSON pointer with list indices
+/// replaced by `N` (`/spec/template/spec/containers/N/env`), or the kind of disagreement.
+fn mismatch_class(problem: &str) -> String {
+    let first = problem
+        .lines()
+        .find_map(|l| l.strip_prefix("first difference: ["))
+        .and_then(|rest| rest.split_once(']'))
+        .map(|(_, at)| at.split(": ").next().unwrap_or(at));
+    match first {
+        Some(pointer) => pointer
+            .split('/')
+            .map(|seg| {
+                if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+                    "N"
+                } else {
+                    seg
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/"),
+        None => problem
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(60)
+            .collect(),
+    }
 }
 
 /// The class of a kubectl error: the first known message pattern it contains, else its start.
@@ -1842,10 +1873,11 @@ fn run_one(kubectl: &Kubectl, seed: u64, index: usize) -> Run {
             Outcome::Built(_) => None,
         },
         mismatch: problem.map(|p| {
-            format!(
+            let report = format!(
                 "=== seed {seed:#x} tree {index} ===\n{p}\nfiles of tree {index}:\n{}",
                 tree.listing()
-            )
+            );
+            (report, mismatch_class(&p))
         }),
     }
 }
@@ -1890,7 +1922,10 @@ fn native_build_agrees_with_kubectl_on_random_trees() {
     for class in runs.iter().filter_map(|r| r.oracle_error.as_deref()) {
         *classes.entry(class).or_default() += 1;
     }
-    let mismatches: Vec<&String> = runs.iter().filter_map(|r| r.mismatch.as_ref()).collect();
+    let mismatches: Vec<&String> = runs
+        .iter()
+        .filter_map(|r| r.mismatch.as_ref().map(|(report, _)| report))
+        .collect();
     eprintln!(
         "kustomize diff: {} trees in {:.1} s, kubectl succeeded on {ok} ({:.0}%), {} mismatches",
         runs.len(),
@@ -1914,6 +1949,16 @@ fn native_build_agrees_with_kubectl_on_random_trees() {
     );
     if mismatches.is_empty() {
         return;
+    }
+    let mut by_class: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for r in &runs {
+        if let Some((_, class)) = &r.mismatch {
+            by_class.entry(class).or_default().push(r.index);
+        }
+    }
+    eprintln!("mismatch classes (first difference of each tree):");
+    for (class, trees) in &by_class {
+        eprintln!("  {:4}x {class}   trees {trees:?}", trees.len());
     }
     let mut report = String::new();
     for (n, m) in mismatches.iter().enumerate() {
