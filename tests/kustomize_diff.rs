@@ -1,11 +1,12 @@
 //! Differential test of the native Kustomize build against the real `kubectl kustomize`.
 //!
 //! A seeded generator writes random but realistic Redis trees (a base with a StatefulSet or
-//! Deployment, Services, a NetworkPolicy, a backup CronJob, generated ConfigMaps/Secrets they
-//! reference; optionally a middle overlay and a component; a top overlay that uses most
-//! Kustomize features at once, see [`FEATURES`]). Each tree is built by kubectl (the oracle)
-//! and by `grill_lint::kustomize::build`; both must succeed with the same documents in the same
-//! order, or both must fail. A few trees are broken on purpose (≈8%) to test the failure path.
+//! Deployment, Services, a NetworkPolicy, a backup CronJob, a PDB, RBAC, generated
+//! ConfigMaps/Secrets they reference; optionally a middle overlay, a component and a sibling
+//! base; a top overlay that uses most Kustomize features at once, see [`FEATURES`]). Each tree
+//! is built by kubectl (the oracle) and by `grill_lint::kustomize::build`; both must succeed
+//! with the same documents in the same order, or both must fail. About 10% of the trees are
+//! broken on purpose to test the failure path (kubectl must refuse each of them).
 //!
 //! Environment: `GRILL_DIFF_TREES` (default 200) trees per run, `GRILL_DIFF_SEED` (default
 //! [`DEFAULT_SEED`]) the run's seed, `GRILL_DIFF_ONLY` a single tree index to re-run. Every
