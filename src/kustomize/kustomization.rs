@@ -7,7 +7,7 @@
 use super::fieldspec::FieldSpec;
 use crate::diag::Finding;
 use crate::source::{FileId, Span};
-use crate::yaml::{Node, Value};
+use crate::yaml::{Node, Resolved, Value};
 
 /// A string value with the span it was written at.
 #[derive(Clone, Debug, PartialEq)]
@@ -250,10 +250,34 @@ impl Cx {
         );
         self.failed = true;
     }
+    /// A string-typed field. kustomize decodes kustomizations as YAML 1.1 into Go strings,
+    /// so an unquoted `y`, `on` or `7` (a bool or number there) fails the build.
     fn str_field(&mut self, n: &Node, what: &str) -> Option<Str> {
         match &n.value {
-            Value::Scalar(_) if !n.is_null() => Str::of(n),
-            Value::Scalar(_) => None,
+            Value::Scalar(s) => match s.resolve_11() {
+                Resolved::Null => None,
+                Resolved::Str(_) => Str::of(n),
+                other => {
+                    let kind = if matches!(other, Resolved::Bool(_)) {
+                        "boolean"
+                    } else {
+                        "number"
+                    };
+                    let mut f = Finding::new(
+                        "yaml/ambiguous-scalar",
+                        n.span,
+                        format!(
+                            "kustomize reads `{}` in `{what}` as a {kind} (YAML 1.1) where a string is required, and refuses the kustomization; nothing of this overlay was checked",
+                            s.text
+                        ),
+                    )
+                    .help(format!("quote it: \"{}\"", s.text));
+                    f.severity = crate::diag::Severity::Error;
+                    self.findings.push(f);
+                    self.failed = true;
+                    None
+                }
+            },
             _ => {
                 self.bad(n.span, format!("`{what}` must be a string"));
                 None
@@ -790,7 +814,7 @@ mod tests {
     #[test]
     fn bases_follow_resources_and_common_labels_come_last() {
         let p = parse_text(
-            "bases: [b]\nresources: [a]\ncommonLabels: {x: y}\nlabels:\n- pairs: {z: w}\n",
+            "bases: [b]\nresources: [a]\ncommonLabels: {x: v}\nlabels:\n- pairs: {z: w}\n",
         );
         let k = &p.kustomization;
         let r: Vec<_> = k.resources.iter().map(|s| s.text.as_str()).collect();
@@ -804,6 +828,16 @@ mod tests {
             .filter(|f| f.rule == "kustomize/deprecated-field")
             .count();
         assert_eq!(deprecated, 2);
+    }
+
+    #[test]
+    fn yaml11_booleans_and_numbers_in_string_fields_fail() {
+        let p = parse_text("commonLabels: {x: y}\n");
+        assert!(p.failed);
+        assert_eq!(p.findings.last().unwrap().rule, "yaml/ambiguous-scalar");
+        let p = parse_text("images:\n- name: redis\n  newTag: 7\n");
+        assert!(p.failed);
+        assert!(!parse_text("images:\n- name: redis\n  newTag: \"7\"\n").failed);
     }
 
     #[test]
