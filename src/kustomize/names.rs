@@ -5,7 +5,7 @@
 use super::fieldspec::visit_path;
 use super::kustomization::Str;
 use super::namespace::is_cluster_scoped;
-use super::resource::{put, set_name, Res, ResId};
+use super::resource::{norm_ns, put, set_name, Res, ResId};
 use crate::diag::Finding;
 use crate::source::Span;
 use crate::yaml::{Node, Value};
@@ -345,6 +345,8 @@ impl Candidates {
 /// The referring object as the selection rules see it.
 struct Referrer {
     namespace: String,
+    /// For RoleBindings and ClusterRoleBindings: the namespaces their subjects name.
+    subject_namespaces: Vec<String>,
     cluster_scoped: bool,
     prefixes: Vec<String>,
     suffixes: Vec<String>,
@@ -369,15 +371,15 @@ fn select<'a>(
         .filter(|c| targets.contains(&(c.id.group.as_str(), c.id.kind.as_str())))
         .filter(|c| kind.is_none_or(|k| k == c.id.kind))
         .filter(|c| c.names.iter().any(|n| n == name))
-        .filter(|c| match subject_ns {
-            Some(ns) => c.namespaces.iter().any(|n| n == ns),
-            None => {
-                referrer.cluster_scoped
-                    || c.id.kind == "ServiceAccount"
-                    || is_cluster_scoped(&c.id)
-                    || c.id.namespace == referrer.namespace
-            }
+        // kustomize's `SubsetThatCouldBeReferencedByResource`: same namespace, cluster-scoped
+        // either side, or a namespace an RBAC binding's subjects name.
+        .filter(|c| {
+            referrer.cluster_scoped
+                || is_cluster_scoped(&c.id)
+                || norm_ns(&c.id.namespace) == norm_ns(&referrer.namespace)
+                || referrer.subject_namespaces.contains(&c.id.namespace)
         })
+        .filter(|c| subject_ns.is_none_or(|ns| c.namespaces.iter().any(|n| n == ns)))
         .collect();
     if matching.len() <= 1 {
         return Ok(matching.first().copied());
@@ -420,8 +422,17 @@ pub fn fix_references(resources: &mut [Res]) -> Vec<Finding> {
     let mut errors = Vec::new();
     for r in resources.iter_mut() {
         let id = r.id();
+        let subject_namespaces = r
+            .node
+            .get("subjects")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|s| s.str_at(&["namespace"]).map(str::to_string))
+            .collect();
         let referrer = Referrer {
             namespace: id.namespace.clone(),
+            subject_namespaces,
             cluster_scoped: super::namespace::is_cluster_scoped(&id),
             prefixes: r.prefixes.clone(),
             suffixes: r.suffixes.clone(),
