@@ -141,6 +141,8 @@ pub struct Kustomization {
     pub replicas: Vec<ReplicaSpec>,
     /// `sortOptions.order: fifo`.
     pub fifo: bool,
+    /// `replacements` entries, read by [`super::replacements`] when they run.
+    pub replacements: Vec<Node>,
 }
 
 /// Parse outcome: findings, and whether kustomize would refuse the file.
@@ -182,11 +184,7 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ),
     (
         "vars",
-        "`vars` is deprecated; use `replacements` (not yet supported either)",
-    ),
-    (
-        "replacements",
-        "`replacements` is not yet supported by the native renderer",
+        "`vars` is deprecated and not supported; use `replacements`",
     ),
     (
         "configurations",
@@ -218,6 +216,7 @@ const KNOWN: &[&str] = &[
     "imageTags",
     "replicas",
     "sortOptions",
+    "replacements",
 ];
 
 const DEPRECATED: &[(&str, &str)] = &[
@@ -390,6 +389,7 @@ pub fn parse(doc: &Node, file: FileId) -> Parsed {
         images: Vec::new(),
         replicas: Vec::new(),
         fifo: false,
+        replacements: Vec::new(),
     };
     let Some(map) = doc.as_map() else {
         if !doc.is_null() {
@@ -508,6 +508,7 @@ pub fn parse(doc: &Node, file: FileId) -> Parsed {
                 }
             }
             "sortOptions" => sort_options(&mut cx, v, &mut k),
+            "replacements" => k.replacements = cx.seq(v, key).to_vec(),
             _ => {}
         }
     }

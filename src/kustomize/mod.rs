@@ -19,6 +19,7 @@ pub mod load;
 pub mod names;
 pub mod namespace;
 pub mod order;
+pub mod replacements;
 pub mod resource;
 pub mod select;
 pub mod smp;
@@ -506,6 +507,15 @@ impl Builder<'_> {
         }
         for i in &k.images {
             images::apply_image(acc, i);
+        }
+        if let Err(f) = replacements::apply(
+            &mut self.loader,
+            &level.dir,
+            &level.canon,
+            &k.replacements,
+            acc,
+        ) {
+            self.fail(f);
         }
     }
 

@@ -81,6 +81,19 @@ impl Selector {
     }
 }
 
+/// A parsed label or annotation selector (`k=v, k in (a,b), !k`).
+pub struct Requirements(Vec<Req>);
+
+impl Requirements {
+    pub fn parse(s: &str) -> Result<Requirements, String> {
+        parse_selector(s).map(Requirements)
+    }
+    /// Whether the labels/annotations map `map` satisfies every requirement.
+    pub fn matches(&self, map: Option<&Node>) -> bool {
+        reqs_match(&self.0, map)
+    }
+}
+
 fn reqs_match(reqs: &[Req], map: Option<&Node>) -> bool {
     let get = |k: &str| map.and_then(|m| m.get(k)).and_then(Node::as_str);
     reqs.iter().all(|r| match r {

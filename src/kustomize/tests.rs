@@ -276,3 +276,36 @@ fn an_index_patch_after_a_reordering_smp_is_flagged() {
         .unwrap();
     assert_eq!(c.as_seq().unwrap()[0].str_at(&["name"]), Some("exporter"));
 }
+
+#[test]
+fn replacements_copy_a_field_with_its_source_location() {
+    let t = Tree::new(
+        "replacements",
+        &[
+            (
+                "k/kustomization.yaml",
+                "namePrefix: p-\nresources: [res.yaml]\nreplacements:\n- source: {kind: Service, name: redis-headless}\n  targets:\n  - select: {kind: StatefulSet}\n    fieldPaths:\n    - spec.template.spec.containers.[name=s].env.[name=URL].value\n    options: {delimiter: /, index: 2}\n",
+            ),
+            (
+                "k/res.yaml",
+                "apiVersion: v1\nkind: Service\nmetadata: {name: redis-headless}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\nspec:\n  template:\n    spec:\n      containers:\n      - name: s\n        env:\n        - {name: URL, value: 'redis://PLACEHOLDER.ns.svc:6379'}\n",
+            ),
+        ],
+    );
+    let map = SourceMap::new();
+    let b = build(&t.path("k"), &map);
+    assert!(!b.failed, "{:?}", b.findings);
+    let sts = find(&b.resources, "StatefulSet");
+    let c = &sts
+        .path(&["spec", "template", "spec", "containers"])
+        .unwrap()
+        .as_seq()
+        .unwrap()[0];
+    let v = &c.get("env").unwrap().as_seq().unwrap()[0]
+        .get("value")
+        .unwrap();
+    assert_eq!(v.as_str(), Some("redis://p-redis-headless"));
+    // The new text comes from the prefixed name: the `namePrefix` line.
+    assert_eq!(loc(&map, &t.0, v.span), "k/kustomization.yaml:1");
+    assert_eq!(loc(&map, &t.0, v.overrode.unwrap()), "k/res.yaml:14");
+}
