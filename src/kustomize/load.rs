@@ -4,7 +4,7 @@
 
 use crate::diag::Finding;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
-use crate::yaml::{parse_stream, Limits, Node, Style};
+use crate::yaml::{parse_stream, Limits, Node, ParsedStream, Style};
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
@@ -56,6 +56,15 @@ pub struct Docs {
     /// Parse findings; `failed` when one of them is an error (kustomize stops on those).
     pub findings: Vec<Finding>,
     pub failed: bool,
+}
+
+/// Whether kustomize stops on this file: it could not be read to its end, or has an error.
+fn stops_kustomize(parsed: &ParsedStream) -> bool {
+    !parsed.complete
+        || parsed
+            .findings
+            .iter()
+            .any(|f| f.severity == crate::diag::Severity::Error)
 }
 
 /// Lexical `.`/`..` removal (what Go's `filepath.Clean` does).
@@ -147,11 +156,7 @@ impl<'a> Loader<'a> {
             return d.clone();
         }
         let parsed = parse_stream(file, Limits::default());
-        let failed = !parsed.complete
-            || parsed
-                .findings
-                .iter()
-                .any(|f| f.severity == crate::diag::Severity::Error);
+        let failed = stops_kustomize(&parsed);
         let d = Rc::new(Docs {
             docs: parsed.docs,
             findings: parsed.findings,
@@ -187,11 +192,7 @@ impl<'a> Loader<'a> {
         let path = format!("{}#inline@{}", file.path.display(), scalar.span.start);
         let tmp = self.sources.add(path, synthetic);
         let parsed = parse_stream(&tmp, Limits::default());
-        let failed = !parsed.complete
-            || parsed
-                .findings
-                .iter()
-                .any(|f| f.severity == crate::diag::Severity::Error);
+        let failed = stops_kustomize(&parsed);
         let shift = |sp: Span| Span {
             file: file.id,
             start: sp.start + line_start as u32,

@@ -94,13 +94,12 @@ fn text(n: &Node) -> String {
     n.as_str().unwrap_or("").to_string()
 }
 
+/// A non-id field of a selector: its name, text and span.
+type Extra = (&'static str, String, Span);
+
 const ID_FIELDS: &[&str] = &["group", "version", "kind", "name", "namespace"];
 
-fn id_sel(
-    n: &Node,
-    what: &str,
-    extra: &[&'static str],
-) -> Result<(IdSel, Vec<(&'static str, String, Span)>), Finding> {
+fn id_sel(n: &Node, what: &str, extra: &[&'static str]) -> Result<(IdSel, Vec<Extra>), Finding> {
     let allowed: Vec<&str> = ID_FIELDS.iter().chain(extra).copied().collect();
     let mut sel = IdSel::default();
     let mut rest = Vec::new();
