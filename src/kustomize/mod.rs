@@ -223,16 +223,24 @@ impl Builder<'_> {
                 ));
                 return None;
             }
-            [first, ..] => {
-                let span = at_or_dir(self);
-                self.fail(Finding::new(
-                    "kustomize/unsupported",
-                    span,
-                    format!(
-                        "`{}` holds several kustomization files (kustomize refuses to choose); nothing of this overlay was checked",
-                        dir.display()
-                    ),
-                ).help(format!("keep only `{}`", first.display())));
+            [first, second, ..] => {
+                let span = |b: &mut Self, p: &Path| match b.loader.text(p) {
+                    Ok(f) => Span::file_start(f.id),
+                    Err(_) => at_or_dir(b),
+                };
+                let (s1, s2) = (span(self, first), span(self, second));
+                self.fail(
+                    Finding::new(
+                        "kustomize/unsupported",
+                        s2,
+                        format!(
+                            "`{}` holds several kustomization files (kustomize refuses to choose); nothing of this overlay was checked",
+                            dir.display()
+                        ),
+                    )
+                    .related(s1, "the other kustomization file")
+                    .help("keep only one of them"),
+                );
                 return None;
             }
         };
