@@ -179,11 +179,13 @@ impl<'a> Loader<'a> {
         };
         // A verbatim scalar is re-parsed from the start of its first line (the text before it
         // on that line blanked), and the spans are shifted back into `file`.
-        let line_start = file.text[..scalar.span.start as usize]
-            .rfind('\n')
+        let line_start = file
+            .text
+            .get(..scalar.span.start as usize)
+            .and_then(|t| t.rfind('\n'))
             .map_or(0, |i| i + 1);
         let synthetic = if verbatim {
-            let lead = scalar.span.start as usize - line_start;
+            let lead = (scalar.span.start as usize).saturating_sub(line_start);
             let body = file.text.get(scalar.span.range()).unwrap_or("");
             format!("{}{body}", " ".repeat(lead))
         } else {

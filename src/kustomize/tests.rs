@@ -309,3 +309,66 @@ fn replacements_copy_a_field_with_its_source_location() {
     assert_eq!(loc(&map, &t.0, v.span), "k/kustomization.yaml:1");
     assert_eq!(loc(&map, &t.0, v.overrode.unwrap()), "k/res.yaml:14");
 }
+
+/// Fragments a random kustomization is assembled from: valid, odd and broken ones.
+const FIELDS: &[&str] = &[
+    "resources: [res.yaml]\n",
+    "resources: [res.yaml, base]\n",
+    "resources: [missing.yaml, ../x, 'https://example.com/x']\n",
+    "resources: {a: b}\n",
+    "components: [comp]\n",
+    "namespace: ns\n",
+    "namespace: [x]\n",
+    "namePrefix: p-\n",
+    "nameSuffix: -s\n",
+    "commonLabels: {a: b, y: n}\n",
+    "labels:\n- pairs: {t: x}\n  includeSelectors: true\n- pairs: {u: v}\n  fields: [{path: spec/x, kind: Thing, create: true}]\n",
+    "commonAnnotations: {team: p}\n",
+    "images:\n- name: redis\n  newTag: '7'\n- name: nginx\n  digest: sha256:1\n",
+    "replicas:\n- {name: web, count: 2}\n- {name: web, count: x}\n",
+    "configMapGenerator:\n- name: redis-config\n  behavior: merge\n  literals: [a=b, '=x', c]\n",
+    "configMapGenerator:\n- name: g\n  envs: [app.env]\n  files: [k=res.yaml, nope]\n",
+    "secretGenerator:\n- name: s\n  literals: [password=x]\n  type: kubernetes.io/tls\n",
+    "generatorOptions: {disableNameSuffixHash: true, immutable: true}\n",
+    "patches:\n- path: p.yaml\n",
+    "patches:\n- target: {kind: '(', name: '*'}\n  patch: '[]'\n",
+    "patches:\n- target: {kind: Deployment, labelSelector: 'a in (b'}\n  patch: |\n    - {op: add, path: /spec/template/spec/containers/-1/x, value: 1}\n    - {op: move, from: /nope, path: /x}\n    - {op: copy, from: /metadata, path: /metadata/x}\n    - {op: test, path: /kind, value: Deployment}\n",
+    "patches:\n- patch: |\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: web}\n    spec:\n      template:\n        spec:\n          containers:\n          - $patch: replace\n          - {name: a, ports: [{containerPort: 1, protocol: TCP}, {containerPort: 1}]}\n",
+    "patches:\n- patch: '{}'\n- patch: 'a: [b'\n- path: res.yaml\n  patch: x\n",
+    "patchesStrategicMerge: [p.yaml, 'apiVersion: v1']\n",
+    "patchesJson6902:\n- target: {kind: Service}\n  patch: '[{\"op\": \"remove\", \"path\": \"/spec/ports/9\"}]'\n",
+    "replacements:\n- source: {kind: Service, fieldPath: spec.ports.0.port, options: {delimiter: '', index: 9}}\n  targets:\n  - select: {kind: Deployment}\n    fieldPaths: ['spec.template.spec.containers.*.image', 'a.[b=c].d']\n    options: {create: true, delimiter: ':', index: -1}\n",
+    "sortOptions: {order: fifo}\n",
+    "sortOptions: {order: legacy, legacySortOptions: {}}\n",
+    "kind: Component\n",
+    "vars: []\n",
+    "openapi: {}\n",
+    "unknownField: 1\n",
+    "- just a list\n",
+    "&a x: *a\n",
+];
+
+const RES: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, labels: {a: b}}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: redis}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n---\nkind: List\nitems: [{apiVersion: v1, kind: ConfigMap, metadata: {name: redis-config}}, 7]\n---\n- 1\n";
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    #[test]
+    fn random_kustomizations_never_panic(picks in proptest::collection::vec(0..FIELDS.len(), 0..8)) {
+        let text: String = picks.iter().map(|&i| FIELDS[i]).collect();
+        let t = Tree::new(
+            &format!("fuzz-{}", picks.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("-")),
+            &[
+                ("k/kustomization.yaml", &text),
+                ("k/res.yaml", RES),
+                ("k/p.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n$patch: delete\n"),
+                ("k/app.env", "\u{feff}A=1\n\n# c\nB\n  C = d \n"),
+                ("k/base/kustomization.yaml", "resources: [../res.yaml]\n"),
+                ("k/comp/kustomization.yaml", "kind: Component\nnamePrefix: c-\n"),
+            ],
+        );
+        let map = SourceMap::new();
+        let b = build(&t.path("k"), &map);
+        proptest::prop_assert!(!b.failed || b.resources.is_empty());
+        let _ = b.to_yaml();
+    }
+}
