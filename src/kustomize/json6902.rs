@@ -39,6 +39,18 @@ fn parse_op(n: &Node) -> Result<Op, (Span, String)> {
         as_yaml11(&mut v);
         v
     });
+    if let Some(v) = &value {
+        let mut infinite = false;
+        v.walk(|x| {
+            infinite |= matches!(x.as_scalar().map(Scalar::resolve), Some(Resolved::Float(f)) if !f.is_finite());
+        });
+        if infinite {
+            return Err((
+                v.span,
+                "unable to parse SM or JSON patch: an infinite or NaN value cannot be encoded as JSON".into(),
+            ));
+        }
+    }
     Ok(Op {
         op,
         path,

@@ -4,7 +4,7 @@
 
 use crate::diag::Finding;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
-use crate::yaml::{parse_stream, Limits, Node, ParsedStream, Style};
+use crate::yaml::{parse_stream_with, Duplicates, Limits, Node, ParsedStream, Style};
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
@@ -58,13 +58,35 @@ pub struct Docs {
     pub failed: bool,
 }
 
-/// Whether kustomize stops on this file: it could not be read to its end, or has an error.
-fn stops_kustomize(parsed: &ParsedStream) -> bool {
+/// What a file is read as: kustomize's YAML readers differ on duplicate mapping keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Use {
+    /// A resource (go-yaml v3: a duplicate key is an error).
+    Resource,
+    /// A kustomization (`sigs.k8s.io/yaml`: the later value wins, no error).
+    Kustomization,
+    /// A patch (kyaml field lookup: the earlier value wins, no error).
+    Patch,
+}
+
+impl Use {
+    fn duplicates(self) -> Duplicates {
+        if self == Use::Patch {
+            Duplicates::KeepFirst
+        } else {
+            Duplicates::KeepLast
+        }
+    }
+}
+
+/// Whether kustomize stops on this file: it could not be read to its end, or has an error
+/// (a duplicate key counts only for resources).
+fn stops_kustomize(parsed: &ParsedStream, usage: Use) -> bool {
     !parsed.complete
-        || parsed
-            .findings
-            .iter()
-            .any(|f| f.severity == crate::diag::Severity::Error)
+        || parsed.findings.iter().any(|f| {
+            f.severity == crate::diag::Severity::Error
+                && (usage == Use::Resource || f.rule != "yaml/duplicate-key")
+        })
 }
 
 /// Lexical `.`/`..` removal (what Go's `filepath.Clean` does).
@@ -95,7 +117,7 @@ pub fn is_remote(entry: &str) -> bool {
 /// The file loader of one build.
 pub struct Loader<'a> {
     pub sources: &'a SourceMap,
-    docs: HashMap<FileId, Rc<Docs>>,
+    docs: HashMap<(FileId, Use), Rc<Docs>>,
     pub files_read: Vec<FileId>,
 }
 
@@ -151,22 +173,22 @@ impl<'a> Loader<'a> {
     }
 
     /// The YAML documents of a file (parsed once per build).
-    pub fn docs(&mut self, file: &SourceFile) -> Rc<Docs> {
-        if let Some(d) = self.docs.get(&file.id) {
+    pub fn docs(&mut self, file: &SourceFile, usage: Use) -> Rc<Docs> {
+        if let Some(d) = self.docs.get(&(file.id, usage)) {
             return d.clone();
         }
-        let parsed = parse_stream(file, Limits::default());
-        let failed = stops_kustomize(&parsed);
+        let parsed = parse_stream_with(file, Limits::default(), usage.duplicates());
+        let failed = stops_kustomize(&parsed, usage);
         let d = Rc::new(Docs {
             docs: parsed.docs,
             findings: parsed.findings,
             failed,
         });
-        self.docs.insert(file.id, d.clone());
+        self.docs.insert((file.id, usage), d.clone());
         d
     }
 
-    /// Parses the text of an inline scalar (`patch: |`) of `file`. When the scalar's text is
+    /// Parses the text of an inline patch scalar (`patch: |`) of `file`. When the scalar's text is
     /// laid out verbatim in the file (a literal block, or an unescaped plain scalar), the
     /// documents keep exact spans into `file`; otherwise every node gets the scalar's span.
     /// Only the scalar's own lines are parsed, so many inline patches stay linear.
@@ -193,8 +215,8 @@ impl<'a> Loader<'a> {
         };
         let path = format!("{}#inline@{}", file.path.display(), scalar.span.start);
         let tmp = self.sources.add(path, synthetic);
-        let parsed = parse_stream(&tmp, Limits::default());
-        let failed = stops_kustomize(&parsed);
+        let parsed = parse_stream_with(&tmp, Limits::default(), Duplicates::KeepFirst);
+        let failed = stops_kustomize(&parsed, Use::Patch);
         let shift = |sp: Span| Span {
             file: file.id,
             start: sp.start + line_start as u32,
@@ -234,6 +256,7 @@ impl<'a> Loader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::yaml::parse_stream;
 
     #[test]
     fn clean_removes_dots() {

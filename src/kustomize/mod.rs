@@ -22,6 +22,7 @@ pub mod load;
 pub mod names;
 pub mod namespace;
 pub mod order;
+pub mod output;
 pub mod replacements;
 pub mod resource;
 pub mod select;
@@ -29,9 +30,9 @@ pub mod smp;
 
 use crate::diag::Finding;
 use crate::source::{FileId, SourceMap, Span};
-use crate::yaml::{Node, Scalar, Value};
+use crate::yaml::{Node, Value};
 use kustomization::{Behavior, Kustomization, PatchSource, PatchSpec};
-use load::{clean, Loader};
+use load::{clean, Loader, Use};
 use resource::{IdRef, Res, ResId};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -252,7 +253,7 @@ impl Builder<'_> {
                 return None;
             }
         };
-        let docs = self.loader.docs(&file);
+        let docs = self.loader.docs(&file, Use::Kustomization);
         self.findings.extend(docs.findings.iter().cloned());
         if docs.failed {
             self.failed = true;
@@ -351,7 +352,7 @@ impl Builder<'_> {
                 return;
             }
         };
-        let docs = self.loader.docs(&file);
+        let docs = self.loader.docs(&file, Use::Resource);
         self.findings.extend(docs.findings.iter().cloned());
         if docs.failed {
             self.failed = true;
@@ -548,7 +549,7 @@ impl Builder<'_> {
                         return None;
                     }
                 };
-                let d = self.loader.docs(&file);
+                let d = self.loader.docs(&file, Use::Patch);
                 (d.docs.clone(), d.findings.clone(), d.failed)
             }
             PatchSource::Inline(n) => {
@@ -780,7 +781,15 @@ impl Builder<'_> {
             order::legacy_sort(acc);
         }
         for r in acc.iter_mut() {
-            normalise_numbers(&mut r.node);
+            for span in output::normalise(&mut r.node) {
+                let mut f = Finding::new(
+                    "yaml/ambiguous-scalar",
+                    span,
+                    "this value reads as an infinite or NaN number, which kustomize cannot encode as JSON: the build fails (quote it if a string was meant)",
+                );
+                f.severity = crate::diag::Severity::Error;
+                self.fail(f);
+            }
         }
     }
 }
@@ -857,20 +866,6 @@ fn remove_indices(acc: &mut Vec<Res>, sorted: &[usize]) {
     for &i in sorted.iter().rev() {
         acc.remove(i);
     }
-}
-
-/// Floats with an integral value print as integers (kustomize re-encodes through JSON, where
-/// `1e3` becomes `1000`).
-fn normalise_numbers(node: &mut Node) {
-    resource::walk_mut(node, |n| {
-        if let Value::Scalar(s) = &mut n.value {
-            if let crate::yaml::Resolved::Float(f) = s.resolve() {
-                if let Some(t) = json6902::float_text(f) {
-                    *s = Scalar::plain(t);
-                }
-            }
-        }
-    });
 }
 
 #[cfg(test)]

@@ -409,7 +409,7 @@ pub fn apply(
                 let file = loader
                     .text(&path)
                     .map_err(|err| err.finding(p.span, root))?;
-                let docs = loader.docs(&file);
+                let docs = loader.docs(&file, super::load::Use::Resource);
                 if docs.failed {
                     return Err(docs
                         .findings

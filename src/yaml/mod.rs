@@ -11,7 +11,7 @@ pub mod parse;
 pub mod scalar;
 
 use crate::source::Span;
-pub use parse::{parse_stream, Limits, ParsedStream};
+pub use parse::{parse_stream, parse_stream_with, Duplicates, Limits, ParsedStream};
 pub use scalar::{Resolved, Style};
 
 #[derive(Clone, Debug, PartialEq)]
