@@ -4,8 +4,9 @@
 //! Associative lists (merge keys from the Kubernetes 1.21 schema in [`list_strategy`]) are
 //! re-ordered the way kyaml does it: with at most one merge key in use, the elements the patch
 //! names come first in patch order; with a compound key in use, new elements are prepended and
-//! a patch element with an empty key value, or one that only partly matches a destination
-//! element, is dropped. `$patch:
+//! a patch element that only partly matches destination elements (one side lacks a key
+//! value) is dropped, as kyaml does (kubernetes-sigs/kustomize#3620). A value the destination
+//! lacks (a field or a list element) is walked against nothing, so its directives apply. `$patch:
 //! delete|replace|merge` are honoured; `$retainKeys`, `$setElementOrder/…` and
 //! `$deleteFromPrimitiveList/…` are not implemented by kustomize and are copied verbatim.
 //! Every value taken from the patch keeps the patch's span, with `overrode` = the span of the
@@ -150,21 +151,16 @@ pub fn merge_object(dest: &mut Node, patch: &Node, id: &ResId) {
     merge(dest, patch, id, &mut path);
 }
 
-/// The patch value as a fresh node (directives applied against nothing).
+/// A value the destination lacks: the patch value walked against nothing (kyaml does walk
+/// it, so `$patch: delete` elements and `null`s inside it are applied, not copied).
 fn fresh(patch: &Node, id: &ResId, path: &mut Vec<String>) -> Node {
-    match &patch.value {
-        Value::Map(_) => {
-            let mut n = Node::map(Vec::new(), patch.span);
-            merge(&mut n, patch, id, path);
-            n
-        }
-        Value::Seq(_) => {
-            let mut n = Node::seq(Vec::new(), patch.span);
-            merge(&mut n, patch, id, path);
-            n
-        }
-        Value::Scalar(_) => patch.clone(),
-    }
+    let mut n = match &patch.value {
+        Value::Map(_) => Node::map(Vec::new(), patch.span),
+        Value::Seq(_) => Node::seq(Vec::new(), patch.span),
+        Value::Scalar(_) => return patch.clone(),
+    };
+    merge(&mut n, patch, id, path);
+    n
 }
 
 fn replace_with(dest: &mut Node, mut new: Node) {
@@ -232,7 +228,7 @@ fn merge_seq(dest: &mut Node, patch: &Node, items: &[Node], id: &ResId, path: &m
         let list: Vec<Node> = patch_items
             .iter()
             .filter(|i| directive(i) != Some("delete"))
-            .map(|i| fresh(i, id, path))
+            .map(|i| (*i).clone())
             .collect();
         replace_with(dest, Node::seq(list, patch.span));
         return;
@@ -341,27 +337,28 @@ fn compound_key(
 ) -> Vec<Node> {
     let mut new = Vec::new();
     let mut removed = vec![false; old.len()];
-    for p in patch {
-        let pv = key_values(p, keys);
-        // kyaml cannot place a patch element with an empty key value: it is dropped.
-        if pv.iter().any(String::is_empty) {
+    let patch_keys: Vec<Vec<String>> = patch.iter().map(|p| key_values(p, keys)).collect();
+    for (p, pv) in patch.iter().zip(&patch_keys) {
+        let olds: Vec<Vec<String>> = old.iter().map(|o| key_values(o, keys)).collect();
+        // Agrees wherever both have a value, but not exactly.
+        let partial = |o: &Vec<String>| {
+            o != pv
+                && o.iter()
+                    .zip(pv)
+                    .all(|(a, b)| a == b || a.is_empty() || b.is_empty())
+        };
+        // ... and sets a key this element leaves empty (destination or patch alike).
+        let narrower = |o: &Vec<String>| {
+            partial(o) && o.iter().zip(pv).any(|(a, b)| !a.is_empty() && b.is_empty())
+        };
+        if olds.iter().chain(&patch_keys).any(narrower) {
             continue;
         }
-        let exact = old.iter().position(|o| key_values(o, keys) == pv);
-        match exact {
+        match olds.iter().position(|o| o == pv) {
             Some(i) if directive(p) == Some("delete") => removed[i] = true,
             Some(i) => merge(&mut old[i], p, id, path),
-            None => {
-                let partial = old.iter().any(|o| {
-                    key_values(o, keys)
-                        .iter()
-                        .zip(&pv)
-                        .all(|(a, b)| a == b || a.is_empty() || b.is_empty())
-                });
-                if !partial && directive(p) != Some("delete") {
-                    new.push(fresh(p, id, path));
-                }
-            }
+            None if olds.iter().any(partial) || directive(p) == Some("delete") => {}
+            None => new.push(fresh(p, id, path)),
         }
     }
     new.extend(
