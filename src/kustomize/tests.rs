@@ -372,3 +372,68 @@ proptest::proptest! {
         let _ = b.to_yaml();
     }
 }
+
+#[test]
+fn duplicate_keys_follow_each_kustomize_reader() {
+    let t = Tree::new(
+        "dupkeys",
+        &[
+            (
+                "k/kustomization.yaml",
+                "resources: [cm.yaml]\nnamePrefix: a-\nnamePrefix: b-\npatches:\n- path: p.yaml\n",
+            ),
+            ("k/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {x: '1'}\n"),
+            (
+                "k/p.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {x: '2'}\ndata: {y: '3'}\n",
+            ),
+            ("bad/kustomization.yaml", "resources: [cm.yaml]\n"),
+            ("bad/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nmetadata: {name: d}\n"),
+        ],
+    );
+    let map = SourceMap::new();
+    let b = build(&t.path("k"), &map);
+    assert!(!b.failed, "{:?}", b.findings);
+    let cm = &b.resources[0].node;
+    assert_eq!(
+        cm.str_at(&["metadata", "name"]),
+        Some("b-c"),
+        "kustomization: the later value wins"
+    );
+    assert_eq!(
+        cm.str_at(&["data", "x"]),
+        Some("2"),
+        "patch: the earlier value wins"
+    );
+    assert!(cm.path(&["data", "y"]).is_none());
+    let dups = b
+        .findings
+        .iter()
+        .filter(|f| f.rule == "yaml/duplicate-key")
+        .count();
+    assert_eq!(dups, 2, "both duplicates are still reported");
+    let bad = build(&t.path("bad"), &map);
+    assert!(bad.failed, "a duplicate key in a resource fails the build");
+}
+
+#[test]
+fn plain_timestamps_and_floats_print_as_kustomize_encodes_them() {
+    let t = Tree::new(
+        "scalars",
+        &[
+            ("k/kustomization.yaml", "resources: [cm.yaml]\n"),
+            ("k/cm.yaml", "apiVersion: v1\nkind: Thing\nmetadata: {name: c}\nspec: {d: 2024-01-01, q: '2024-01-01', f: 1e3}\n"),
+            ("inf/kustomization.yaml", "resources: [cm.yaml]\n"),
+            ("inf/cm.yaml", "apiVersion: v1\nkind: Thing\nmetadata: {name: c}\nspec: {x: .inf}\n"),
+        ],
+    );
+    let map = SourceMap::new();
+    let b = build(&t.path("k"), &map);
+    let j = b.resources[0].node.to_json();
+    assert_eq!(j["spec"]["d"], serde_json::json!("2024-01-01T00:00:00Z"));
+    assert_eq!(j["spec"]["q"], serde_json::json!("2024-01-01"));
+    assert_eq!(j["spec"]["f"], serde_json::json!(1000));
+    let inf = build(&t.path("inf"), &map);
+    assert!(inf.failed);
+    assert_eq!(loc(&map, &t.0, inf.findings[0].primary), "inf/cm.yaml:4");
+}
