@@ -744,7 +744,9 @@ impl Builder<'_> {
         }
         let id = r.id();
         let before = r.node.clone();
-        smp::merge_object(&mut r.node, patch, &id);
+        let mut patch = patch.clone();
+        output::annotations_as_strings(&mut patch);
+        smp::merge_object(&mut r.node, &patch, &id);
         if !p.allow_kind_change {
             restore(&mut r.node, &["kind"], kind);
         }
@@ -752,7 +754,7 @@ impl Builder<'_> {
             restore(&mut r.node, &["metadata", "name"], name);
         }
         restore(&mut r.node, &["metadata", "namespace"], ns);
-        for pointer in smp::reordered_lists(&before, &r.node, patch) {
+        for pointer in smp::reordered_lists(&before, &r.node, &patch) {
             self.reordered.push(Reorder {
                 id: r.id(),
                 pointer,

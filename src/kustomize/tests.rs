@@ -422,7 +422,10 @@ fn plain_timestamps_and_floats_print_as_kustomize_encodes_them() {
         "scalars",
         &[
             ("k/kustomization.yaml", "resources: [cm.yaml]\n"),
-            ("k/cm.yaml", "apiVersion: v1\nkind: Thing\nmetadata: {name: c}\nspec: {d: 2024-01-01, q: '2024-01-01', f: 1e3}\n"),
+            (
+                "k/cm.yaml",
+                "apiVersion: v1\nkind: Thing\nmetadata: {name: c, annotations: {a: 0777, n: ~}, labels: {l: 0777}}\nspec: {d: 2024-01-01, q: '2024-01-01', f: 1e3}\n",
+            ),
             ("inf/kustomization.yaml", "resources: [cm.yaml]\n"),
             ("inf/cm.yaml", "apiVersion: v1\nkind: Thing\nmetadata: {name: c}\nspec: {x: .inf}\n"),
         ],
@@ -433,6 +436,11 @@ fn plain_timestamps_and_floats_print_as_kustomize_encodes_them() {
     assert_eq!(j["spec"]["d"], serde_json::json!("2024-01-01T00:00:00Z"));
     assert_eq!(j["spec"]["q"], serde_json::json!("2024-01-01"));
     assert_eq!(j["spec"]["f"], serde_json::json!(1000));
+    assert_eq!(
+        j["metadata"]["annotations"],
+        serde_json::json!({"a": "0777", "n": "~"})
+    );
+    assert_eq!(j["metadata"]["labels"]["l"], serde_json::json!(511));
     let inf = build(&t.path("inf"), &map);
     assert!(inf.failed);
     assert_eq!(loc(&map, &t.0, inf.findings[0].primary), "inf/cm.yaml:4");
