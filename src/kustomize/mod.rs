@@ -95,8 +95,11 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
 /// Which kind of kustomization a directory must hold.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Expect {
+    /// The directory being built: a Kustomization or a Component.
     Root,
+    /// A `resources` entry: not a Component.
     Resource,
+    /// A `components` entry: a Component.
     Component,
 }
 
@@ -269,7 +272,7 @@ impl Builder<'_> {
         let k = parsed.kustomization;
         let wrong = match expect {
             Expect::Component if !k.is_component => Some("a Component (kind: Component) was expected under `components`, but this is a Kustomization"),
-            Expect::Resource | Expect::Root if k.is_component => Some("a Component cannot be listed under `resources` or built on its own; list it under `components`"),
+            Expect::Resource if k.is_component => Some("a Component cannot be listed under `resources`; list it under `components`"),
             _ => None,
         };
         if let Some(msg) = wrong {
