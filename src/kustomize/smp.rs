@@ -13,7 +13,7 @@
 //! value it replaced.
 
 use super::resource::ResId;
-use crate::yaml::{Map, Node, Value};
+use crate::yaml::{Map, Node, Style, Value};
 
 /// How a list merges.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,7 +172,17 @@ fn merge(dest: &mut Node, patch: &Node, id: &ResId, path: &mut Vec<String>) {
     match &patch.value {
         Value::Map(pm) => merge_map(dest, patch, pm, id, path),
         Value::Seq(items) => merge_seq(dest, patch, items, id, path),
-        Value::Scalar(_) => replace_with(dest, patch.clone()),
+        Value::Scalar(ps) => {
+            let mut new = patch.clone();
+            // kyaml keeps the destination's quoting when the patch writes a plain scalar, so
+            // `"x"` patched with `1e3` stays a string (observed with kubectl).
+            if let (Some(ds), Value::Scalar(ns)) = (dest.as_scalar(), &mut new.value) {
+                if ps.style == Style::Plain && ps.tag.is_none() && ds.style != Style::Plain {
+                    ns.style = ds.style;
+                }
+            }
+            replace_with(dest, new)
+        }
     }
 }
 
@@ -428,6 +438,19 @@ mod tests {
         merge_object(&mut d, &p, &id);
         assert_eq!(names(&d, &["spec", "groups"], "name"), ["b"]);
         assert!(d.path(&["spec", "x"]).is_none());
+    }
+
+    #[test]
+    fn a_plain_patch_scalar_keeps_the_destination_quoting() {
+        let m = SourceMap::new();
+        let mut d = doc(&m, "d", "kind: Pod\nspec: {a: x, b: \"x\", c: 5}\n");
+        let p = doc(&m, "p", "spec: {a: 1e3, b: 1e3, c: \"7\"}\n");
+        let id = ResId::of(&d);
+        merge_object(&mut d, &p, &id);
+        let j = d.to_json();
+        assert_eq!(j["spec"]["a"], serde_json::json!(1000.0));
+        assert_eq!(j["spec"]["b"], serde_json::json!("1e3"));
+        assert_eq!(j["spec"]["c"], serde_json::json!("7"));
     }
 
     #[test]
