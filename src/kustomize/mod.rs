@@ -1,12 +1,18 @@
-//! Native `kustomize build` (the v1 subset of `research/kustomize.md`), with provenance: every
-//! rendered node keeps the span where its final value was written, and `overrode` names the
-//! value a patch or transformer replaced.
+//! Native `kustomize build` (Kustomize v5.5.0 semantics, the v1 subset of
+//! `research/kustomize.md` plus `replacements`), with provenance: every rendered node keeps
+//! the span where its final value was written, and `overrode` names the value a patch or
+//! transformer replaced.
 //!
 //! The pipeline is kustomize's (research §4): per directory, resources (a directory entry is
 //! built with a fresh accumulator), generators, components (sharing the accumulator), then the
-//! transformers in their fixed order; at the root, hash suffixes, name references, the
-//! local-config drop and the legacy sort. Problems are located findings; the build goes on as
-//! far as it can, and `failed` says whether `kubectl kustomize` would have failed.
+//! transformers in their fixed order (patchesStrategicMerge, patches, namespace, namePrefix,
+//! nameSuffix, labels then commonLabels, commonAnnotations, patchesJson6902, replicas, images,
+//! replacements); at the root, hash suffixes, name references, the local-config drop, the
+//! legacy sort (or fifo) and kustomize's JSON encoding of scalars. Refused with
+//! `kustomize/unsupported`: remote resources, helm, plugins (`generators`, `transformers`,
+//! `validators`), `openapi`, `crds`, `vars`, `configurations`, `buildMetadata`, custom sort
+//! orders. Problems are located findings; the build goes on as far as it can, and `failed`
+//! says whether `kubectl kustomize` would have failed.
 
 // A `Finding` is the error type throughout: failures are rare and cold, so its size is fine.
 #![allow(clippy::result_large_err)]
