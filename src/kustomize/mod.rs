@@ -509,6 +509,7 @@ impl Builder<'_> {
         }
         if let Some(ns) = &k.namespace {
             namespace::apply(acc, ns);
+            self.check_unique_ids(acc, ns.span);
         }
         if let Some(p) = &k.name_prefix {
             names::apply_affix(acc, p, true);
@@ -537,6 +538,30 @@ impl Builder<'_> {
             acc,
         ) {
             self.fail(f);
+        }
+    }
+
+    /// After `namespace`: two objects now sharing an id is kustomize's "ID conflict" error.
+    fn check_unique_ids(&mut self, acc: &[Res], ns: Span) {
+        let mut seen: HashMap<ResId, usize> = HashMap::new();
+        for (i, r) in acc.iter().enumerate() {
+            let mut id = r.id();
+            id.namespace = resource::norm_ns(&id.namespace).to_string();
+            if let Some(&first) = seen.get(&id) {
+                let f = Finding::new(
+                    "kustomize/duplicate-resource",
+                    r.origin,
+                    format!(
+                        "`namespace` gives `{}` the id of another object (kustomize: namespace transformation produces ID conflict)",
+                        r.id().display()
+                    ),
+                )
+                .related(acc[first].origin, "the other object")
+                .related(ns, "the namespace set here");
+                self.fail(f);
+                return;
+            }
+            seen.insert(id, i);
         }
     }
 

@@ -445,3 +445,22 @@ fn plain_timestamps_and_floats_print_as_kustomize_encodes_them() {
     assert!(inf.failed);
     assert_eq!(loc(&map, &t.0, inf.findings[0].primary), "inf/cm.yaml:4");
 }
+
+#[test]
+fn a_namespace_that_merges_two_ids_fails() {
+    let t = Tree::new(
+        "nsconflict",
+        &[
+            ("k/kustomization.yaml", "namespace: a\nresources: [cm.yaml]\n"),
+            (
+                "k/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: b}\n",
+            ),
+        ],
+    );
+    let map = SourceMap::new();
+    let b = build(&t.path("k"), &map);
+    assert!(b.failed);
+    assert_eq!(b.findings[0].rule, "kustomize/duplicate-resource");
+    assert_eq!(b.findings[0].related.len(), 2);
+}
