@@ -831,7 +831,8 @@ impl Builder<'_> {
 }
 
 /// `behavior: merge` (data merged, new keys win) or `replace` (data replaced); labels and
-/// annotations merge either way; the old object keeps its place, name and hash wish.
+/// annotations merge either way; `type` and `immutable` come from the new generator; the
+/// hash is kept only if both generators want it; the old object keeps its place and name.
 fn merge_generated(old: &mut Res, new: Res, merge: bool) {
     for field in ["data", "binaryData"] {
         let Some(new_map) = new.node.get(field).and_then(Node::as_map).cloned() else {
@@ -874,8 +875,22 @@ fn merge_generated(old: &mut Res, new: Res, merge: bool) {
             }
         }
     }
-    if let (Some(imm), Some(obj)) = (new.node.get("immutable").cloned(), old.node.as_map_mut()) {
-        resource::put(obj, "immutable", imm);
+    for field in ["immutable", "type"] {
+        let Some(obj) = old.node.as_map_mut() else {
+            break;
+        };
+        match new.node.get(field).cloned() {
+            Some(v) => resource::put(obj, field, v),
+            None => {
+                obj.remove(field);
+            }
+        }
+    }
+    // Hashed only when both generators want it; a non-generated object never gets a hash
+    // (observed with kubectl).
+    let wants = new.generated.as_ref().is_some_and(|g| g.hash);
+    if let Some(g) = old.generated.as_mut() {
+        g.hash &= wants;
     }
 }
 

@@ -464,3 +464,41 @@ fn a_namespace_that_merges_two_ids_fails() {
     assert_eq!(b.findings[0].rule, "kustomize/duplicate-resource");
     assert_eq!(b.findings[0].related.len(), 2);
 }
+
+#[test]
+fn generator_merge_takes_type_immutable_and_hash_wish_from_both_sides() {
+    let t = Tree::new(
+        "genmerge",
+        &[
+            (
+                "base/kustomization.yaml",
+                "secretGenerator:\n- name: s\n  type: kubernetes.io/basic-auth\n  literals: [a=1]\nconfigMapGenerator:\n- name: c\n  literals: [a=1]\n  options: {immutable: true}\n",
+            ),
+            (
+                "top/kustomization.yaml",
+                "resources: [../base]\nsecretGenerator:\n- name: s\n  behavior: merge\n  literals: [b=2]\nconfigMapGenerator:\n- name: c\n  behavior: merge\n  literals: [b=2]\n  options: {disableNameSuffixHash: true}\n",
+            ),
+        ],
+    );
+    let map = SourceMap::new();
+    let b = build(&t.path("top"), &map);
+    assert!(!b.failed, "{:?}", b.findings);
+    let cm = find(&b.resources, "ConfigMap");
+    assert_eq!(
+        cm.str_at(&["metadata", "name"]),
+        Some("c"),
+        "the overlay disabled the hash"
+    );
+    assert!(
+        cm.get("immutable").is_none(),
+        "the overlay did not ask for immutable"
+    );
+    let s = find(&b.resources, "Secret");
+    assert_eq!(
+        s.str_at(&["type"]),
+        Some("Opaque"),
+        "type comes from the merging generator"
+    );
+    assert!(s.str_at(&["metadata", "name"]).unwrap().starts_with("s-"));
+    assert_eq!(s.path(&["data"]).unwrap().as_map().unwrap().len(), 2);
+}
