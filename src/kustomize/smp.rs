@@ -380,6 +380,66 @@ fn compound_key(
     new
 }
 
+/// The JSON pointers of the lists (reached through `patch`) whose elements now sit at other
+/// indices than before the merge: the hazard for a later index-based JSON patch.
+pub fn reordered_lists(before: &Node, after: &Node, patch: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    walk_reorders(Some(before), Some(after), patch, String::new(), &mut out);
+    out
+}
+
+fn element_name(n: &Node) -> Option<&str> {
+    n.get("name").and_then(Node::as_str)
+}
+
+fn walk_reorders(
+    before: Option<&Node>,
+    after: Option<&Node>,
+    patch: &Node,
+    pointer: String,
+    out: &mut Vec<String>,
+) {
+    match &patch.value {
+        Value::Map(pm) => {
+            for e in &pm.entries {
+                let Some(k) = e.key.as_str() else { continue };
+                let ptr = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                walk_reorders(
+                    before.and_then(|b| b.get(k)),
+                    after.and_then(|a| a.get(k)),
+                    &e.value,
+                    ptr,
+                    out,
+                );
+            }
+        }
+        Value::Seq(items) => {
+            let (Some(b), Some(a)) = (before.and_then(Node::as_seq), after.and_then(Node::as_seq))
+            else {
+                return;
+            };
+            let moved = b
+                .iter()
+                .zip(a.iter())
+                .any(|(x, y)| element_name(x).is_some() && element_name(x) != element_name(y));
+            if moved {
+                out.push(pointer.clone());
+            }
+            for p in items {
+                let Some(name) = element_name(p) else {
+                    continue;
+                };
+                let bi = b.iter().position(|x| element_name(x) == Some(name));
+                let ai = a.iter().position(|x| element_name(x) == Some(name));
+                if let (Some(bi), Some(ai)) = (bi, ai) {
+                    walk_reorders(b.get(bi), a.get(ai), p, format!("{pointer}/{ai}"), out);
+                }
+            }
+        }
+        Value::Scalar(_) => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,65 +535,5 @@ mod tests {
             .unwrap();
         assert_eq!(ports.len(), 1);
         assert_eq!(ports[0].str_at(&["name"]), Some("redis"));
-    }
-}
-
-/// The JSON pointers of the lists (reached through `patch`) whose elements now sit at other
-/// indices than before the merge: the hazard for a later index-based JSON patch.
-pub fn reordered_lists(before: &Node, after: &Node, patch: &Node) -> Vec<String> {
-    let mut out = Vec::new();
-    walk_reorders(Some(before), Some(after), patch, String::new(), &mut out);
-    out
-}
-
-fn element_name(n: &Node) -> Option<&str> {
-    n.get("name").and_then(Node::as_str)
-}
-
-fn walk_reorders(
-    before: Option<&Node>,
-    after: Option<&Node>,
-    patch: &Node,
-    pointer: String,
-    out: &mut Vec<String>,
-) {
-    match &patch.value {
-        Value::Map(pm) => {
-            for e in &pm.entries {
-                let Some(k) = e.key.as_str() else { continue };
-                let ptr = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
-                walk_reorders(
-                    before.and_then(|b| b.get(k)),
-                    after.and_then(|a| a.get(k)),
-                    &e.value,
-                    ptr,
-                    out,
-                );
-            }
-        }
-        Value::Seq(items) => {
-            let (Some(b), Some(a)) = (before.and_then(Node::as_seq), after.and_then(Node::as_seq))
-            else {
-                return;
-            };
-            let moved = b
-                .iter()
-                .zip(a.iter())
-                .any(|(x, y)| element_name(x).is_some() && element_name(x) != element_name(y));
-            if moved {
-                out.push(pointer.clone());
-            }
-            for p in items {
-                let Some(name) = element_name(p) else {
-                    continue;
-                };
-                let bi = b.iter().position(|x| element_name(x) == Some(name));
-                let ai = a.iter().position(|x| element_name(x) == Some(name));
-                if let (Some(bi), Some(ai)) = (bi, ai) {
-                    walk_reorders(b.get(bi), a.get(ai), p, format!("{pointer}/{ai}"), out);
-                }
-            }
-        }
-        Value::Scalar(_) => {}
     }
 }
