@@ -229,7 +229,7 @@ impl<'a> Loader<'a> {
         let mut docs = parsed.docs;
         for d in &mut docs {
             if verbatim {
-                super::resource::walk_mut(d, |n| {
+                d.walk_mut(|n| {
                     n.span = shift(n.span);
                     n.overrode = n.overrode.map(shift);
                 });

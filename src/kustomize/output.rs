@@ -11,7 +11,7 @@ use crate::yaml::{Node, Resolved, Scalar, Style, Value};
 pub fn normalise(node: &mut Node) -> Vec<crate::source::Span> {
     annotations_as_strings(node);
     let mut bad = Vec::new();
-    super::resource::walk_mut(node, |n| {
+    node.walk_mut(|n| {
         let span = n.span;
         let Value::Scalar(s) = &mut n.value else {
             return;
