@@ -129,10 +129,12 @@ fn scalar_inline(n: &Node, ind: usize) -> String {
     };
     let resolved = s.resolve();
     let tag_prefix = match &s.tag {
-        // A local tag is kept when it can be written back verbatim (no characters that would need
-        // %-escaping); core tags (`!!str`, ...) are implied by the quoting.
+        // A local tag (`!name`) is kept when it can be written back verbatim (no characters that
+        // would need %-escaping); core tags (`!!str`, ...) are implied by the quoting, and
+        // verbatim `!<...>` tags are dropped.
         Some(t)
-            if !t.starts_with("!!")
+            if t.starts_with('!')
+                && !t.starts_with("!!")
                 && t.chars()
                     .all(|c| c.is_ascii_alphanumeric() || "!-_./:~".contains(c)) =>
         {
