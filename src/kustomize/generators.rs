@@ -92,7 +92,7 @@ pub fn generate(
         .iter()
         .map(|p| {
             let v = if secret {
-                base64(&p.value)
+                base64_lines(&p.value)
             } else {
                 String::from_utf8_lossy(&p.value).into_owned()
             };
@@ -105,7 +105,7 @@ pub fn generate(
     if !binary.is_empty() {
         let b = binary
             .iter()
-            .map(|p| entry(&p.key, p.key_span, base64(&p.value), p.value_span))
+            .map(|p| entry(&p.key, p.key_span, base64_lines(&p.value), p.value_span))
             .collect();
         put(m, "binaryData", Node::map(b, s));
     }
@@ -279,6 +279,27 @@ fn env_pairs(
     Ok(out)
 }
 
+/// Line length of kustomize's base64 for generated data.
+const BASE64_LINE: usize = 70;
+
+/// Base64 the way kustomize writes generated Secret `data` and ConfigMap `binaryData`
+/// (its `encodeBase64`, observed with kubectl): text of 70 characters or more is cut into
+/// 70-character lines, each ended by `\n`; shorter text is left as one line without `\n`.
+/// The name-suffix hash is computed over this wrapped text.
+fn base64_lines(bytes: &[u8]) -> String {
+    let flat = base64(bytes);
+    if flat.len() < BASE64_LINE {
+        return flat;
+    }
+    let mut out = String::with_capacity(flat.len() + flat.len() / BASE64_LINE + 1);
+    // Base64 is ASCII, so byte chunks are character chunks.
+    for line in flat.as_bytes().chunks(BASE64_LINE) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out
+}
+
 /// Standard base64 with padding.
 pub fn base64(bytes: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -307,6 +328,47 @@ mod tests {
         assert_eq!(base64(b"s3cr3t"), "czNjcjN0");
         assert_eq!(base64(&[0, 1, 2, 255]), "AAEC/w==");
         assert_eq!(base64(b"ab"), "YWI=");
+    }
+
+    /// Values and suffix observed with `kubectl kustomize` (Kustomize v5.5.0).
+    #[test]
+    fn long_base64_is_wrapped_at_70_like_kustomize() {
+        let a = |n: usize| base64_lines(&vec![b'a'; n]);
+        assert_eq!(a(0), "");
+        // 51 bytes → 68 characters: one line, no newline.
+        assert_eq!(
+            a(51),
+            "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh"
+        );
+        assert_eq!(
+            a(52),
+            "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYQ\n==\n"
+        );
+        // 105 bytes → exactly 140 characters: two full lines, each ended by a newline.
+        assert_eq!(
+            a(105),
+            "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYW\n\
+             FhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh\n"
+        );
+    }
+
+    /// The hash covers the wrapped text: kubectl names this Secret `e-c7mfbkfh5g`.
+    #[test]
+    fn hash_covers_the_wrapped_text() {
+        use crate::source::SourceMap;
+        use crate::yaml::{parse_stream, Limits};
+        let text = format!(
+            "kind: Secret\ntype: Opaque\ndata:\n  A: {:?}\n  B: {}\n",
+            base64_lines(&[b'b'; 60]),
+            base64_lines(b"short")
+        );
+        let m = SourceMap::new();
+        let f = m.add("s", &text);
+        let doc = &parse_stream(&f, Limits::default()).docs[0];
+        assert_eq!(
+            super::super::hash::suffix(doc).as_deref(),
+            Some("c7mfbkfh5g")
+        );
     }
 
     #[test]
