@@ -143,7 +143,9 @@ fn string_map(list: &[(Str, Str)], span: Span) -> Node {
     )
 }
 
-/// Per-generator options over `generatorOptions` (labels and annotations merged).
+/// Per-generator options over `generatorOptions`: labels and annotations merged (the
+/// generator's win); `disableNameSuffixHash` and `immutable` are true when either sets them
+/// (observed: a generator's `false` does not undo `generatorOptions`' `true`).
 fn merged_options(top: &GenOptions, own: &GenOptions) -> GenOptions {
     let merge = |a: &[(Str, Str)], b: &[(Str, Str)]| {
         let mut out: Vec<(Str, Str)> = a
@@ -157,9 +159,13 @@ fn merged_options(top: &GenOptions, own: &GenOptions) -> GenOptions {
     GenOptions {
         labels: merge(&top.labels, &own.labels),
         annotations: merge(&top.annotations, &own.annotations),
-        disable_hash: own.disable_hash.or(top.disable_hash),
-        immutable: own.immutable.or(top.immutable),
+        disable_hash: either(own.disable_hash, top.disable_hash),
+        immutable: either(own.immutable, top.immutable),
     }
+}
+
+fn either(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    (a == Some(true) || b == Some(true)).then_some(true)
 }
 
 fn bad(span: Span, msg: String) -> Finding {
@@ -369,6 +375,41 @@ mod tests {
             super::super::hash::suffix(doc).as_deref(),
             Some("c7mfbkfh5g")
         );
+    }
+
+    /// Observed: `generatorOptions: {disableNameSuffixHash: true, immutable: true}` with a
+    /// generator's `options: {disableNameSuffixHash: false, immutable: false}` gives an
+    /// immutable ConfigMap without hash; labels merge with the generator's winning.
+    #[test]
+    fn option_flags_are_true_when_either_level_sets_them() {
+        let m = crate::source::SourceMap::new();
+        let s = |t: &str| Str {
+            text: t.into(),
+            span: Span::file_start(m.add("k", "").id),
+        };
+        let top = GenOptions {
+            labels: vec![(s("a"), s("top")), (s("b"), s("top"))],
+            annotations: Vec::new(),
+            disable_hash: Some(true),
+            immutable: Some(true),
+        };
+        let own = GenOptions {
+            labels: vec![(s("a"), s("own"))],
+            annotations: Vec::new(),
+            disable_hash: Some(false),
+            immutable: Some(false),
+        };
+        let o = merged_options(&top, &own);
+        assert_eq!(o.disable_hash, Some(true));
+        assert_eq!(o.immutable, Some(true));
+        let labels: Vec<(&str, &str)> = o
+            .labels
+            .iter()
+            .map(|(k, v)| (k.text.as_str(), v.text.as_str()))
+            .collect();
+        assert_eq!(labels, [("b", "top"), ("a", "own")]);
+        let neither = merged_options(&GenOptions::default(), &GenOptions::default());
+        assert_eq!((neither.disable_hash, neither.immutable), (None, None));
     }
 
     #[test]

@@ -795,8 +795,13 @@ impl Builder<'_> {
 }
 
 /// `behavior: merge` (data merged, new keys win) or `replace` (data replaced); labels and
-/// annotations merge either way; the old object keeps its place, name and hash wish.
+/// annotations merge either way; the old object keeps its place and name. It keeps wanting a
+/// hash suffix only if the new generator wants one too (observed: an overlay's
+/// `disableNameSuffixHash: true` removes the base's suffix; `false` does not add one).
 fn merge_generated(old: &mut Res, new: Res, merge: bool) {
+    if let (Some(o), Some(n)) = (&mut old.generated, &new.generated) {
+        o.hash &= n.hash;
+    }
     for field in ["data", "binaryData"] {
         let Some(new_map) = new.node.get(field).and_then(Node::as_map).cloned() else {
             if !merge {

@@ -437,3 +437,38 @@ fn plain_timestamps_and_floats_print_as_kustomize_encodes_them() {
     assert!(inf.failed);
     assert_eq!(loc(&map, &t.0, inf.findings[0].primary), "inf/cm.yaml:4");
 }
+
+/// Observed with kubectl: a merged or replaced generated object keeps its hash suffix only
+/// when both the base's and the overlay's generator want one.
+#[test]
+fn a_merged_generator_is_hashed_only_if_both_levels_want_it() {
+    let base = "configMapGenerator:
+- {name: a, literals: [a=b]}
+- {name: b, literals: [a=b]}
+- {name: c, literals: [a=b], options: {disableNameSuffixHash: true}}
+- {name: d, literals: [a=b]}
+";
+    let overlay = "resources: [../base]
+configMapGenerator:
+- {name: a, behavior: merge, literals: [x=y], options: {disableNameSuffixHash: true}}
+- {name: b, behavior: replace, literals: [x=y], options: {disableNameSuffixHash: true}}
+- {name: c, behavior: merge, literals: [x=y], options: {disableNameSuffixHash: false}}
+- {name: d, behavior: merge, literals: [x=y]}
+";
+    let t = Tree::new(
+        "merge-hash",
+        &[
+            ("base/kustomization.yaml", base),
+            ("o/kustomization.yaml", overlay),
+        ],
+    );
+    let map = SourceMap::new();
+    let b = build(&t.path("o"), &map);
+    assert!(!b.failed, "{:?}", b.findings);
+    let names: Vec<&str> = b
+        .resources
+        .iter()
+        .filter_map(|r| r.node.str_at(&["metadata", "name"]))
+        .collect();
+    assert_eq!(names, ["a", "b", "c", "d-ff5c62bg4g"]);
+}
