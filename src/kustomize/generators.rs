@@ -123,6 +123,7 @@ pub fn generate(
     res.generated = Some(Generated {
         hash: opts.disable_hash != Some(true),
         entry: s,
+        behavior: g.behavior_name,
     });
     Ok(res)
 }

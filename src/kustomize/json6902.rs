@@ -1,8 +1,8 @@
 //! RFC 6902 JSON patches over span trees, with the semantics of evanphx/json-patch v4 as
 //! kustomize uses it: `replace` of a missing map key sets it, negative array indices count
 //! from the end, a missing parent is an error. Values are read as YAML 1.1 (go-yaml v2), so
-//! `on` is `true` and `0777` is 511. `metadata.annotations` always exists during a kustomize
-//! build (internal annotations), so writes below it never miss their parent.
+//! `on` is `true` and `0777` is 511. Whether `metadata.annotations` exists during a patch
+//! depends on kustomize's internal annotations: the caller puts them in (`annotations`).
 
 use super::resource::walk_mut;
 use crate::source::Span;
@@ -211,34 +211,8 @@ fn replace(root: &mut Node, toks: &[String], mut value: Node, path: &str) -> Res
 
 /// Applies `ops` in order to `obj`. Stops at the first failing operation: its span and message.
 pub fn apply(obj: &mut Node, ops: &[Op]) -> Result<(), (Span, String)> {
-    let added_annotations = ensure_annotations(obj);
-    let r = ops
-        .iter()
-        .try_for_each(|op| apply_one(obj, op).map_err(|m| (op.span, m)));
-    if added_annotations {
-        if let Some(meta) = obj.get_mut("metadata").and_then(Node::as_map_mut) {
-            if meta
-                .get("annotations")
-                .and_then(Node::as_map)
-                .is_some_and(|m| m.is_empty())
-            {
-                meta.remove("annotations");
-            }
-        }
-    }
-    r
-}
-
-fn ensure_annotations(obj: &mut Node) -> bool {
-    let span = obj.span;
-    let Some(meta) = obj.get_mut("metadata").and_then(Node::as_map_mut) else {
-        return false;
-    };
-    if meta.get("annotations").is_some() {
-        return false;
-    }
-    super::resource::put(meta, "annotations", Node::map(Vec::new(), span));
-    true
+    ops.iter()
+        .try_for_each(|op| apply_one(obj, op).map_err(|m| (op.span, m)))
 }
 
 fn apply_one(obj: &mut Node, op: &Op) -> Result<(), String> {
@@ -297,7 +271,11 @@ mod tests {
     #[test]
     fn yaml11_values_and_negative_indices() {
         let m = SourceMap::new();
-        let mut obj = doc(&m, "o", "metadata: {name: c}\ndata: {k: v}\n");
+        let mut obj = doc(
+            &m,
+            "o",
+            "metadata: {name: c, annotations: {}}\ndata: {k: v}\n",
+        );
         let ops = parse_ops(&doc(
             &m,
             "p",
@@ -330,6 +308,12 @@ mod tests {
         ))
         .unwrap();
         assert!(apply(&mut obj, &lab).is_err());
-        assert!(obj.path(&["metadata", "annotations"]).is_none());
+        let ann = parse_ops(&doc(
+            &m,
+            "s",
+            "- {op: add, path: /metadata/annotations/x, value: 1}\n",
+        ))
+        .unwrap();
+        assert!(apply(&mut obj, &ann).is_err());
     }
 }

@@ -93,6 +93,9 @@ pub struct GenSpec {
     pub name: Option<Str>,
     pub namespace: Option<Str>,
     pub behavior: Behavior,
+    /// The behavior as kustomize names it in its `generatorBehavior` annotation
+    /// (`unspecified` when missing or unknown, else `create`, `merge`, `replace`).
+    pub behavior_name: &'static str,
     pub literals: Vec<Str>,
     pub files: Vec<Str>,
     pub envs: Vec<Str>,
@@ -697,6 +700,7 @@ fn generator(cx: &mut Cx, item: &Node, what: &str) -> Option<GenSpec> {
         name: None,
         namespace: None,
         behavior: Behavior::Create,
+        behavior_name: "unspecified",
         literals: Vec::new(),
         files: Vec::new(),
         envs: Vec::new(),
@@ -723,12 +727,18 @@ fn generator(cx: &mut Cx, item: &Node, what: &str) -> Option<GenSpec> {
             "name" => g.name = cx.str_field(v, k),
             "namespace" => g.namespace = cx.str_field(v, k),
             "behavior" => {
-                g.behavior = match v.as_str() {
-                    Some("merge") => Behavior::Merge,
-                    Some("replace") => Behavior::Replace,
+                g.behavior_name = match v.as_str() {
+                    Some("create") => "create",
+                    Some("merge") => "merge",
+                    Some("replace") => "replace",
+                    _ => "unspecified",
+                };
+                g.behavior = match g.behavior_name {
+                    "merge" => Behavior::Merge,
+                    "replace" => Behavior::Replace,
                     // kustomize treats every other value (even `add`) as create.
                     _ => Behavior::Create,
-                }
+                };
             }
             "literals" => g.literals = cx.str_list(v, k),
             "files" => g.files = cx.str_list(v, k),

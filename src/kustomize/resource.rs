@@ -129,6 +129,8 @@ pub struct Generated {
     pub hash: bool,
     /// The generator entry (provenance of the hash suffix).
     pub entry: Span,
+    /// The generator's `behavior` as kustomize records it (`unspecified`, `create`, ...).
+    pub behavior: &'static str,
 }
 
 /// One object of an accumulator.

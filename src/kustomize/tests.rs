@@ -472,3 +472,69 @@ configMapGenerator:
         .collect();
     assert_eq!(names, ["a", "b", "c", "d-ff5c62bg4g"]);
 }
+
+/// Observed with kubectl: `patchesJson6902` cannot add below `metadata.annotations` of an
+/// object kustomize has not annotated yet, `patches:` can (it records the object's id in
+/// internal annotations first, which `copy` exposes); patched-in annotation values print as
+/// strings of their JSON reading.
+#[test]
+fn json_patches_see_kustomize_internal_annotations() {
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
+    let add = "- {op: add, path: /metadata/annotations/x, value: on}\n";
+    let t = Tree::new(
+        "internal-annotations",
+        &[
+            ("legacy/kustomization.yaml", "resources: [cm.yaml]\npatchesJson6902:\n- {target: {version: v1, kind: ConfigMap, name: c}, path: p.yaml}\n"),
+            ("legacy/cm.yaml", cm),
+            ("legacy/p.yaml", add),
+            ("named/kustomization.yaml", "resources: [cm.yaml]\nnamespace: ns\npatchesJson6902:\n- {target: {version: v1, kind: ConfigMap, name: c}, path: p.yaml}\n"),
+            ("named/cm.yaml", cm),
+            ("named/p.yaml", add),
+            ("patches/kustomization.yaml", "resources: [cm.yaml]\npatches:\n- {target: {kind: ConfigMap}, path: p.yaml}\n- {target: {kind: ConfigMap}, path: q.yaml}\n"),
+            ("patches/cm.yaml", cm),
+            ("patches/p.yaml", add),
+            ("patches/q.yaml", "- {op: copy, from: /metadata/annotations, path: /data}\n"),
+        ],
+    );
+    let map = SourceMap::new();
+    let legacy = build(&t.path("legacy"), &map);
+    assert!(legacy.failed);
+    let failure = legacy
+        .findings
+        .iter()
+        .find(|f| f.rule == "kustomize/patch-failed")
+        .unwrap();
+    assert!(
+        failure.message.contains("missing path"),
+        "{}",
+        failure.message
+    );
+    assert_eq!(loc(&map, &t.0, failure.primary), "legacy/p.yaml:1");
+    let named = build(&t.path("named"), &map);
+    assert!(!named.failed, "{:?}", named.findings);
+    assert_eq!(
+        named.resources[0].node.to_json()["metadata"]["annotations"],
+        serde_json::json!({"x": "true"})
+    );
+    let patched = build(&t.path("patches"), &map);
+    assert!(!patched.failed, "{:?}", patched.findings);
+    let j = patched.resources[0].node.to_json();
+    assert_eq!(
+        j["metadata"]["annotations"],
+        serde_json::json!({"x": "true"})
+    );
+    assert_eq!(
+        j["data"],
+        serde_json::json!({
+            "x": "true",
+            "internal.config.kubernetes.io/previousKinds": "ConfigMap,ConfigMap",
+            "internal.config.kubernetes.io/previousNames": "c,c",
+            "internal.config.kubernetes.io/previousNamespaces": "default,default",
+        })
+    );
+    let x = patched.resources[0]
+        .node
+        .path(&["metadata", "annotations", "x"])
+        .unwrap();
+    assert_eq!(loc(&map, &t.0, x.span), "patches/p.yaml:1");
+}
