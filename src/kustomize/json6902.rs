@@ -40,15 +40,12 @@ fn parse_op(n: &Node) -> Result<Op, (Span, String)> {
         v
     });
     if let Some(v) = &value {
-        let mut infinite = false;
+        let mut problem = None;
         v.walk(|x| {
-            infinite |= matches!(x.as_scalar().map(Scalar::resolve), Some(Resolved::Float(f)) if !f.is_finite());
+            problem = problem.take().or_else(|| not_json(x));
         });
-        if infinite {
-            return Err((
-                v.span,
-                "unable to parse SM or JSON patch: an infinite or NaN value cannot be encoded as JSON".into(),
-            ));
+        if let Some((span, why)) = problem {
+            return Err((span, format!("unable to parse SM or JSON patch: {why}")));
         }
     }
     Ok(Op {
@@ -61,27 +58,64 @@ fn parse_op(n: &Node) -> Result<Op, (Span, String)> {
     })
 }
 
+/// Why a value (after [`as_yaml11`]) cannot be encoded as JSON, and where: an infinite or
+/// NaN number or a `null` map key. kustomize fails such a patch (observed).
+fn not_json(x: &Node) -> Option<(Span, &'static str)> {
+    match &x.value {
+        Value::Scalar(s) => matches!(s.resolve(), Resolved::Float(f) if !f.is_finite())
+            .then_some((x.span, "an infinite or NaN value cannot be encoded as JSON")),
+        Value::Map(m) => m
+            .entries
+            .iter()
+            .find(|e| e.key.as_scalar().is_some_and(Scalar::is_null))
+            .map(|e| (e.key.span, "a null map key cannot be encoded as JSON")),
+        Value::Seq(_) => None,
+    }
+}
+
 /// Rewrites plain scalars to the text of their YAML 1.1 reading (as kustomize's go-yaml v2
-/// decoding of patch values does), keeping spans.
+/// decoding of patch values does), keeping spans. Map keys become strings of that text, as
+/// JSON keys are (`y:` is the key `"true"`); of keys that now read the same (`y`, `on`) the
+/// last wins (observed); a `null` key stays null (it cannot be encoded).
 pub fn as_yaml11(n: &mut Node) {
-    walk_mut(n, |node| {
-        if let Value::Scalar(s) = &mut node.value {
-            if s.style != Style::Plain || s.tag.is_some() {
-                return;
+    walk_mut(n, |node| match &mut node.value {
+        Value::Scalar(s) => {
+            if let Some(text) = yaml11_text(s) {
+                *s = text;
             }
-            let text = match s.resolve_11() {
-                Resolved::Null => "null".to_string(),
-                Resolved::Bool(b) => b.to_string(),
-                Resolved::Int(i) => i.to_string(),
-                Resolved::Float(f) => float_text(f).unwrap_or_else(|| s.text.clone()),
-                Resolved::Str(t) => {
-                    *s = Scalar::string(t);
-                    return;
-                }
-            };
-            *s = Scalar::plain(text);
         }
+        Value::Map(m) => {
+            for e in m.entries.iter_mut() {
+                if let Value::Scalar(k) = &mut e.key.value {
+                    if let Some(text) = yaml11_text(k).filter(|t| !t.is_null()) {
+                        *k = Scalar::string(text.text);
+                    }
+                }
+            }
+            let mut seen = std::collections::HashSet::new();
+            let mut last: Vec<bool> = (m.entries.iter().rev())
+                .map(|e| e.key.as_str().is_none_or(|k| seen.insert(k.to_string())))
+                .collect();
+            last.reverse();
+            let mut keep = last.into_iter();
+            m.entries.retain(|_| keep.next().unwrap_or(true));
+        }
+        Value::Seq(_) => {}
     });
+}
+
+/// The scalar a plain, untagged scalar becomes when read as YAML 1.1 and written as JSON.
+fn yaml11_text(s: &Scalar) -> Option<Scalar> {
+    if s.style != Style::Plain || s.tag.is_some() {
+        return None;
+    }
+    Some(match s.resolve_11() {
+        Resolved::Null => Scalar::plain("null"),
+        Resolved::Bool(b) => Scalar::plain(b.to_string()),
+        Resolved::Int(i) => Scalar::plain(i.to_string()),
+        Resolved::Float(f) => Scalar::plain(float_text(f).unwrap_or_else(|| s.text.clone())),
+        Resolved::Str(t) => Scalar::string(t),
+    })
 }
 
 /// The JSON text of an integral float (Go prints `1e3` as `1000`).
@@ -288,6 +322,38 @@ mod tests {
         assert_eq!(j["data"]["c"], serde_json::json!(511));
         assert_eq!(j["metadata"]["finalizers"], serde_json::json!(["a", "b"]));
         assert_eq!(j["metadata"]["annotations"]["t"], serde_json::json!("x"));
+    }
+
+    /// Observed with kubectl: `{y: 1, 1e3: a, 0777: c}` as a patch value has the keys
+    /// `"true"`, `"1000"`, `"511"`; `{on: x, yes: z}` is `{"true": "z"}`; a `~` key fails.
+    #[test]
+    fn value_keys_are_strings_of_their_yaml11_reading() {
+        let m = SourceMap::new();
+        let ops = parse_ops(&doc(
+            &m,
+            "p",
+            "- {op: add, path: /spec, value: {y: 1, 1e3: a, 0777: c, n: {on: x, yes: z}}}\n",
+        ))
+        .unwrap();
+        let v = ops[0].value.as_ref().unwrap();
+        let map = v.as_map().unwrap();
+        assert!(map
+            .entries
+            .iter()
+            .filter_map(|e| e.key.as_scalar())
+            .all(|k| k.resolve() == Resolved::Str(k.text.clone())));
+        assert_eq!(
+            v.to_json(),
+            serde_json::json!({"true": 1, "1000": "a", "511": "c", "false": {"true": "z"}})
+        );
+        assert_eq!(map.get("false").and_then(Node::as_map).unwrap().len(), 1);
+        let err =
+            parse_ops(&doc(&m, "q", "- {op: add, path: /spec, value: [{~: b}]}\n")).unwrap_err();
+        assert!(
+            err.1.starts_with("unable to parse SM or JSON patch"),
+            "{}",
+            err.1
+        );
     }
 
     #[test]
