@@ -643,6 +643,16 @@ fn patch(cx: &mut Cx, item: &Node, what: &str) -> Option<PatchSpec> {
             return None;
         }
     };
+    // kustomize: "must specify the target name" (observed; `patches:` has no such rule).
+    if let (Some(t), "patchesJson6902") = (&tgt, what) {
+        if t.name.as_ref().is_none_or(|n| n.text.is_empty()) {
+            cx.bad(
+                t.span.unwrap_or(item.span),
+                "a `patchesJson6902` target must give the object's `name`".to_string(),
+            );
+            return None;
+        }
+    }
     Some(PatchSpec {
         source,
         target: tgt,
@@ -849,6 +859,21 @@ mod tests {
         let p = parse_text("images:\n- name: redis\n  newTag: 7\n");
         assert!(p.failed);
         assert!(!parse_text("images:\n- name: redis\n  newTag: \"7\"\n").failed);
+    }
+
+    /// Observed with kubectl: `patchesJson6902` needs a target `name`, `patches:` does not.
+    #[test]
+    fn a_patches_json6902_target_must_name_the_object() {
+        for t in ["{kind: ConfigMap}", "{kind: ConfigMap, name: \"\"}"] {
+            let p = parse_text(&format!(
+                "patchesJson6902:\n- {{path: p.yaml, target: {t}}}\n"
+            ));
+            assert!(p.failed, "{t}");
+            assert!(p.kustomization.patches_json6902.is_empty());
+        }
+        let named = parse_text("patchesJson6902:\n- {path: p.yaml, target: {name: c}}\n");
+        assert!(!named.failed);
+        assert!(!parse_text("patches:\n- {path: p.yaml, target: {kind: ConfigMap}}\n").failed);
     }
 
     #[test]
