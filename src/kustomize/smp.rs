@@ -154,7 +154,8 @@ pub fn merge_object(dest: &mut Node, patch: &Node, id: &ResId) {
 
 /// kyaml walks the whole object during a strategic merge, not only what the patch names, and
 /// every associative list it walks keeps one element per merge-key value: the last one, at
-/// the first one's position (observed with kubectl; so a patch merged into the first of two
+/// the first one's position — or, when a compound key is in use (as in [`associative`]), at
+/// its own, the last position (observed with kubectl; so a patch merged into the first of two
 /// same-named containers is lost). A list where an element lacks its single merge key keeps
 /// only such elements (observed for containers and env).
 fn dedup_lists(n: &mut Node, id: &ResId, path: &mut Vec<String>) {
@@ -181,19 +182,29 @@ fn dedup_lists(n: &mut Node, id: &ResId, path: &mut Vec<String>) {
 }
 
 fn dedup(items: &mut Vec<Node>, keys: &[&str]) {
-    let tuples: Vec<Vec<String>> = items.iter().map(|i| key_values(i, keys)).collect();
-    if keys.len() == 1 && tuples.iter().any(|t| t[0].is_empty()) {
-        let mut keyless = tuples.iter().map(|t| t[0].is_empty());
+    let used = used_keys(items.iter(), keys);
+    let single = used.len() <= 1;
+    // With at most one key in use, elements are told apart by that key alone.
+    let keys: Vec<&str> = match used.as_slice() {
+        [] => keys.iter().take(1).copied().collect(),
+        _ => used,
+    };
+    let tuples: Vec<Vec<String>> = items.iter().map(|i| key_values(i, &keys)).collect();
+    if single && tuples.iter().any(|t| t.iter().all(String::is_empty)) {
+        let mut keyless = tuples.iter().map(|t| t.iter().all(String::is_empty));
         items.retain(|_| keyless.next().unwrap_or(false));
         return;
     }
     let mut slots: Vec<Option<Node>> = items.drain(..).map(Some).collect();
     for (i, t) in tuples.iter().enumerate() {
-        if tuples[..i].contains(t) {
-            continue;
+        let first = !tuples[..i].contains(t);
+        let last = !tuples[i + 1..].contains(t);
+        if single && first {
+            let at = tuples.iter().rposition(|u| u == t).unwrap_or(i);
+            items.extend(slots.get_mut(at).and_then(Option::take));
+        } else if !single && last {
+            items.extend(slots.get_mut(i).and_then(Option::take));
         }
-        let last = tuples.iter().rposition(|u| u == t).unwrap_or(i);
-        items.extend(slots.get_mut(last).and_then(Option::take));
     }
 }
 
@@ -313,23 +324,30 @@ fn associative(
     id: &ResId,
     path: &mut Vec<String>,
 ) -> Vec<Node> {
-    let used: Vec<&str> = keys
-        .iter()
-        .copied()
-        .filter(|k| {
-            old.iter().chain(patch.iter().copied()).any(|n| {
-                n.get(k)
-                    .and_then(Node::as_str)
-                    .is_some_and(|v| !v.is_empty())
-            })
-        })
-        .collect();
+    let used = used_keys(old.iter().chain(patch.iter().copied()), keys);
     if used.len() <= 1 {
         let key = used.first().copied().unwrap_or(keys[0]);
         single_key(old, patch, key, id, path)
     } else {
         compound_key(old, patch, keys, id, path)
     }
+}
+
+/// The merge keys some element gives a non-empty value.
+fn used_keys<'k, 'n>(
+    items: impl Iterator<Item = &'n Node> + Clone,
+    keys: &[&'k str],
+) -> Vec<&'k str> {
+    keys.iter()
+        .copied()
+        .filter(|k| {
+            items.clone().any(|n| {
+                n.get(k)
+                    .and_then(Node::as_str)
+                    .is_some_and(|v| !v.is_empty())
+            })
+        })
+        .collect()
 }
 
 fn single_key(
@@ -511,6 +529,32 @@ mod tests {
         assert_eq!(
             spec["volumes"],
             serde_json::json!([{"name": "v", "configMap": {"name": "q"}}])
+        );
+    }
+
+    /// Observed: Service ports `[80 a, 81 x, 80 b, 82 y, 81 x2, 80/UDP u, 83 z]` (compound
+    /// key in use) keep `[80 b, 82 y, 81 x2, 80/UDP u, 83 z]`; without UDP, `[80 a, 81 x,
+    /// 80 b, 82 y]` keeps `[80 b, 81 x, 82 y]`.
+    #[test]
+    fn with_a_compound_key_in_use_the_last_duplicate_keeps_its_place() {
+        let m = SourceMap::new();
+        let run = |ports: &str| {
+            let mut d = doc(
+                &m,
+                ports,
+                &format!("apiVersion: v1\nkind: Service\nmetadata: {{name: s}}\nspec:\n  ports: {ports}\n"),
+            );
+            let id = ResId::of(&d);
+            merge_object(&mut d, &doc(&m, "p", "metadata: {labels: {x: y}}\n"), &id);
+            names(&d, &["spec", "ports"], "name")
+        };
+        assert_eq!(
+            run("[{port: 80, name: a}, {port: 81, name: x}, {port: 80, name: b}, {port: 82, name: y}, {port: 81, name: x2}, {port: 80, protocol: UDP, name: u}, {port: 83, name: z}]"),
+            ["b", "y", "x2", "u", "z"]
+        );
+        assert_eq!(
+            run("[{port: 80, name: a}, {port: 81, name: x}, {port: 80, name: b}, {port: 82, name: y}]"),
+            ["b", "x", "y"]
         );
     }
 
