@@ -743,10 +743,11 @@ impl Builder<'_> {
             return true;
         }
         let keep = |n: &Node, path: &[&str]| n.path(path).cloned();
-        let (name, kind, ns) = (
+        let (name, kind, ns, api) = (
             keep(&r.node, &["metadata", "name"]),
             keep(&r.node, &["kind"]),
             keep(&r.node, &["metadata", "namespace"]),
+            keep(&r.node, &["apiVersion"]),
         );
         if p.allow_name_change || p.allow_kind_change {
             r.store_prev();
@@ -761,6 +762,8 @@ impl Builder<'_> {
             restore(&mut r.node, &["metadata", "name"], name);
         }
         restore(&mut r.node, &["metadata", "namespace"], ns);
+        // A patch never changes apiVersion, whatever its options (observed).
+        restore(&mut r.node, &["apiVersion"], api);
         for pointer in smp::reordered_lists(&before, &r.node, patch) {
             self.reordered.push(Reorder {
                 id: r.id(),

@@ -538,3 +538,29 @@ fn json_patches_see_kustomize_internal_annotations() {
         .unwrap();
     assert_eq!(loc(&map, &t.0, x.span), "patches/p.yaml:1");
 }
+
+/// Observed with kubectl: a targeted strategic-merge patch changes kind and name only with
+/// `allowKindChange`/`allowNameChange`, and never the target's apiVersion.
+#[test]
+fn a_targeted_smp_keeps_the_api_version() {
+    let patch = "  patch: |\n    apiVersion: v2\n    kind: Other\n    metadata: {name: other, labels: {x: y}}\n";
+    let t = Tree::new(
+        "smp-api-version",
+        &[
+            ("k/kustomization.yaml", &format!("resources: [s.yaml]\npatches:\n- target: {{name: st}}\n{patch}")),
+            ("k/s.yaml", "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: st}\n"),
+            ("o/kustomization.yaml", &format!("resources: [s.yaml]\npatches:\n- target: {{name: st}}\n  options: {{allowKindChange: true, allowNameChange: true}}\n{patch}")),
+            ("o/s.yaml", "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: st}\n"),
+        ],
+    );
+    let map = SourceMap::new();
+    for (dir, kind, name) in [("k", "StatefulSet", "st"), ("o", "Other", "other")] {
+        let b = build(&t.path(dir), &map);
+        assert!(!b.failed, "{:?}", b.findings);
+        let n = &b.resources[0].node;
+        assert_eq!(n.str_at(&["apiVersion"]), Some("apps/v1"));
+        assert_eq!(n.str_at(&["kind"]), Some(kind));
+        assert_eq!(n.str_at(&["metadata", "name"]), Some(name));
+        assert_eq!(n.str_at(&["metadata", "labels", "x"]), Some("y"));
+    }
+}
