@@ -491,7 +491,7 @@ fn debian_findings(name: &str, text: &str, keep: fn(&Finding) -> bool) -> Vec<St
     let file = map.add(name, text);
     grill_lint::redis::lint_file(&file, detect_kind(Path::new(name), text))
         .into_iter()
-        .filter(|f| keep(f))
+        .filter(keep)
         .map(|f| {
             let at = file.line_col(f.primary.start as usize);
             format!("{name}:{}:{} {} {}", at.line, at.column, f.rule, f.message)

@@ -13,8 +13,8 @@
 //!   (`SetAnnotations`): `on` patched in becomes `"true"`, `1e3` becomes `"1000"`
 //!   ([`settle`]);
 //! * at the end of the build it does the same with each value's source text (`1.50` stays
-//!   `"1.50"`, `~` becomes `"~"`, a list or map becomes `""`) and drops an empty or null
-//!   `annotations` ([`finish`]).
+//!   `"1.50"`, `~` becomes `"~"`, a list or map becomes `""`; `output::annotations_as_strings`)
+//!   and drops an empty or null `annotations` ([`finish`]).
 
 use super::namespace::is_cluster_scoped;
 use super::resource::{ensure_map, norm_ns, put, Res, ResId};
@@ -76,51 +76,43 @@ pub fn expose(r: &mut Res) {
 }
 
 /// After a JSON6902 patch: the internal annotations come out again and every value becomes
-/// the string of its JSON reading; an empty map is removed.
+/// the string of its JSON reading (`SetAnnotations`); an empty map is removed.
 pub fn settle(node: &mut Node) {
-    rewrite(
-        node,
-        |m| m.entries.retain(|e| !is_internal(&e.key)),
-        json_text,
-    );
+    let Some(meta) = node.get_mut("metadata").and_then(Node::as_map_mut) else {
+        return;
+    };
+    let Some(m) = meta.get_mut("annotations").and_then(Node::as_map_mut) else {
+        return;
+    };
+    m.entries.retain(|e| !is_internal(&e.key));
+    for e in m.entries.iter_mut() {
+        let text = match &e.value.value {
+            Value::Scalar(s) => json_text(s),
+            _ => String::new(),
+        };
+        e.value.value = Value::Scalar(Scalar::string(text));
+    }
+    if m.is_empty() {
+        meta.remove("annotations");
+    }
 }
 
-/// At the end of the build: every value becomes the string of its source text; an empty or
-/// null `annotations` is removed.
+/// At the end of the build an empty or null `annotations` is gone (kustomize re-sets the
+/// annotations of every object without its internal ones).
 pub fn finish(node: &mut Node) {
-    rewrite(node, |_| {}, source_text);
+    let Some(meta) = node.get_mut("metadata").and_then(Node::as_map_mut) else {
+        return;
+    };
+    if meta
+        .get("annotations")
+        .is_some_and(|a| a.is_null() || a.as_map().is_some_and(Map::is_empty))
+    {
+        meta.remove("annotations");
+    }
 }
 
 fn is_internal(key: &Node) -> bool {
     key.as_str().is_some_and(|k| k.starts_with(INTERNAL))
-}
-
-/// `SetAnnotations(GetAnnotations())`: values as strings (`text` of each scalar, `""` for a
-/// list or map), the field removed when nothing is left.
-fn rewrite(node: &mut Node, filter: impl FnOnce(&mut Map), text: fn(&Scalar) -> String) {
-    let Some(meta) = node.get_mut("metadata").and_then(Node::as_map_mut) else {
-        return;
-    };
-    let Some(ann) = meta.get_mut("annotations") else {
-        return;
-    };
-    let keep = match &mut ann.value {
-        Value::Map(m) => {
-            filter(m);
-            for e in m.entries.iter_mut() {
-                let s = match &e.value.value {
-                    Value::Scalar(s) => text(s),
-                    _ => String::new(),
-                };
-                e.value.value = Value::Scalar(Scalar::string(s));
-            }
-            !m.is_empty()
-        }
-        _ => false,
-    };
-    if !keep {
-        meta.remove("annotations");
-    }
 }
 
 /// The text Go's JSON encoding gives the value (the patched object went through JSON).
@@ -132,11 +124,6 @@ fn json_text(s: &Scalar) -> String {
         Resolved::Float(f) => super::json6902::float_text(f).unwrap_or_else(|| f.to_string()),
         Resolved::Str(t) => t,
     }
-}
-
-/// The scalar's text as written (kyaml reads the node's value, whatever its type).
-fn source_text(s: &Scalar) -> String {
-    s.text.clone()
 }
 
 #[cfg(test)]
@@ -162,6 +149,7 @@ mod tests {
         let mut n = doc("metadata:\n  name: c\n  annotations: {a: 1, b: true, c: null, d: 1.50, e: ~, f: , g: 0x10, h: [1], i: {j: k}}\n");
         let span = n.path(&["metadata", "annotations", "d"]).unwrap().span;
         finish(&mut n);
+        assert!(super::super::output::normalise(&mut n).is_empty());
         assert_eq!(
             json(&n),
             serde_json::json!({"a": "1", "b": "true", "c": "null", "d": "1.50", "e": "~",

@@ -4,7 +4,6 @@
 //! `on` is `true` and `0777` is 511. Whether `metadata.annotations` exists during a patch
 //! depends on kustomize's internal annotations: the caller puts them in (`annotations`).
 
-use super::resource::walk_mut;
 use crate::source::Span;
 use crate::yaml::{scalar::Resolved, Node, Scalar, Style, Value};
 
@@ -78,7 +77,7 @@ fn not_json(x: &Node) -> Option<(Span, &'static str)> {
 /// JSON keys are (`y:` is the key `"true"`); of keys that now read the same (`y`, `on`) the
 /// last wins (observed); a `null` key stays null (it cannot be encoded).
 pub fn as_yaml11(n: &mut Node) {
-    walk_mut(n, |node| match &mut node.value {
+    n.walk_mut(|node| match &mut node.value {
         Value::Scalar(s) => {
             if let Some(text) = yaml11_text(s) {
                 *s = text;

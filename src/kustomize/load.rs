@@ -96,7 +96,11 @@ pub fn clean(p: &Path) -> PathBuf {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() {
+                let climbs = matches!(
+                    out.components().next_back(),
+                    None | Some(Component::ParentDir)
+                );
+                if climbs || !out.pop() {
                     out.push("..");
                 }
             }
@@ -225,7 +229,7 @@ impl<'a> Loader<'a> {
         let mut docs = parsed.docs;
         for d in &mut docs {
             if verbatim {
-                super::resource::walk_mut(d, |n| {
+                d.walk_mut(|n| {
                     n.span = shift(n.span);
                     n.overrode = n.overrode.map(shift);
                 });

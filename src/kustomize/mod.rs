@@ -1,12 +1,18 @@
-//! Native `kustomize build` (the v1 subset of `research/kustomize.md`), with provenance: every
-//! rendered node keeps the span where its final value was written, and `overrode` names the
-//! value a patch or transformer replaced.
+//! Native `kustomize build` (Kustomize v5.5.0 semantics, the v1 subset of
+//! `research/kustomize.md` plus `replacements`), with provenance: every rendered node keeps
+//! the span where its final value was written, and `overrode` names the value a patch or
+//! transformer replaced.
 //!
 //! The pipeline is kustomize's (research §4): per directory, resources (a directory entry is
 //! built with a fresh accumulator), generators, components (sharing the accumulator), then the
-//! transformers in their fixed order; at the root, hash suffixes, name references, the
-//! local-config drop and the legacy sort. Problems are located findings; the build goes on as
-//! far as it can, and `failed` says whether `kubectl kustomize` would have failed.
+//! transformers in their fixed order (patchesStrategicMerge, patches, namespace, namePrefix,
+//! nameSuffix, labels then commonLabels, commonAnnotations, patchesJson6902, replicas, images,
+//! replacements); at the root, hash suffixes, name references, the local-config drop, the
+//! legacy sort (or fifo) and kustomize's JSON encoding of scalars. Refused with
+//! `kustomize/unsupported`: remote resources, helm, plugins (`generators`, `transformers`,
+//! `validators`), `openapi`, `crds`, `vars`, `configurations`, `buildMetadata`, custom sort
+//! orders. Problems are located findings; the build goes on as far as it can, and `failed`
+//! says whether `kubectl kustomize` would have failed.
 
 // A `Finding` is the error type throughout: failures are rare and cold, so its size is fine.
 #![allow(clippy::result_large_err)]
@@ -96,8 +102,11 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
 /// Which kind of kustomization a directory must hold.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Expect {
+    /// The directory being built: a Kustomization or a Component.
     Root,
+    /// A `resources` entry: not a Component.
     Resource,
+    /// A `components` entry: a Component.
     Component,
 }
 
@@ -270,7 +279,7 @@ impl Builder<'_> {
         let k = parsed.kustomization;
         let wrong = match expect {
             Expect::Component if !k.is_component => Some("a Component (kind: Component) was expected under `components`, but this is a Kustomization"),
-            Expect::Resource | Expect::Root if k.is_component => Some("a Component cannot be listed under `resources` or built on its own; list it under `components`"),
+            Expect::Resource if k.is_component => Some("a Component cannot be listed under `resources`; list it under `components`"),
             _ => None,
         };
         if let Some(msg) = wrong {
@@ -501,6 +510,7 @@ impl Builder<'_> {
         }
         if let Some(ns) = &k.namespace {
             namespace::apply(acc, ns);
+            self.check_unique_ids(acc, ns.span);
         }
         if let Some(p) = &k.name_prefix {
             names::apply_affix(acc, p, true);
@@ -529,6 +539,30 @@ impl Builder<'_> {
             acc,
         ) {
             self.fail(f);
+        }
+    }
+
+    /// After `namespace`: two objects now sharing an id is kustomize's "ID conflict" error.
+    fn check_unique_ids(&mut self, acc: &[Res], ns: Span) {
+        let mut seen: HashMap<ResId, usize> = HashMap::new();
+        for (i, r) in acc.iter().enumerate() {
+            let mut id = r.id();
+            id.namespace = resource::norm_ns(&id.namespace).to_string();
+            if let Some(&first) = seen.get(&id) {
+                let f = Finding::new(
+                    "kustomize/duplicate-resource",
+                    r.origin,
+                    format!(
+                        "`namespace` gives `{}` the id of another object (kustomize: namespace transformation produces ID conflict)",
+                        r.id().display()
+                    ),
+                )
+                .related(acc[first].origin, "the other object")
+                .related(ns, "the namespace set here");
+                self.fail(f);
+                return;
+            }
+            seen.insert(id, i);
         }
     }
 
@@ -754,7 +788,9 @@ impl Builder<'_> {
         }
         let id = r.id();
         let before = r.node.clone();
-        smp::merge_object(&mut r.node, patch, &id);
+        let mut patch = patch.clone();
+        output::annotations_as_strings(&mut patch);
+        smp::merge_object(&mut r.node, &patch, &id);
         if !p.allow_kind_change {
             restore(&mut r.node, &["kind"], kind);
         }
@@ -764,7 +800,7 @@ impl Builder<'_> {
         restore(&mut r.node, &["metadata", "namespace"], ns);
         // A patch never changes apiVersion, whatever its options (observed).
         restore(&mut r.node, &["apiVersion"], api);
-        for pointer in smp::reordered_lists(&before, &r.node, patch) {
+        for pointer in smp::reordered_lists(&before, &r.node, &patch) {
             self.reordered.push(Reorder {
                 id: r.id(),
                 pointer,
@@ -808,13 +844,9 @@ impl Builder<'_> {
 }
 
 /// `behavior: merge` (data merged, new keys win) or `replace` (data replaced); labels and
-/// annotations merge either way; the old object keeps its place and name. It keeps wanting a
-/// hash suffix only if the new generator wants one too (observed: an overlay's
-/// `disableNameSuffixHash: true` removes the base's suffix; `false` does not add one).
+/// annotations merge either way; `type` and `immutable` come from the new generator; the
+/// hash is kept only if both generators want it; the old object keeps its place and name.
 fn merge_generated(old: &mut Res, new: Res, merge: bool) {
-    if let (Some(o), Some(n)) = (&mut old.generated, &new.generated) {
-        o.hash &= n.hash;
-    }
     for field in ["data", "binaryData"] {
         let Some(new_map) = new.node.get(field).and_then(Node::as_map).cloned() else {
             if !merge {
@@ -856,8 +888,22 @@ fn merge_generated(old: &mut Res, new: Res, merge: bool) {
             }
         }
     }
-    if let (Some(imm), Some(obj)) = (new.node.get("immutable").cloned(), old.node.as_map_mut()) {
-        resource::put(obj, "immutable", imm);
+    for field in ["immutable", "type"] {
+        let Some(obj) = old.node.as_map_mut() else {
+            break;
+        };
+        match new.node.get(field).cloned() {
+            Some(v) => resource::put(obj, field, v),
+            None => {
+                obj.remove(field);
+            }
+        }
+    }
+    // Hashed only when both generators want it; a non-generated object never gets a hash
+    // (observed with kubectl).
+    let wants = new.generated.as_ref().is_some_and(|g| g.hash);
+    if let Some(g) = old.generated.as_mut() {
+        g.hash &= wants;
     }
 }
 

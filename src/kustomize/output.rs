@@ -1,15 +1,17 @@
 //! What kustomize's final JSON encoding does to scalar values (research §6.2): integral
 //! floats print as integers (`1e3` → `1000`), plain timestamps become RFC 3339 strings
 //! (`2024-01-01` → `"2024-01-01T00:00:00Z"`, go-yaml v3 decodes them to `time.Time`), and an
-//! infinite or NaN float cannot be encoded at all, which fails the build.
+//! infinite or NaN float cannot be encoded at all, which fails the build. Annotation values
+//! are always strings.
 
 use super::json6902::float_text;
 use crate::yaml::{Node, Resolved, Scalar, Style, Value};
 
 /// Rewrites scalars the way the JSON encoding does. Returns the nodes that cannot be encoded.
 pub fn normalise(node: &mut Node) -> Vec<crate::source::Span> {
+    annotations_as_strings(node);
     let mut bad = Vec::new();
-    super::resource::walk_mut(node, |n| {
+    node.walk_mut(|n| {
         let span = n.span;
         let Value::Scalar(s) = &mut n.value else {
             return;
@@ -30,6 +32,23 @@ pub fn normalise(node: &mut Node) -> Vec<crate::source::Span> {
         }
     });
     bad
+}
+
+/// kustomize keeps an object's annotations as `map[string]string` (it manages its internal
+/// annotations there), so every value comes out as a string of its source text (`0777`,
+/// `on`, `~` stay as written) and a non-scalar value as `""`. Patches are loaded as objects
+/// too, so a patch's `annotations: {x: null}` sets the string `"null"` instead of deleting.
+pub fn annotations_as_strings(node: &mut Node) {
+    let Some(m) = node
+        .path_mut(&["metadata", "annotations"])
+        .and_then(Node::as_map_mut)
+    else {
+        return;
+    };
+    for e in m.entries.iter_mut() {
+        let text = e.value.as_str().unwrap_or("").to_string();
+        e.value.value = Value::Scalar(Scalar::string(text));
+    }
 }
 
 /// 1–2 digit number at the start of `s`, and the rest.

@@ -373,15 +373,12 @@ fn set_field(field: &mut Node, value: &Node, o: &Options) {
         value = Node::string(parts.join(d), value.span);
     }
     let old = field.span;
-    let target_is_string = matches!(
-        field.as_scalar().map(Scalar::resolve),
-        Some(Resolved::Str(_))
-    );
-    match (field.as_scalar().is_some(), value.as_str()) {
-        // A scalar keeps its type (kyaml copies only the text under the old tag); a field
-        // created empty has no tag, so the text reads as whatever it looks like.
-        (true, Some(text)) => {
-            let s = if target_is_string && !field.is_null() {
+    match (field.as_scalar().cloned(), value.as_str()) {
+        // kyaml copies only the text under the target's tag: a parsed string stays a string,
+        // a field created empty (no tag) reads the text as whatever it looks like.
+        (Some(target), Some(text)) => {
+            let string = !field.is_null() && matches!(target.resolve(), Resolved::Str(_));
+            let s = if string {
                 Scalar::string(text)
             } else {
                 Scalar::plain(text)

@@ -5,7 +5,7 @@
 //! rendered document never carries it.
 
 use crate::source::Span;
-use crate::yaml::{Entry, Map, Node, Value};
+use crate::yaml::{Entry, Map, Node};
 
 /// Group/version/kind + namespace + name of an object.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
@@ -249,20 +249,3 @@ pub fn set_name(node: &mut Node, name: String, span: Span) {
     }
 }
 
-/// Visits every scalar/map/seq node mutably, depth first (pre-order), without recursion.
-pub fn walk_mut(node: &mut Node, mut f: impl FnMut(&mut Node)) {
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        f(n);
-        match &mut n.value {
-            Value::Scalar(_) => {}
-            Value::Seq(items) => stack.extend(items.iter_mut()),
-            Value::Map(m) => {
-                for e in m.entries.iter_mut() {
-                    stack.push(&mut e.key);
-                    stack.push(&mut e.value);
-                }
-            }
-        }
-    }
-}

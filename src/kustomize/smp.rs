@@ -13,7 +13,7 @@
 //! value it replaced.
 
 use super::resource::ResId;
-use crate::yaml::{Map, Node, Value};
+use crate::yaml::{Map, Node, Style, Value};
 
 /// How a list merges.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -229,7 +229,17 @@ fn merge(dest: &mut Node, patch: &Node, id: &ResId, path: &mut Vec<String>) {
     match &patch.value {
         Value::Map(pm) => merge_map(dest, patch, pm, id, path),
         Value::Seq(items) => merge_seq(dest, patch, items, id, path),
-        Value::Scalar(_) => replace_with(dest, patch.clone()),
+        Value::Scalar(ps) => {
+            let mut new = patch.clone();
+            // kyaml keeps the destination's quoting when the patch writes a plain scalar, so
+            // `"x"` patched with `1e3` stays a string (observed with kubectl).
+            if let (Some(ds), Value::Scalar(ns)) = (dest.as_scalar(), &mut new.value) {
+                if ps.style == Style::Plain && ps.tag.is_none() && ds.style != Style::Plain {
+                    ns.style = ds.style;
+                }
+            }
+            replace_with(dest, new)
+        }
     }
 }
 
@@ -437,6 +447,66 @@ fn compound_key(
     new
 }
 
+/// The JSON pointers of the lists (reached through `patch`) whose elements now sit at other
+/// indices than before the merge: the hazard for a later index-based JSON patch.
+pub fn reordered_lists(before: &Node, after: &Node, patch: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    walk_reorders(Some(before), Some(after), patch, String::new(), &mut out);
+    out
+}
+
+fn element_name(n: &Node) -> Option<&str> {
+    n.get("name").and_then(Node::as_str)
+}
+
+fn walk_reorders(
+    before: Option<&Node>,
+    after: Option<&Node>,
+    patch: &Node,
+    pointer: String,
+    out: &mut Vec<String>,
+) {
+    match &patch.value {
+        Value::Map(pm) => {
+            for e in &pm.entries {
+                let Some(k) = e.key.as_str() else { continue };
+                let ptr = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                walk_reorders(
+                    before.and_then(|b| b.get(k)),
+                    after.and_then(|a| a.get(k)),
+                    &e.value,
+                    ptr,
+                    out,
+                );
+            }
+        }
+        Value::Seq(items) => {
+            let (Some(b), Some(a)) = (before.and_then(Node::as_seq), after.and_then(Node::as_seq))
+            else {
+                return;
+            };
+            let moved = b
+                .iter()
+                .zip(a.iter())
+                .any(|(x, y)| element_name(x).is_some() && element_name(x) != element_name(y));
+            if moved {
+                out.push(pointer.clone());
+            }
+            for p in items {
+                let Some(name) = element_name(p) else {
+                    continue;
+                };
+                let bi = b.iter().position(|x| element_name(x) == Some(name));
+                let ai = a.iter().position(|x| element_name(x) == Some(name));
+                if let (Some(bi), Some(ai)) = (bi, ai) {
+                    walk_reorders(b.get(bi), a.get(ai), p, format!("{pointer}/{ai}"), out);
+                }
+            }
+        }
+        Value::Scalar(_) => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -576,6 +646,19 @@ mod tests {
     }
 
     #[test]
+    fn a_plain_patch_scalar_keeps_the_destination_quoting() {
+        let m = SourceMap::new();
+        let mut d = doc(&m, "d", "kind: Pod\nspec: {a: x, b: \"x\", c: 5}\n");
+        let p = doc(&m, "p", "spec: {a: 1e3, b: 1e3, c: \"7\"}\n");
+        let id = ResId::of(&d);
+        merge_object(&mut d, &p, &id);
+        let j = d.to_json();
+        assert_eq!(j["spec"]["a"], serde_json::json!(1000.0));
+        assert_eq!(j["spec"]["b"], serde_json::json!("1e3"));
+        assert_eq!(j["spec"]["c"], serde_json::json!("7"));
+    }
+
+    #[test]
     fn compound_key_partial_match_is_dropped() {
         let m = SourceMap::new();
         let mut d = doc(
@@ -597,65 +680,5 @@ mod tests {
             .unwrap();
         assert_eq!(ports.len(), 1);
         assert_eq!(ports[0].str_at(&["name"]), Some("redis"));
-    }
-}
-
-/// The JSON pointers of the lists (reached through `patch`) whose elements now sit at other
-/// indices than before the merge: the hazard for a later index-based JSON patch.
-pub fn reordered_lists(before: &Node, after: &Node, patch: &Node) -> Vec<String> {
-    let mut out = Vec::new();
-    walk_reorders(Some(before), Some(after), patch, String::new(), &mut out);
-    out
-}
-
-fn element_name(n: &Node) -> Option<&str> {
-    n.get("name").and_then(Node::as_str)
-}
-
-fn walk_reorders(
-    before: Option<&Node>,
-    after: Option<&Node>,
-    patch: &Node,
-    pointer: String,
-    out: &mut Vec<String>,
-) {
-    match &patch.value {
-        Value::Map(pm) => {
-            for e in &pm.entries {
-                let Some(k) = e.key.as_str() else { continue };
-                let ptr = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
-                walk_reorders(
-                    before.and_then(|b| b.get(k)),
-                    after.and_then(|a| a.get(k)),
-                    &e.value,
-                    ptr,
-                    out,
-                );
-            }
-        }
-        Value::Seq(items) => {
-            let (Some(b), Some(a)) = (before.and_then(Node::as_seq), after.and_then(Node::as_seq))
-            else {
-                return;
-            };
-            let moved = b
-                .iter()
-                .zip(a.iter())
-                .any(|(x, y)| element_name(x).is_some() && element_name(x) != element_name(y));
-            if moved {
-                out.push(pointer.clone());
-            }
-            for p in items {
-                let Some(name) = element_name(p) else {
-                    continue;
-                };
-                let bi = b.iter().position(|x| element_name(x) == Some(name));
-                let ai = a.iter().position(|x| element_name(x) == Some(name));
-                if let (Some(bi), Some(ai)) = (bi, ai) {
-                    walk_reorders(b.get(bi), a.get(ai), p, format!("{pointer}/{ai}"), out);
-                }
-            }
-        }
-        Value::Scalar(_) => {}
     }
 }

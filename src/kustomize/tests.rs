@@ -422,7 +422,10 @@ fn plain_timestamps_and_floats_print_as_kustomize_encodes_them() {
         "scalars",
         &[
             ("k/kustomization.yaml", "resources: [cm.yaml]\n"),
-            ("k/cm.yaml", "apiVersion: v1\nkind: Thing\nmetadata: {name: c}\nspec: {d: 2024-01-01, q: '2024-01-01', f: 1e3}\n"),
+            (
+                "k/cm.yaml",
+                "apiVersion: v1\nkind: Thing\nmetadata: {name: c, annotations: {a: 0777, n: ~}, labels: {l: 0777}}\nspec: {d: 2024-01-01, q: '2024-01-01', f: 1e3}\n",
+            ),
             ("inf/kustomization.yaml", "resources: [cm.yaml]\n"),
             ("inf/cm.yaml", "apiVersion: v1\nkind: Thing\nmetadata: {name: c}\nspec: {x: .inf}\n"),
         ],
@@ -433,9 +436,71 @@ fn plain_timestamps_and_floats_print_as_kustomize_encodes_them() {
     assert_eq!(j["spec"]["d"], serde_json::json!("2024-01-01T00:00:00Z"));
     assert_eq!(j["spec"]["q"], serde_json::json!("2024-01-01"));
     assert_eq!(j["spec"]["f"], serde_json::json!(1000));
+    assert_eq!(
+        j["metadata"]["annotations"],
+        serde_json::json!({"a": "0777", "n": "~"})
+    );
+    assert_eq!(j["metadata"]["labels"]["l"], serde_json::json!(511));
     let inf = build(&t.path("inf"), &map);
     assert!(inf.failed);
     assert_eq!(loc(&map, &t.0, inf.findings[0].primary), "inf/cm.yaml:4");
+}
+
+#[test]
+fn a_namespace_that_merges_two_ids_fails() {
+    let t = Tree::new(
+        "nsconflict",
+        &[
+            ("k/kustomization.yaml", "namespace: a\nresources: [cm.yaml]\n"),
+            (
+                "k/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: b}\n",
+            ),
+        ],
+    );
+    let map = SourceMap::new();
+    let b = build(&t.path("k"), &map);
+    assert!(b.failed);
+    assert_eq!(b.findings[0].rule, "kustomize/duplicate-resource");
+    assert_eq!(b.findings[0].related.len(), 2);
+}
+
+#[test]
+fn generator_merge_takes_type_immutable_and_hash_wish_from_both_sides() {
+    let t = Tree::new(
+        "genmerge",
+        &[
+            (
+                "base/kustomization.yaml",
+                "secretGenerator:\n- name: s\n  type: kubernetes.io/basic-auth\n  literals: [a=1]\nconfigMapGenerator:\n- name: c\n  literals: [a=1]\n  options: {immutable: true}\n",
+            ),
+            (
+                "top/kustomization.yaml",
+                "resources: [../base]\nsecretGenerator:\n- name: s\n  behavior: merge\n  literals: [b=2]\nconfigMapGenerator:\n- name: c\n  behavior: merge\n  literals: [b=2]\n  options: {disableNameSuffixHash: true}\n",
+            ),
+        ],
+    );
+    let map = SourceMap::new();
+    let b = build(&t.path("top"), &map);
+    assert!(!b.failed, "{:?}", b.findings);
+    let cm = find(&b.resources, "ConfigMap");
+    assert_eq!(
+        cm.str_at(&["metadata", "name"]),
+        Some("c"),
+        "the overlay disabled the hash"
+    );
+    assert!(
+        cm.get("immutable").is_none(),
+        "the overlay did not ask for immutable"
+    );
+    let s = find(&b.resources, "Secret");
+    assert_eq!(
+        s.str_at(&["type"]),
+        Some("Opaque"),
+        "type comes from the merging generator"
+    );
+    assert!(s.str_at(&["metadata", "name"]).unwrap().starts_with("s-"));
+    assert_eq!(s.path(&["data"]).unwrap().as_map().unwrap().len(), 2);
 }
 
 /// Observed with kubectl: a merged or replaced generated object keeps its hash suffix only

@@ -29,7 +29,8 @@ fn emit_root(n: &Node, out: &mut String) {
         Value::Map(m) if !m.is_empty() => emit_map(n, 0, out),
         Value::Seq(s) if !s.is_empty() => emit_seq(n, 0, out),
         _ => {
-            out.push_str(&scalar_inline(n, 0));
+            // Indented, so a content line such as `---` cannot read as a document marker.
+            out.push_str(&scalar_inline(n, 2));
             out.push('\n');
         }
     }

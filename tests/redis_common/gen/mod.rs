@@ -264,7 +264,7 @@ impl Generator {
     /// Sentinel applies its lines after parsing, in its own order, so the "first" error of a
     /// file with two could legitimately be either.
     pub fn sentinel_config(&self, seed: u64, index: u64) -> Config {
-        let mut rng = SplitMix64::for_case(seed, index ^ 0x5E17_1E1);
+        let mut rng = SplitMix64::for_case(seed, index ^ 0x05E1_71E1);
         let mut ctx = Ctx {
             resolve_hostnames: rng.chance(25),
             ..Ctx::default()
