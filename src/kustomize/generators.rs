@@ -92,7 +92,7 @@ pub fn generate(
         .iter()
         .map(|p| {
             let v = if secret {
-                base64(&p.value)
+                base64_lines(&p.value)
             } else {
                 String::from_utf8_lossy(&p.value).into_owned()
             };
@@ -105,7 +105,7 @@ pub fn generate(
     if !binary.is_empty() {
         let b = binary
             .iter()
-            .map(|p| entry(&p.key, p.key_span, base64(&p.value), p.value_span))
+            .map(|p| entry(&p.key, p.key_span, base64_lines(&p.value), p.value_span))
             .collect();
         put(m, "binaryData", Node::map(b, s));
     }
@@ -123,6 +123,7 @@ pub fn generate(
     res.generated = Some(Generated {
         hash: opts.disable_hash != Some(true),
         entry: s,
+        behavior: g.behavior_name,
     });
     Ok(res)
 }
@@ -143,7 +144,9 @@ fn string_map(list: &[(Str, Str)], span: Span) -> Node {
     )
 }
 
-/// Per-generator options over `generatorOptions` (labels and annotations merged).
+/// Per-generator options over `generatorOptions`: labels and annotations merged (the
+/// generator's win); `disableNameSuffixHash` and `immutable` are true when either sets them
+/// (observed: a generator's `false` does not undo `generatorOptions`' `true`).
 fn merged_options(top: &GenOptions, own: &GenOptions) -> GenOptions {
     let merge = |a: &[(Str, Str)], b: &[(Str, Str)]| {
         let mut out: Vec<(Str, Str)> = a
@@ -157,9 +160,13 @@ fn merged_options(top: &GenOptions, own: &GenOptions) -> GenOptions {
     GenOptions {
         labels: merge(&top.labels, &own.labels),
         annotations: merge(&top.annotations, &own.annotations),
-        disable_hash: own.disable_hash.or(top.disable_hash),
-        immutable: own.immutable.or(top.immutable),
+        disable_hash: either(own.disable_hash, top.disable_hash),
+        immutable: either(own.immutable, top.immutable),
     }
+}
+
+fn either(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    (a == Some(true) || b == Some(true)).then_some(true)
 }
 
 fn bad(span: Span, msg: String) -> Finding {
@@ -279,6 +286,27 @@ fn env_pairs(
     Ok(out)
 }
 
+/// Line length of kustomize's base64 for generated data.
+const BASE64_LINE: usize = 70;
+
+/// Base64 the way kustomize writes generated Secret `data` and ConfigMap `binaryData`
+/// (its `encodeBase64`, observed with kubectl): text of 70 characters or more is cut into
+/// 70-character lines, each ended by `\n`; shorter text is left as one line without `\n`.
+/// The name-suffix hash is computed over this wrapped text.
+fn base64_lines(bytes: &[u8]) -> String {
+    let flat = base64(bytes);
+    if flat.len() < BASE64_LINE {
+        return flat;
+    }
+    let mut out = String::with_capacity(flat.len() + flat.len() / BASE64_LINE + 1);
+    // Base64 is ASCII, so byte chunks are character chunks.
+    for line in flat.as_bytes().chunks(BASE64_LINE) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out
+}
+
 /// Standard base64 with padding.
 pub fn base64(bytes: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -307,6 +335,82 @@ mod tests {
         assert_eq!(base64(b"s3cr3t"), "czNjcjN0");
         assert_eq!(base64(&[0, 1, 2, 255]), "AAEC/w==");
         assert_eq!(base64(b"ab"), "YWI=");
+    }
+
+    /// Values and suffix observed with `kubectl kustomize` (Kustomize v5.5.0).
+    #[test]
+    fn long_base64_is_wrapped_at_70_like_kustomize() {
+        let a = |n: usize| base64_lines(&vec![b'a'; n]);
+        assert_eq!(a(0), "");
+        // 51 bytes → 68 characters: one line, no newline.
+        assert_eq!(
+            a(51),
+            "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh"
+        );
+        assert_eq!(
+            a(52),
+            "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYQ\n==\n"
+        );
+        // 105 bytes → exactly 140 characters: two full lines, each ended by a newline.
+        assert_eq!(
+            a(105),
+            "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYW\n\
+             FhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh\n"
+        );
+    }
+
+    /// The hash covers the wrapped text: kubectl names this Secret `e-c7mfbkfh5g`.
+    #[test]
+    fn hash_covers_the_wrapped_text() {
+        use crate::source::SourceMap;
+        use crate::yaml::{parse_stream, Limits};
+        let text = format!(
+            "kind: Secret\ntype: Opaque\ndata:\n  A: {:?}\n  B: {}\n",
+            base64_lines(&[b'b'; 60]),
+            base64_lines(b"short")
+        );
+        let m = SourceMap::new();
+        let f = m.add("s", &text);
+        let doc = &parse_stream(&f, Limits::default()).docs[0];
+        assert_eq!(
+            super::super::hash::suffix(doc).as_deref(),
+            Some("c7mfbkfh5g")
+        );
+    }
+
+    /// Observed: `generatorOptions: {disableNameSuffixHash: true, immutable: true}` with a
+    /// generator's `options: {disableNameSuffixHash: false, immutable: false}` gives an
+    /// immutable ConfigMap without hash; labels merge with the generator's winning.
+    #[test]
+    fn option_flags_are_true_when_either_level_sets_them() {
+        let m = crate::source::SourceMap::new();
+        let s = |t: &str| Str {
+            text: t.into(),
+            span: Span::file_start(m.add("k", "").id),
+        };
+        let top = GenOptions {
+            labels: vec![(s("a"), s("top")), (s("b"), s("top"))],
+            annotations: Vec::new(),
+            disable_hash: Some(true),
+            immutable: Some(true),
+        };
+        let own = GenOptions {
+            labels: vec![(s("a"), s("own"))],
+            annotations: Vec::new(),
+            disable_hash: Some(false),
+            immutable: Some(false),
+        };
+        let o = merged_options(&top, &own);
+        assert_eq!(o.disable_hash, Some(true));
+        assert_eq!(o.immutable, Some(true));
+        let labels: Vec<(&str, &str)> = o
+            .labels
+            .iter()
+            .map(|(k, v)| (k.text.as_str(), v.text.as_str()))
+            .collect();
+        assert_eq!(labels, [("b", "top"), ("a", "own")]);
+        let neither = merged_options(&GenOptions::default(), &GenOptions::default());
+        assert_eq!((neither.disable_hash, neither.immutable), (None, None));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! RFC 6902 JSON patches over span trees, with the semantics of evanphx/json-patch v4 as
 //! kustomize uses it: `replace` of a missing map key sets it, negative array indices count
 //! from the end, a missing parent is an error. Values are read as YAML 1.1 (go-yaml v2), so
-//! `on` is `true` and `0777` is 511. `metadata.annotations` always exists during a kustomize
-//! build (internal annotations), so writes below it never miss their parent.
+//! `on` is `true` and `0777` is 511. Whether `metadata.annotations` exists during a patch
+//! depends on kustomize's internal annotations: the caller puts them in (`annotations`).
 
 use crate::source::Span;
 use crate::yaml::{scalar::Resolved, Node, Scalar, Style, Value};
@@ -39,15 +39,12 @@ fn parse_op(n: &Node) -> Result<Op, (Span, String)> {
         v
     });
     if let Some(v) = &value {
-        let mut infinite = false;
+        let mut problem = None;
         v.walk(|x| {
-            infinite |= matches!(x.as_scalar().map(Scalar::resolve), Some(Resolved::Float(f)) if !f.is_finite());
+            problem = problem.take().or_else(|| not_json(x));
         });
-        if infinite {
-            return Err((
-                v.span,
-                "unable to parse SM or JSON patch: an infinite or NaN value cannot be encoded as JSON".into(),
-            ));
+        if let Some((span, why)) = problem {
+            return Err((span, format!("unable to parse SM or JSON patch: {why}")));
         }
     }
     Ok(Op {
@@ -60,27 +57,64 @@ fn parse_op(n: &Node) -> Result<Op, (Span, String)> {
     })
 }
 
+/// Why a value (after [`as_yaml11`]) cannot be encoded as JSON, and where: an infinite or
+/// NaN number or a `null` map key. kustomize fails such a patch (observed).
+fn not_json(x: &Node) -> Option<(Span, &'static str)> {
+    match &x.value {
+        Value::Scalar(s) => matches!(s.resolve(), Resolved::Float(f) if !f.is_finite())
+            .then_some((x.span, "an infinite or NaN value cannot be encoded as JSON")),
+        Value::Map(m) => m
+            .entries
+            .iter()
+            .find(|e| e.key.as_scalar().is_some_and(Scalar::is_null))
+            .map(|e| (e.key.span, "a null map key cannot be encoded as JSON")),
+        Value::Seq(_) => None,
+    }
+}
+
 /// Rewrites plain scalars to the text of their YAML 1.1 reading (as kustomize's go-yaml v2
-/// decoding of patch values does), keeping spans.
+/// decoding of patch values does), keeping spans. Map keys become strings of that text, as
+/// JSON keys are (`y:` is the key `"true"`); of keys that now read the same (`y`, `on`) the
+/// last wins (observed); a `null` key stays null (it cannot be encoded).
 pub fn as_yaml11(n: &mut Node) {
-    n.walk_mut(|node| {
-        if let Value::Scalar(s) = &mut node.value {
-            if s.style != Style::Plain || s.tag.is_some() {
-                return;
+    n.walk_mut(|node| match &mut node.value {
+        Value::Scalar(s) => {
+            if let Some(text) = yaml11_text(s) {
+                *s = text;
             }
-            let text = match s.resolve_11() {
-                Resolved::Null => "null".to_string(),
-                Resolved::Bool(b) => b.to_string(),
-                Resolved::Int(i) => i.to_string(),
-                Resolved::Float(f) => float_text(f).unwrap_or_else(|| s.text.clone()),
-                Resolved::Str(t) => {
-                    *s = Scalar::string(t);
-                    return;
-                }
-            };
-            *s = Scalar::plain(text);
         }
+        Value::Map(m) => {
+            for e in m.entries.iter_mut() {
+                if let Value::Scalar(k) = &mut e.key.value {
+                    if let Some(text) = yaml11_text(k).filter(|t| !t.is_null()) {
+                        *k = Scalar::string(text.text);
+                    }
+                }
+            }
+            let mut seen = std::collections::HashSet::new();
+            let mut last: Vec<bool> = (m.entries.iter().rev())
+                .map(|e| e.key.as_str().is_none_or(|k| seen.insert(k.to_string())))
+                .collect();
+            last.reverse();
+            let mut keep = last.into_iter();
+            m.entries.retain(|_| keep.next().unwrap_or(true));
+        }
+        Value::Seq(_) => {}
     });
+}
+
+/// The scalar a plain, untagged scalar becomes when read as YAML 1.1 and written as JSON.
+fn yaml11_text(s: &Scalar) -> Option<Scalar> {
+    if s.style != Style::Plain || s.tag.is_some() {
+        return None;
+    }
+    Some(match s.resolve_11() {
+        Resolved::Null => Scalar::plain("null"),
+        Resolved::Bool(b) => Scalar::plain(b.to_string()),
+        Resolved::Int(i) => Scalar::plain(i.to_string()),
+        Resolved::Float(f) => Scalar::plain(float_text(f).unwrap_or_else(|| s.text.clone())),
+        Resolved::Str(t) => Scalar::string(t),
+    })
 }
 
 /// The JSON text of an integral float (Go prints `1e3` as `1000`).
@@ -210,34 +244,8 @@ fn replace(root: &mut Node, toks: &[String], mut value: Node, path: &str) -> Res
 
 /// Applies `ops` in order to `obj`. Stops at the first failing operation: its span and message.
 pub fn apply(obj: &mut Node, ops: &[Op]) -> Result<(), (Span, String)> {
-    let added_annotations = ensure_annotations(obj);
-    let r = ops
-        .iter()
-        .try_for_each(|op| apply_one(obj, op).map_err(|m| (op.span, m)));
-    if added_annotations {
-        if let Some(meta) = obj.get_mut("metadata").and_then(Node::as_map_mut) {
-            if meta
-                .get("annotations")
-                .and_then(Node::as_map)
-                .is_some_and(|m| m.is_empty())
-            {
-                meta.remove("annotations");
-            }
-        }
-    }
-    r
-}
-
-fn ensure_annotations(obj: &mut Node) -> bool {
-    let span = obj.span;
-    let Some(meta) = obj.get_mut("metadata").and_then(Node::as_map_mut) else {
-        return false;
-    };
-    if meta.get("annotations").is_some() {
-        return false;
-    }
-    super::resource::put(meta, "annotations", Node::map(Vec::new(), span));
-    true
+    ops.iter()
+        .try_for_each(|op| apply_one(obj, op).map_err(|m| (op.span, m)))
 }
 
 fn apply_one(obj: &mut Node, op: &Op) -> Result<(), String> {
@@ -296,7 +304,11 @@ mod tests {
     #[test]
     fn yaml11_values_and_negative_indices() {
         let m = SourceMap::new();
-        let mut obj = doc(&m, "o", "metadata: {name: c}\ndata: {k: v}\n");
+        let mut obj = doc(
+            &m,
+            "o",
+            "metadata: {name: c, annotations: {}}\ndata: {k: v}\n",
+        );
         let ops = parse_ops(&doc(
             &m,
             "p",
@@ -309,6 +321,38 @@ mod tests {
         assert_eq!(j["data"]["c"], serde_json::json!(511));
         assert_eq!(j["metadata"]["finalizers"], serde_json::json!(["a", "b"]));
         assert_eq!(j["metadata"]["annotations"]["t"], serde_json::json!("x"));
+    }
+
+    /// Observed with kubectl: `{y: 1, 1e3: a, 0777: c}` as a patch value has the keys
+    /// `"true"`, `"1000"`, `"511"`; `{on: x, yes: z}` is `{"true": "z"}`; a `~` key fails.
+    #[test]
+    fn value_keys_are_strings_of_their_yaml11_reading() {
+        let m = SourceMap::new();
+        let ops = parse_ops(&doc(
+            &m,
+            "p",
+            "- {op: add, path: /spec, value: {y: 1, 1e3: a, 0777: c, n: {on: x, yes: z}}}\n",
+        ))
+        .unwrap();
+        let v = ops[0].value.as_ref().unwrap();
+        let map = v.as_map().unwrap();
+        assert!(map
+            .entries
+            .iter()
+            .filter_map(|e| e.key.as_scalar())
+            .all(|k| k.resolve() == Resolved::Str(k.text.clone())));
+        assert_eq!(
+            v.to_json(),
+            serde_json::json!({"true": 1, "1000": "a", "511": "c", "false": {"true": "z"}})
+        );
+        assert_eq!(map.get("false").and_then(Node::as_map).unwrap().len(), 1);
+        let err =
+            parse_ops(&doc(&m, "q", "- {op: add, path: /spec, value: [{~: b}]}\n")).unwrap_err();
+        assert!(
+            err.1.starts_with("unable to parse SM or JSON patch"),
+            "{}",
+            err.1
+        );
     }
 
     #[test]
@@ -329,6 +373,12 @@ mod tests {
         ))
         .unwrap();
         assert!(apply(&mut obj, &lab).is_err());
-        assert!(obj.path(&["metadata", "annotations"]).is_none());
+        let ann = parse_ops(&doc(
+            &m,
+            "s",
+            "- {op: add, path: /metadata/annotations/x, value: 1}\n",
+        ))
+        .unwrap();
+        assert!(apply(&mut obj, &ann).is_err());
     }
 }

@@ -93,6 +93,9 @@ pub struct GenSpec {
     pub name: Option<Str>,
     pub namespace: Option<Str>,
     pub behavior: Behavior,
+    /// The behavior as kustomize names it in its `generatorBehavior` annotation
+    /// (`unspecified` when missing or unknown, else `create`, `merge`, `replace`).
+    pub behavior_name: &'static str,
     pub literals: Vec<Str>,
     pub files: Vec<Str>,
     pub envs: Vec<Str>,
@@ -640,6 +643,16 @@ fn patch(cx: &mut Cx, item: &Node, what: &str) -> Option<PatchSpec> {
             return None;
         }
     };
+    // kustomize: "must specify the target name" (observed; `patches:` has no such rule).
+    if let (Some(t), "patchesJson6902") = (&tgt, what) {
+        if t.name.as_ref().is_none_or(|n| n.text.is_empty()) {
+            cx.bad(
+                t.span.unwrap_or(item.span),
+                "a `patchesJson6902` target must give the object's `name`".to_string(),
+            );
+            return None;
+        }
+    }
     Some(PatchSpec {
         source,
         target: tgt,
@@ -697,6 +710,7 @@ fn generator(cx: &mut Cx, item: &Node, what: &str) -> Option<GenSpec> {
         name: None,
         namespace: None,
         behavior: Behavior::Create,
+        behavior_name: "unspecified",
         literals: Vec::new(),
         files: Vec::new(),
         envs: Vec::new(),
@@ -723,12 +737,18 @@ fn generator(cx: &mut Cx, item: &Node, what: &str) -> Option<GenSpec> {
             "name" => g.name = cx.str_field(v, k),
             "namespace" => g.namespace = cx.str_field(v, k),
             "behavior" => {
-                g.behavior = match v.as_str() {
-                    Some("merge") => Behavior::Merge,
-                    Some("replace") => Behavior::Replace,
+                g.behavior_name = match v.as_str() {
+                    Some("create") => "create",
+                    Some("merge") => "merge",
+                    Some("replace") => "replace",
+                    _ => "unspecified",
+                };
+                g.behavior = match g.behavior_name {
+                    "merge" => Behavior::Merge,
+                    "replace" => Behavior::Replace,
                     // kustomize treats every other value (even `add`) as create.
                     _ => Behavior::Create,
-                }
+                };
             }
             "literals" => g.literals = cx.str_list(v, k),
             "files" => g.files = cx.str_list(v, k),
@@ -839,6 +859,21 @@ mod tests {
         let p = parse_text("images:\n- name: redis\n  newTag: 7\n");
         assert!(p.failed);
         assert!(!parse_text("images:\n- name: redis\n  newTag: \"7\"\n").failed);
+    }
+
+    /// Observed with kubectl: `patchesJson6902` needs a target `name`, `patches:` does not.
+    #[test]
+    fn a_patches_json6902_target_must_name_the_object() {
+        for t in ["{kind: ConfigMap}", "{kind: ConfigMap, name: \"\"}"] {
+            let p = parse_text(&format!(
+                "patchesJson6902:\n- {{path: p.yaml, target: {t}}}\n"
+            ));
+            assert!(p.failed, "{t}");
+            assert!(p.kustomization.patches_json6902.is_empty());
+        }
+        let named = parse_text("patchesJson6902:\n- {path: p.yaml, target: {name: c}}\n");
+        assert!(!named.failed);
+        assert!(!parse_text("patches:\n- {path: p.yaml, target: {kind: ConfigMap}}\n").failed);
     }
 
     #[test]

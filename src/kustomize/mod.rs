@@ -17,6 +17,7 @@
 // A `Finding` is the error type throughout: failures are rare and cold, so its size is fine.
 #![allow(clippy::result_large_err)]
 
+pub mod annotations;
 pub mod fieldspec;
 pub mod generators;
 pub mod hash;
@@ -502,10 +503,10 @@ impl Builder<'_> {
     /// Step 6: the transformers in kustomize's fixed order.
     fn transform(&mut self, level: &Level, k: &Kustomization, acc: &mut Vec<Res>) {
         for p in &k.patches_strategic_merge {
-            self.patch(level, p, acc);
+            self.patch(level, p, acc, false);
         }
         for p in &k.patches {
-            self.patch(level, p, acc);
+            self.patch(level, p, acc, true);
         }
         if let Some(ns) = &k.namespace {
             namespace::apply(acc, ns);
@@ -522,7 +523,7 @@ impl Builder<'_> {
         }
         labels::apply(acc, &labels::annotation_specs(), &k.common_annotations);
         for p in &k.patches_json6902 {
-            self.patch(level, p, acc);
+            self.patch(level, p, acc, false);
         }
         for r in &k.replicas {
             images::apply_replicas(acc, r);
@@ -600,7 +601,9 @@ impl Builder<'_> {
         Some(docs.0.into_iter().filter(|d| !d.is_null()).collect())
     }
 
-    fn patch(&mut self, level: &Level, p: &PatchSpec, acc: &mut Vec<Res>) {
+    /// One patch entry. `store_id`: kustomize's `patches:` records each JSON-patched
+    /// object's id first (its `patchesJson6902` does not).
+    fn patch(&mut self, level: &Level, p: &PatchSpec, acc: &mut Vec<Res>, store_id: bool) {
         let Some(docs) = self.patch_docs(level, p) else {
             return;
         };
@@ -608,7 +611,7 @@ impl Builder<'_> {
             return;
         };
         if first.as_seq().is_some() {
-            self.json_patch(p, first, acc);
+            self.json_patch(p, first, acc, store_id);
         } else {
             self.smp(p, &docs, acc);
         }
@@ -643,7 +646,7 @@ impl Builder<'_> {
         Some(hits)
     }
 
-    fn json_patch(&mut self, p: &PatchSpec, doc: &Node, acc: &mut [Res]) {
+    fn json_patch(&mut self, p: &PatchSpec, doc: &Node, acc: &mut [Res], store_id: bool) {
         let Some(t) = &p.target else {
             self.fail(Finding::new(
                 "kustomize/patch-failed",
@@ -664,7 +667,13 @@ impl Builder<'_> {
         };
         for i in hits {
             self.warn_index_after_smp(&acc[i], &ops);
-            if let Err((span, msg)) = json6902::apply(&mut acc[i].node, &ops) {
+            if store_id {
+                acc[i].store_prev();
+            }
+            annotations::expose(&mut acc[i]);
+            let applied = json6902::apply(&mut acc[i].node, &ops);
+            annotations::settle(&mut acc[i].node);
+            if let Err((span, msg)) = applied {
                 let id = acc[i].id().display();
                 self.fail(Finding::new(
                     "kustomize/patch-failed",
@@ -768,10 +777,11 @@ impl Builder<'_> {
             return true;
         }
         let keep = |n: &Node, path: &[&str]| n.path(path).cloned();
-        let (name, kind, ns) = (
+        let (name, kind, ns, api) = (
             keep(&r.node, &["metadata", "name"]),
             keep(&r.node, &["kind"]),
             keep(&r.node, &["metadata", "namespace"]),
+            keep(&r.node, &["apiVersion"]),
         );
         if p.allow_name_change || p.allow_kind_change {
             r.store_prev();
@@ -788,6 +798,8 @@ impl Builder<'_> {
             restore(&mut r.node, &["metadata", "name"], name);
         }
         restore(&mut r.node, &["metadata", "namespace"], ns);
+        // A patch never changes apiVersion, whatever its options (observed).
+        restore(&mut r.node, &["apiVersion"], api);
         for pointer in smp::reordered_lists(&before, &r.node, &patch) {
             self.reordered.push(Reorder {
                 id: r.id(),
@@ -817,6 +829,7 @@ impl Builder<'_> {
             order::legacy_sort(acc);
         }
         for r in acc.iter_mut() {
+            annotations::finish(&mut r.node);
             for span in output::normalise(&mut r.node) {
                 let mut f = Finding::new(
                     "yaml/ambiguous-scalar",

@@ -49,17 +49,16 @@ pub fn apply(resources: &mut [Res], ns: &Str) {
     for r in resources.iter_mut() {
         let id = r.id();
         let value = || Node::string(ns.text.clone(), ns.span);
+        // kustomize records the id of every object, changed or not (observed through its
+        // internal annotations, see `annotations`).
+        r.store_prev();
         if id.kind == "Namespace" && id.group.is_empty() {
             if id.name != ns.text {
-                r.store_prev();
                 super::resource::set_name(&mut r.node, ns.text.clone(), ns.span);
             }
             continue;
         }
         if !is_cluster_scoped(&id) {
-            if id.namespace != ns.text {
-                r.store_prev();
-            }
             if let Some(meta) = ensure_map(&mut r.node, &["metadata"], ns.span) {
                 put(meta, "namespace", value());
             }

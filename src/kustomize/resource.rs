@@ -129,6 +129,8 @@ pub struct Generated {
     pub hash: bool,
     /// The generator entry (provenance of the hash suffix).
     pub entry: Span,
+    /// The generator's `behavior` as kustomize records it (`unspecified`, `create`, ...).
+    pub behavior: &'static str,
 }
 
 /// One object of an accumulator.
@@ -175,7 +177,8 @@ impl Res {
         v.push(self.id());
         v
     }
-    /// Remembers the current id before a transformer changes name or namespace.
+    /// Remembers the current id where kustomize's `StorePreviousId` does: before a
+    /// namespace, prefix/suffix, `patches:` JSON6902 or renaming patch (changed or not).
     pub fn store_prev(&mut self) {
         let id = self.id();
         self.prev.push(id);

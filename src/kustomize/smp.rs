@@ -149,6 +149,63 @@ pub fn deletes_object(patch: &Node) -> bool {
 pub fn merge_object(dest: &mut Node, patch: &Node, id: &ResId) {
     let mut path = Vec::new();
     merge(dest, patch, id, &mut path);
+    dedup_lists(dest, id, &mut path);
+}
+
+/// kyaml walks the whole object during a strategic merge, not only what the patch names, and
+/// every associative list it walks keeps one element per merge-key value: the last one, at
+/// the first one's position — or, when a compound key is in use (as in [`associative`]), at
+/// its own, the last position (observed with kubectl; so a patch merged into the first of two
+/// same-named containers is lost). A list where an element lacks its single merge key keeps
+/// only such elements (observed for containers and env).
+fn dedup_lists(n: &mut Node, id: &ResId, path: &mut Vec<String>) {
+    match &mut n.value {
+        Value::Map(m) => {
+            for e in m.entries.iter_mut() {
+                let Some(k) = e.key.as_str() else { continue };
+                path.push(k.to_string());
+                dedup_lists(&mut e.value, id, path);
+                path.pop();
+            }
+        }
+        Value::Seq(items) => {
+            for item in items.iter_mut() {
+                dedup_lists(item, id, path);
+            }
+            let at: Vec<&str> = path.iter().map(String::as_str).collect();
+            if let ListStrategy::Keys(keys) = list_strategy(id, &at) {
+                dedup(items, keys);
+            }
+        }
+        Value::Scalar(_) => {}
+    }
+}
+
+fn dedup(items: &mut Vec<Node>, keys: &[&str]) {
+    let used = used_keys(items.iter(), keys);
+    let single = used.len() <= 1;
+    // With at most one key in use, elements are told apart by that key alone.
+    let keys: Vec<&str> = match used.as_slice() {
+        [] => keys.iter().take(1).copied().collect(),
+        _ => used,
+    };
+    let tuples: Vec<Vec<String>> = items.iter().map(|i| key_values(i, &keys)).collect();
+    if single && tuples.iter().any(|t| t.iter().all(String::is_empty)) {
+        let mut keyless = tuples.iter().map(|t| t.iter().all(String::is_empty));
+        items.retain(|_| keyless.next().unwrap_or(false));
+        return;
+    }
+    let mut slots: Vec<Option<Node>> = items.drain(..).map(Some).collect();
+    for (i, t) in tuples.iter().enumerate() {
+        let first = !tuples[..i].contains(t);
+        let last = !tuples[i + 1..].contains(t);
+        if single && first {
+            let at = tuples.iter().rposition(|u| u == t).unwrap_or(i);
+            items.extend(slots.get_mut(at).and_then(Option::take));
+        } else if !single && last {
+            items.extend(slots.get_mut(i).and_then(Option::take));
+        }
+    }
 }
 
 /// A value the destination lacks: the patch value walked against nothing (kyaml does walk
@@ -277,23 +334,30 @@ fn associative(
     id: &ResId,
     path: &mut Vec<String>,
 ) -> Vec<Node> {
-    let used: Vec<&str> = keys
-        .iter()
-        .copied()
-        .filter(|k| {
-            old.iter().chain(patch.iter().copied()).any(|n| {
-                n.get(k)
-                    .and_then(Node::as_str)
-                    .is_some_and(|v| !v.is_empty())
-            })
-        })
-        .collect();
+    let used = used_keys(old.iter().chain(patch.iter().copied()), keys);
     if used.len() <= 1 {
         let key = used.first().copied().unwrap_or(keys[0]);
         single_key(old, patch, key, id, path)
     } else {
         compound_key(old, patch, keys, id, path)
     }
+}
+
+/// The merge keys some element gives a non-empty value.
+fn used_keys<'k, 'n>(
+    items: impl Iterator<Item = &'n Node> + Clone,
+    keys: &[&'k str],
+) -> Vec<&'k str> {
+    keys.iter()
+        .copied()
+        .filter(|k| {
+            items.clone().any(|n| {
+                n.get(k)
+                    .and_then(Node::as_str)
+                    .is_some_and(|v| !v.is_empty())
+            })
+        })
+        .collect()
 }
 
 fn single_key(
@@ -305,11 +369,14 @@ fn single_key(
 ) -> Vec<Node> {
     let mut taken = vec![false; old.len()];
     let mut out = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
     for p in patch {
         let v = p.get(key).and_then(Node::as_str).unwrap_or("");
-        if v.is_empty() {
+        // Of several patch elements with one key value only the first counts (observed).
+        if v.is_empty() || seen.contains(&v) {
             continue;
         }
+        seen.push(v);
         let found = old
             .iter()
             .enumerate()
@@ -498,6 +565,84 @@ mod tests {
         merge_object(&mut d, &p, &id);
         assert_eq!(names(&d, &["spec", "groups"], "name"), ["b"]);
         assert!(d.path(&["spec", "x"]).is_none());
+    }
+
+    /// Observed with kubectl: same-named elements collapse to the last one at the first
+    /// one's place, even in lists the patch does not name; a patch merged into a duplicated
+    /// element is lost; of two same-named patch elements the first counts.
+    #[test]
+    fn duplicate_merge_keys_collapse_like_kyaml() {
+        let m = SourceMap::new();
+        let mut d = doc(
+            &m,
+            "d",
+            "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - {name: b, image: x1}\n      - {name: a, image: a}\n      - {name: b, image: x2}\n      - {name: c, image: c1}\n      - {name: c, image: c2}\n      - {name: e, image: e}\n      - {name: z, image: z}\n      volumes:\n      - {name: v, emptyDir: {}}\n      - {name: v, configMap: {name: q}}\n",
+        );
+        let p = doc(
+            &m,
+            "p",
+            "spec:\n  template:\n    spec:\n      containers:\n      - {name: a, image: a2}\n      - {name: c, args: [x]}\n      - {name: e, args: [y]}\n      - {name: z, image: z1}\n      - {name: z, args: [z2]}\n",
+        );
+        let id = ResId::of(&d);
+        merge_object(&mut d, &p, &id);
+        let spec = d.path(&["spec", "template", "spec"]).unwrap().to_json();
+        assert_eq!(
+            spec["containers"],
+            serde_json::json!([
+                {"name": "a", "image": "a2"},
+                {"name": "c", "image": "c2"},
+                {"name": "e", "image": "e", "args": ["y"]},
+                {"name": "z", "image": "z1"},
+                {"name": "b", "image": "x2"},
+            ])
+        );
+        assert_eq!(
+            spec["volumes"],
+            serde_json::json!([{"name": "v", "configMap": {"name": "q"}}])
+        );
+    }
+
+    /// Observed: Service ports `[80 a, 81 x, 80 b, 82 y, 81 x2, 80/UDP u, 83 z]` (compound
+    /// key in use) keep `[80 b, 82 y, 81 x2, 80/UDP u, 83 z]`; without UDP, `[80 a, 81 x,
+    /// 80 b, 82 y]` keeps `[80 b, 81 x, 82 y]`.
+    #[test]
+    fn with_a_compound_key_in_use_the_last_duplicate_keeps_its_place() {
+        let m = SourceMap::new();
+        let run = |ports: &str| {
+            let mut d = doc(
+                &m,
+                ports,
+                &format!("apiVersion: v1\nkind: Service\nmetadata: {{name: s}}\nspec:\n  ports: {ports}\n"),
+            );
+            let id = ResId::of(&d);
+            merge_object(&mut d, &doc(&m, "p", "metadata: {labels: {x: y}}\n"), &id);
+            names(&d, &["spec", "ports"], "name")
+        };
+        assert_eq!(
+            run("[{port: 80, name: a}, {port: 81, name: x}, {port: 80, name: b}, {port: 82, name: y}, {port: 81, name: x2}, {port: 80, protocol: UDP, name: u}, {port: 83, name: z}]"),
+            ["b", "y", "x2", "u", "z"]
+        );
+        assert_eq!(
+            run("[{port: 80, name: a}, {port: 81, name: x}, {port: 80, name: b}, {port: 82, name: y}]"),
+            ["b", "x", "y"]
+        );
+    }
+
+    #[test]
+    fn a_list_with_a_keyless_element_keeps_only_those() {
+        let m = SourceMap::new();
+        let mut d = doc(
+            &m,
+            "d",
+            "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    env: [{name: X, value: '1'}, {name: X, value: '2'}, {value: '3'}]\n",
+        );
+        let p = doc(&m, "p", "metadata: {labels: {x: y}}\n");
+        let id = ResId::of(&d);
+        merge_object(&mut d, &p, &id);
+        assert_eq!(
+            d.path(&["spec", "containers"]).unwrap().to_json(),
+            serde_json::json!([{"name": "a", "env": [{"value": "3"}]}])
+        );
     }
 
     #[test]

@@ -502,3 +502,130 @@ fn generator_merge_takes_type_immutable_and_hash_wish_from_both_sides() {
     assert!(s.str_at(&["metadata", "name"]).unwrap().starts_with("s-"));
     assert_eq!(s.path(&["data"]).unwrap().as_map().unwrap().len(), 2);
 }
+
+/// Observed with kubectl: a merged or replaced generated object keeps its hash suffix only
+/// when both the base's and the overlay's generator want one.
+#[test]
+fn a_merged_generator_is_hashed_only_if_both_levels_want_it() {
+    let base = "configMapGenerator:
+- {name: a, literals: [a=b]}
+- {name: b, literals: [a=b]}
+- {name: c, literals: [a=b], options: {disableNameSuffixHash: true}}
+- {name: d, literals: [a=b]}
+";
+    let overlay = "resources: [../base]
+configMapGenerator:
+- {name: a, behavior: merge, literals: [x=y], options: {disableNameSuffixHash: true}}
+- {name: b, behavior: replace, literals: [x=y], options: {disableNameSuffixHash: true}}
+- {name: c, behavior: merge, literals: [x=y], options: {disableNameSuffixHash: false}}
+- {name: d, behavior: merge, literals: [x=y]}
+";
+    let t = Tree::new(
+        "merge-hash",
+        &[
+            ("base/kustomization.yaml", base),
+            ("o/kustomization.yaml", overlay),
+        ],
+    );
+    let map = SourceMap::new();
+    let b = build(&t.path("o"), &map);
+    assert!(!b.failed, "{:?}", b.findings);
+    let names: Vec<&str> = b
+        .resources
+        .iter()
+        .filter_map(|r| r.node.str_at(&["metadata", "name"]))
+        .collect();
+    assert_eq!(names, ["a", "b", "c", "d-ff5c62bg4g"]);
+}
+
+/// Observed with kubectl: `patchesJson6902` cannot add below `metadata.annotations` of an
+/// object kustomize has not annotated yet, `patches:` can (it records the object's id in
+/// internal annotations first, which `copy` exposes); patched-in annotation values print as
+/// strings of their JSON reading.
+#[test]
+fn json_patches_see_kustomize_internal_annotations() {
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
+    let add = "- {op: add, path: /metadata/annotations/x, value: on}\n";
+    let t = Tree::new(
+        "internal-annotations",
+        &[
+            ("legacy/kustomization.yaml", "resources: [cm.yaml]\npatchesJson6902:\n- {target: {version: v1, kind: ConfigMap, name: c}, path: p.yaml}\n"),
+            ("legacy/cm.yaml", cm),
+            ("legacy/p.yaml", add),
+            ("named/kustomization.yaml", "resources: [cm.yaml]\nnamespace: ns\npatchesJson6902:\n- {target: {version: v1, kind: ConfigMap, name: c}, path: p.yaml}\n"),
+            ("named/cm.yaml", cm),
+            ("named/p.yaml", add),
+            ("patches/kustomization.yaml", "resources: [cm.yaml]\npatches:\n- {target: {kind: ConfigMap}, path: p.yaml}\n- {target: {kind: ConfigMap}, path: q.yaml}\n"),
+            ("patches/cm.yaml", cm),
+            ("patches/p.yaml", add),
+            ("patches/q.yaml", "- {op: copy, from: /metadata/annotations, path: /data}\n"),
+        ],
+    );
+    let map = SourceMap::new();
+    let legacy = build(&t.path("legacy"), &map);
+    assert!(legacy.failed);
+    let failure = legacy
+        .findings
+        .iter()
+        .find(|f| f.rule == "kustomize/patch-failed")
+        .unwrap();
+    assert!(
+        failure.message.contains("missing path"),
+        "{}",
+        failure.message
+    );
+    assert_eq!(loc(&map, &t.0, failure.primary), "legacy/p.yaml:1");
+    let named = build(&t.path("named"), &map);
+    assert!(!named.failed, "{:?}", named.findings);
+    assert_eq!(
+        named.resources[0].node.to_json()["metadata"]["annotations"],
+        serde_json::json!({"x": "true"})
+    );
+    let patched = build(&t.path("patches"), &map);
+    assert!(!patched.failed, "{:?}", patched.findings);
+    let j = patched.resources[0].node.to_json();
+    assert_eq!(
+        j["metadata"]["annotations"],
+        serde_json::json!({"x": "true"})
+    );
+    assert_eq!(
+        j["data"],
+        serde_json::json!({
+            "x": "true",
+            "internal.config.kubernetes.io/previousKinds": "ConfigMap,ConfigMap",
+            "internal.config.kubernetes.io/previousNames": "c,c",
+            "internal.config.kubernetes.io/previousNamespaces": "default,default",
+        })
+    );
+    let x = patched.resources[0]
+        .node
+        .path(&["metadata", "annotations", "x"])
+        .unwrap();
+    assert_eq!(loc(&map, &t.0, x.span), "patches/p.yaml:1");
+}
+
+/// Observed with kubectl: a targeted strategic-merge patch changes kind and name only with
+/// `allowKindChange`/`allowNameChange`, and never the target's apiVersion.
+#[test]
+fn a_targeted_smp_keeps_the_api_version() {
+    let patch = "  patch: |\n    apiVersion: v2\n    kind: Other\n    metadata: {name: other, labels: {x: y}}\n";
+    let t = Tree::new(
+        "smp-api-version",
+        &[
+            ("k/kustomization.yaml", &format!("resources: [s.yaml]\npatches:\n- target: {{name: st}}\n{patch}")),
+            ("k/s.yaml", "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: st}\n"),
+            ("o/kustomization.yaml", &format!("resources: [s.yaml]\npatches:\n- target: {{name: st}}\n  options: {{allowKindChange: true, allowNameChange: true}}\n{patch}")),
+            ("o/s.yaml", "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: st}\n"),
+        ],
+    );
+    let map = SourceMap::new();
+    for (dir, kind, name) in [("k", "StatefulSet", "st"), ("o", "Other", "other")] {
+        let b = build(&t.path(dir), &map);
+        assert!(!b.failed, "{:?}", b.findings);
+        let n = &b.resources[0].node;
+        assert_eq!(n.str_at(&["apiVersion"]), Some("apps/v1"));
+        assert_eq!(n.str_at(&["kind"]), Some(kind));
+        assert_eq!(n.str_at(&["metadata", "name"]), Some(name));
+        assert_eq!(n.str_at(&["metadata", "labels", "x"]), Some("y"));
+    }
+}
