@@ -99,7 +99,11 @@ fn redis_divergences_doc_is_generated_from_the_code() {
          | id | what |\n|---|---|\n",
     );
     for d in grill_lint::redis::DIVERGENCES {
-        want.push_str(&format!("| `{}` | {} |\n", d.id, d.description.replace('|', "\\|")));
+        want.push_str(&format!(
+            "| `{}` | {} |\n",
+            d.id,
+            d.description.replace('|', "\\|")
+        ));
     }
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/redis-divergences.md");
     if std::env::var_os("GRILL_UPDATE_DOCS").is_some() {

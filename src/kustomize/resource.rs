@@ -248,4 +248,3 @@ pub fn set_name(node: &mut Node, name: String, span: Span) {
         put(meta, "name", Node::string(name, span));
     }
 }
-
