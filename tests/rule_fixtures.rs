@@ -13,11 +13,17 @@
 //!   its input could not be read or built (`yaml/syntax`, `yaml/limits`, a `kustomize/*` error):
 //!   a pass case must pass because the rule holds, not because nothing was checked.
 //!
+//! The kustomization cases are checked against the real engine too: `kubectl kustomize` (the
+//! pinned Kustomize) must refuse exactly the failing cases of the `kustomize/*` error rules and
+//! build every other one (skipped loudly without kubectl, a failure under `CI=true`).
+//!
 //! Every case, in every output format and with every rule enabled, must not print one of the
 //! [`PLANTED_SECRETS`] it contains. Cases listed in [`KNOWN_GAPS`] are implementation bugs found
 //! by a correct fixture: their problems are printed on every run instead of failing the suite,
 //! and a gap that no longer fails fails the suite so the list stays true. All problems of all
 //! cases are collected and reported at once.
+
+mod common;
 
 use assert_cmd::Command;
 use grill_lint::diag::Severity;
@@ -482,4 +488,46 @@ fn waive_known_gaps(label: &str, rule: &str, case: Case, problems: Vec<String>) 
         ));
     }
     kept
+}
+
+/// Whether `kubectl kustomize` must refuse a case: only the failing cases of kustomize's own
+/// error rules (the other rules' fixtures are buildable overlays with a wrong value in them).
+fn kubectl_must_refuse(rule: &str, case: Case) -> bool {
+    case == Case::Fail
+        && rule.starts_with("kustomize/")
+        && grill_lint::rules::get(rule).is_some_and(|r| r.severity == Severity::Error)
+}
+
+#[test]
+fn kustomization_cases_agree_with_kubectl() {
+    let Some(kubectl) = common::require_kubectl("kustomization_cases_agree_with_kubectl") else {
+        return;
+    };
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (rule, dir) in rule_dirs() {
+        for case in [Case::Fail, Case::Pass] {
+            let case_dir = dir.join(case.dir_name());
+            let Ok(target) = target_of(&case_dir) else {
+                continue; // reported by `rule_fixtures`
+            };
+            let target = case_dir.join(target);
+            if grill_lint::targets::kustomization_file(&target).is_none() {
+                continue;
+            }
+            checked += 1;
+            let refused = common::kubectl_build(&kubectl, &target).is_failed();
+            let must_refuse = kubectl_must_refuse(&rule, case);
+            if refused != must_refuse {
+                failures.push(format!(
+                    "{rule} ({}): kubectl kustomize {} it, expected it to {}",
+                    case.dir_name(),
+                    if refused { "refuses" } else { "builds" },
+                    if must_refuse { "refuse" } else { "build" },
+                ));
+            }
+        }
+    }
+    assert!(checked > 0, "no kustomization case found");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
