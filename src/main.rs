@@ -101,6 +101,12 @@ struct CheckArgs {
 }
 
 fn main() -> ExitCode {
+    // A panic is a bug; it must still end in exit code 2 with a clear message, never in a
+    // half-written report that a CI gate could read as a pass.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("grill-lint: internal error (a bug, please report it): {info}");
+        std::process::exit(2);
+    }));
     let cli = Cli::parse();
     if let Err(e) = grill_lint::rules::registry() {
         eprintln!("grill-lint: internal error: the bundled rule files are invalid: {e}");

@@ -119,7 +119,11 @@ fn scalar_inline(n: &Node, ind: usize) -> String {
     };
     let resolved = s.resolve();
     let tag_prefix = match &s.tag {
-        Some(t) if !t.starts_with("!!") => format!("{t} "),
+        // A local tag is kept when it can be written back verbatim (no characters that would need
+        // %-escaping); core tags (`!!str`, ...) are implied by the quoting.
+        Some(t) if !t.starts_with("!!") && t.chars().all(|c| c.is_ascii_alphanumeric() || "!-_./:~".contains(c)) => {
+            format!("{t} ")
+        }
         _ => String::new(),
     };
     if let Resolved::Str(text) = &resolved {
