@@ -1,5 +1,6 @@
 //! The pipeline: targets → builds and parses → checks → suppressions → a sorted [`Report`].
 
+use crate::checks::Outcome;
 use crate::config::Config;
 use crate::diag::Finding;
 use crate::kustomize::Build;
@@ -71,11 +72,17 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
             .collect()
     };
     let targets: Vec<Target> = jobs.iter().map(|(t, _)| t.clone()).collect();
-    let per_target: Vec<Vec<Finding>> = jobs
+    let outcomes: Vec<Outcome> = jobs
         .into_par_iter()
         .map(|(t, b)| lint_target(&t, b, &sources))
         .collect();
-    let findings = merge_environments(per_target.into_iter().flatten().collect());
+    let mut secrets = Vec::new();
+    let mut all = Vec::new();
+    for o in outcomes {
+        all.extend(o.findings);
+        secrets.extend(o.secrets);
+    }
+    let findings = merge_environments(all);
 
     let read: Vec<FileId> = (0..sources.len() as u32).map(FileId).collect();
     let findings = crate::suppress::apply(findings, &sources, &read);
@@ -97,54 +104,75 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
                 .any(|p| crate::suppress::matches_rule(p, f.rule))
         })
         .collect();
+    secrets.sort();
+    secrets.dedup();
     let mut report = Report {
         sources,
         findings,
         targets: targets.iter().map(Target::display).collect(),
+        secrets,
     };
     report.sort();
     Ok(report)
 }
 
-fn lint_target(t: &Target, prebuilt: Option<Build>, sources: &SourceMap) -> Vec<Finding> {
+fn lint_target(t: &Target, prebuilt: Option<Build>, sources: &SourceMap) -> Outcome {
     match t {
         Target::Overlay { dir, env } => {
             let build = prebuilt.unwrap_or_else(|| crate::kustomize::build(dir, sources));
-            let mut out = build.findings.clone();
-            if !build.failed {
-                out.extend(crate::checks::overlay(&build, sources));
-            }
-            for f in &mut out {
+            let mut out = if build.failed {
+                Outcome::default()
+            } else {
+                crate::checks::overlay(&build, sources)
+            };
+            out.findings.splice(0..0, build.findings);
+            for f in &mut out.findings {
                 f.environments = vec![env.clone()];
             }
             out
         }
         Target::Conf { path, kind } => match sources.load(path) {
-            Ok(file) => crate::redis::lint_file(&file, *kind),
-            Err(e) => vec![unreadable(sources, path, &e.to_string())],
+            Ok(file) => {
+                let conf = crate::redis::parse(&file, *kind);
+                Outcome {
+                    findings: crate::redis::lint(&conf),
+                    secrets: crate::redis::secret_spans(&conf),
+                }
+            }
+            Err(e) => unreadable(sources, path, &e.to_string()),
         },
         Target::Yaml { path } => match sources.load(path) {
             Ok(file) => {
                 let parsed = parse_stream(&file, Limits::default());
-                let mut out = parsed.findings;
+                let mut out = Outcome {
+                    findings: parsed.findings,
+                    secrets: Vec::new(),
+                };
                 for doc in parsed.docs.iter().filter(|d| d.get("kind").is_some()) {
-                    crate::checks::ambiguous::check_resource(doc, &mut out);
+                    crate::checks::ambiguous::check_resource(doc, &mut out.findings);
+                    crate::checks::secrets::of_object(doc, &mut out.secrets);
                 }
                 out
             }
-            Err(e) => vec![unreadable(sources, path, &e.to_string())],
+            Err(e) => unreadable(sources, path, &e.to_string()),
         },
         Target::Json { path } => match sources.load(path) {
-            Ok(file) => json_syntax(&file),
-            Err(e) => vec![unreadable(sources, path, &e.to_string())],
+            Ok(file) => Outcome {
+                findings: json_syntax(&file),
+                secrets: Vec::new(),
+            },
+            Err(e) => unreadable(sources, path, &e.to_string()),
         },
     }
 }
 
 /// A file that cannot be read is a finding at the file (it exists: `resolve` checked).
-fn unreadable(sources: &SourceMap, path: &Path, why: &str) -> Finding {
+fn unreadable(sources: &SourceMap, path: &Path, why: &str) -> Outcome {
     let f = sources.add(path, String::new());
-    Finding::new("yaml/limits", f.span(0, 0), why.to_string())
+    Outcome {
+        findings: vec![Finding::new("yaml/limits", f.span(0, 0), why.to_string())],
+        secrets: Vec::new(),
+    }
 }
 
 /// Cache-strategy JSON files: the syntax is checked here; the schema rules run on the model.

@@ -232,6 +232,39 @@ impl SourceMap {
     }
 }
 
+/// `text` (of the file `file`) with every character inside the given secret spans replaced by
+/// `*` bytes, one per byte, so offsets and line numbers stay valid; line breaks are kept. This
+/// is what a report that prints source lines shows instead of the file.
+pub fn mask(text: &str, file: FileId, secrets: &[Span]) -> String {
+    let mut ranges: Vec<std::ops::Range<usize>> = secrets
+        .iter()
+        .filter(|s| s.file == file)
+        .map(|s| s.range())
+        .collect();
+    if ranges.is_empty() {
+        return text.to_string();
+    }
+    ranges.sort_by_key(|r| r.start);
+    let mut out = String::with_capacity(text.len());
+    let mut next = 0;
+    for (at, c) in text.char_indices() {
+        while next < ranges.len() && ranges[next].end <= at {
+            next += 1;
+        }
+        let secret = c != '\n'
+            && ranges[next..]
+                .iter()
+                .take_while(|r| r.start <= at)
+                .any(|r| r.contains(&at));
+        if secret {
+            out.extend(std::iter::repeat_n('*', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,5 +279,15 @@ mod tests {
         let x = f.text.find('x').unwrap();
         assert_eq!(f.line_col(x), LineCol { line: 2, column: 5 });
         assert_eq!(f.line_col(10_000).line, 3);
+    }
+
+    #[test]
+    fn masking_keeps_offsets() {
+        let map = SourceMap::new();
+        let f = map.add("a.conf", "requirepass sécret\nport 1\n");
+        let s = f.text.find("sécret").unwrap();
+        let masked = mask(&f.text, f.id, &[f.span(s, s + "sécret".len())]);
+        assert_eq!(masked, "requirepass *******\nport 1\n");
+        assert_eq!(mask("abc", FileId(9), &[f.span(0, 2)]), "abc");
     }
 }

@@ -295,7 +295,7 @@ mod tests {
             )
             .unwrap();
         }
-        let t = resolve(&[tmp.clone()], None).unwrap();
+        let t = resolve(std::slice::from_ref(&tmp), None).unwrap();
         let envs: Vec<_> = t
             .iter()
             .map(|t| match t {

@@ -182,7 +182,7 @@ fn human_output_shows_the_real_file_snippet() {
         .stdout(predicates::str::contains(
             "duplicate key `mode` in this mapping",
         ))
-        .stdout(predicates::str::contains(&format!("[{BROKEN}:9:3]")))
+        .stdout(predicates::str::contains(format!("[{BROKEN}:9:3]")))
         .stdout(predicates::str::contains("first defined here"));
 }
 

@@ -5,7 +5,8 @@
 //! This is the renderer's CI check that needs no kubectl. An empty `expected.yaml` means kubectl
 //! failed, so the native build must fail too. A native build that fails with a
 //! `kustomize/unsupported` finding where kubectl succeeded is a deliberate refusal (`vars`, …):
-//! it is listed, not counted as a mismatch. A second test re-runs the live oracle on the
+//! it is listed, not counted as a mismatch. A failure must also carry the rule of kubectl's
+//! error class (a cycle is `kustomize/cycle`, …). A last test re-runs the live oracle on the
 //! fixtures, so a drift of the installed kubectl or a damaged fixture is noticed.
 
 mod common;
@@ -145,6 +146,83 @@ fn native_build_matches_recorded_kubectl_output() {
         mismatches.len(),
         all.len(),
         mismatches.join("")
+    );
+}
+
+/// kubectl error patterns (from `expected.err`) and the rule a native failure must report for
+/// them: a build that fails for another reason than kubectl's is not a pass. Errors without a
+/// dedicated rule (generator conflicts, kustomization kind or field errors) are not listed.
+const ERROR_RULES: &[(&[&str], &str)] = &[
+    (&["cycle detected"], "kustomize/cycle"),
+    (&["is not in or below"], "kustomize/outside-root"),
+    (&["already registered id"], "kustomize/duplicate-resource"),
+    (&["no matches for Id"], "kustomize/patch-target-missing"),
+    (
+        &[
+            "doc is missing path",
+            "doc is missing key",
+            "Unable to remove nonexistent key",
+            "Unable to access invalid index",
+            "testing value",
+        ],
+        "kustomize/patch-failed",
+    ),
+    (
+        &[
+            "external plugins disabled",
+            "HelmChartInflationGenerator",
+            "accumulating resources from 'https://",
+        ],
+        "kustomize/unsupported",
+    ),
+    (&["already defined at line"], "yaml/duplicate-key"),
+];
+
+/// The rule a native failure must carry for kubectl's recorded error, if the error has one.
+fn expected_rule(rel: &str) -> Option<&'static str> {
+    let path = common::cases_dir().join(rel).join("expected.err");
+    let err = std::fs::read_to_string(&path).unwrap_or_default();
+    ERROR_RULES
+        .iter()
+        .find(|(patterns, _)| patterns.iter().any(|p| err.contains(p)))
+        .map(|(_, rule)| *rule)
+}
+
+#[test]
+fn failed_builds_report_the_rule_of_kubectls_error() {
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for rel in targets() {
+        if expected(&rel).is_some() {
+            continue;
+        }
+        let Some(rule) = expected_rule(&rel) else {
+            continue;
+        };
+        let (dir, _tmp) = prepare(&rel);
+        checked += 1;
+        match common::native_build(&dir) {
+            Outcome::Failed(msg) if msg.lines().any(|l| l.starts_with(&format!("{rule}:"))) => {}
+            Outcome::Failed(msg) => wrong.push(format!(
+                "  {rel}: expected a {rule} finding, got\n{}",
+                indent(&msg)
+            )),
+            Outcome::Built(_) => wrong.push(format!("  {rel}: expected a {rule} failure, built")),
+        }
+    }
+    eprintln!(
+        "failure classes: {checked} failing targets checked, {} wrong",
+        wrong.len()
+    );
+    assert!(
+        checked >= 20,
+        "only {checked} failing targets have a known class"
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} failing targets fail for another reason than kubectl:\n{}",
+        wrong.len(),
+        wrong.join("")
     );
 }
 

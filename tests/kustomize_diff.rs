@@ -1,11 +1,12 @@
 //! Differential test of the native Kustomize build against the real `kubectl kustomize`.
 //!
 //! A seeded generator writes random but realistic Redis trees (a base with a StatefulSet or
-//! Deployment, Services, a NetworkPolicy, a backup CronJob, generated ConfigMaps/Secrets they
-//! reference; optionally a middle overlay and a component; a top overlay that uses most
-//! Kustomize features at once, see [`FEATURES`]). Each tree is built by kubectl (the oracle)
-//! and by `grill_lint::kustomize::build`; both must succeed with the same documents in the same
-//! order, or both must fail. A few trees are broken on purpose (≈8%) to test the failure path.
+//! Deployment, Services, a NetworkPolicy, a backup CronJob, a PDB, RBAC, generated
+//! ConfigMaps/Secrets they reference; optionally a middle overlay, a component and a sibling
+//! base; a top overlay that uses most Kustomize features at once, see [`FEATURES`]). Each tree
+//! is built by kubectl (the oracle) and by `grill_lint::kustomize::build`; both must succeed
+//! with the same documents in the same order, or both must fail. About 10% of the trees are
+//! broken on purpose to test the failure path (kubectl must refuse each of them).
 //!
 //! Environment: `GRILL_DIFF_TREES` (default 200) trees per run, `GRILL_DIFF_SEED` (default
 //! [`DEFAULT_SEED`]) the run's seed, `GRILL_DIFF_ONLY` a single tree index to re-run. Every
@@ -347,6 +348,13 @@ const FEATURES: &[&str] = &[
     "rbac",
     "sibling-base",
     "yaml11-scalar-in-resource",
+    "pdb",
+    "smp-ports",
+    "smp-replace-directive",
+    "smp-null-delete",
+    "name-reference-configMapKeyRef",
+    "name-reference-projected",
+    "secret-tls-files",
     "deliberate-failure",
 ];
 
@@ -546,6 +554,26 @@ fn gen_base(g: &mut Gen) -> Base {
     }
     resources.push(s("services.yaml"));
 
+    if g.chance(25) {
+        g.feature("pdb");
+        let pdb = map(vec![
+            ("apiVersion", s("policy/v1")),
+            ("kind", s("PodDisruptionBudget")),
+            ("metadata", meta("redis", base_labels())),
+            (
+                "spec",
+                map(vec![
+                    ("minAvailable", raw(1)),
+                    (
+                        "selector",
+                        map(vec![("matchLabels", labels(&[("app", "redis")]))]),
+                    ),
+                ]),
+            ),
+        ]);
+        g.file("base/pdb.yaml", to_yaml(&pdb));
+        resources.push(s("pdb.yaml"));
+    }
     if base.has_rbac {
         let text = rbac(g);
         g.file("base/rbac.yaml", text);
@@ -684,6 +712,19 @@ fn container(g: &mut Gen, c: &Container, base: &Base) -> Y {
                 map(vec![(
                     "secretKeyRef",
                     map(vec![("name", s("redis-auth")), ("key", s("password"))]),
+                )]),
+            ),
+        ]));
+    }
+    if c.name == "redis" && base.configmaps.contains(&"redis-env") && g.chance(50) {
+        g.feature("name-reference-configMapKeyRef");
+        env.push(map(vec![
+            ("name", s("LOG_LEVEL")),
+            (
+                "valueFrom",
+                map(vec![(
+                    "configMapKeyRef",
+                    map(vec![("name", s("redis-env")), ("key", s("LOG_LEVEL"))]),
                 )]),
             ),
         ]));
@@ -876,13 +917,30 @@ fn gen_workload(g: &mut Gen, base: &Base) -> Y {
         .iter()
         .map(|c| container(g, c, base))
         .collect();
-    let volumes = seq(vec![
+    let mut volumes = vec![
         map(vec![
             ("name", s("config")),
             ("configMap", map(vec![("name", s("redis-config"))])),
         ]),
         map(vec![("name", s("tmp")), ("emptyDir", flow(empty_map()))]),
-    ]);
+    ];
+    if g.chance(20) {
+        g.feature("name-reference-projected");
+        volumes.push(map(vec![
+            ("name", s("bundle")),
+            (
+                "projected",
+                map(vec![(
+                    "sources",
+                    seq(vec![
+                        map(vec![("configMap", map(vec![("name", s("redis-config"))]))]),
+                        map(vec![("secret", map(vec![("name", s("redis-auth"))]))]),
+                    ]),
+                )]),
+            ),
+        ]));
+    }
+    let volumes = seq(volumes);
     let template = map(vec![
         (
             "metadata",
@@ -1112,8 +1170,25 @@ fn gen_component(g: &mut Gen, base: &Base) -> &'static str {
             )]),
         ),
     ]);
+    g.feature("secret-tls-files");
+    g.file(
+        "components/tls/tls.crt",
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".into(),
+    );
+    g.file(
+        "components/tls/tls.key",
+        "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n".into(),
+    );
     let kust = kustomization("Component")
         .with("resources", seq(vec![s("service.yaml")]))
+        .with(
+            "secretGenerator",
+            seq(vec![map(vec![
+                ("name", s("redis-tls")),
+                ("type", s("kubernetes.io/tls")),
+                ("files", seq(vec![s("tls.crt"), s("tls.key")])),
+            ])]),
+        )
         .with(
             "configMapGenerator",
             seq(vec![map(vec![
@@ -1147,14 +1222,43 @@ fn smp_workload(g: &mut Gen, base: &Base, name: &str) -> Y {
                 seq(vec![map(vec![("name", s("PATCHED")), ("value", s("yes"))])]),
             );
         }
-        if g.chance(30) {
-            y = y.with(
-                "resources",
-                map(vec![("requests", map(vec![("memory", s("256Mi"))]))]),
-            );
+        match g.rng.below(10) {
+            0..=2 => {
+                y = y.with(
+                    "resources",
+                    map(vec![("requests", map(vec![("memory", s("256Mi"))]))]),
+                );
+            }
+            3 => {
+                g.feature("smp-replace-directive");
+                y = y.with(
+                    "resources",
+                    map(vec![
+                        ("$patch", s("replace")),
+                        ("limits", map(vec![("memory", s("1Gi"))])),
+                    ]),
+                );
+            }
+            4 => {
+                g.feature("smp-null-delete");
+                y = y.with("resources", raw("null"));
+            }
+            _ => {}
         }
         if g.chance(20) {
             y = y.with("image", s(format!("{}-patched", c.image)));
+        }
+        if g.chance(15) {
+            // Ports merge on containerPort (+ protocol): a renamed port, with or without one.
+            g.feature("smp-ports");
+            let mut port = map(vec![
+                ("containerPort", raw(c.port.1)),
+                ("name", s(format!("{}-p", c.port.0))),
+            ]);
+            if g.chance(50) {
+                port = port.with("protocol", s("TCP"));
+            }
+            y = y.with("ports", seq(vec![port]));
         }
         containers.push(y);
     }
@@ -1676,7 +1780,38 @@ struct Run {
     broken: bool,
     /// kubectl's error class when the oracle failed.
     oracle_error: Option<String>,
-    mismatch: Option<String>,
+    /// The mismatch report and its class (for the summary), when the two builds disagree.
+    mismatch: Option<(String, String)>,
+}
+
+/// Groups mismatches for the summary: the first differing JSON pointer with list indices
+/// replaced by `N` (`/spec/template/spec/containers/N/env`), or the kind of disagreement.
+fn mismatch_class(problem: &str) -> String {
+    let first = problem
+        .lines()
+        .find_map(|l| l.strip_prefix("first difference: ["))
+        .and_then(|rest| rest.split_once(']'))
+        .map(|(_, at)| at.split(": ").next().unwrap_or(at));
+    match first {
+        Some(pointer) => pointer
+            .split('/')
+            .map(|seg| {
+                if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+                    "N"
+                } else {
+                    seg
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/"),
+        None => problem
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(60)
+            .collect(),
+    }
 }
 
 /// The class of a kubectl error: the first known message pattern it contains, else its start.
@@ -1739,10 +1874,11 @@ fn run_one(kubectl: &Kubectl, seed: u64, index: usize) -> Run {
             Outcome::Built(_) => None,
         },
         mismatch: problem.map(|p| {
-            format!(
+            let report = format!(
                 "=== seed {seed:#x} tree {index} ===\n{p}\nfiles of tree {index}:\n{}",
                 tree.listing()
-            )
+            );
+            (report, mismatch_class(&p))
         }),
     }
 }
@@ -1787,7 +1923,10 @@ fn native_build_agrees_with_kubectl_on_random_trees() {
     for class in runs.iter().filter_map(|r| r.oracle_error.as_deref()) {
         *classes.entry(class).or_default() += 1;
     }
-    let mismatches: Vec<&String> = runs.iter().filter_map(|r| r.mismatch.as_ref()).collect();
+    let mismatches: Vec<&String> = runs
+        .iter()
+        .filter_map(|r| r.mismatch.as_ref().map(|(report, _)| report))
+        .collect();
     eprintln!(
         "kustomize diff: {} trees in {:.1} s, kubectl succeeded on {ok} ({:.0}%), {} mismatches",
         runs.len(),
@@ -1811,6 +1950,16 @@ fn native_build_agrees_with_kubectl_on_random_trees() {
     );
     if mismatches.is_empty() {
         return;
+    }
+    let mut by_class: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for r in &runs {
+        if let Some((_, class)) = &r.mismatch {
+            by_class.entry(class).or_default().push(r.index);
+        }
+    }
+    eprintln!("mismatch classes (first difference of each tree):");
+    for (class, trees) in &by_class {
+        eprintln!("  {:4}x {class}   trees {trees:?}", trees.len());
     }
     let mut report = String::new();
     for (n, m) in mismatches.iter().enumerate() {

@@ -100,3 +100,31 @@ fn hostile_documents_hit_limits_not_the_stack() {
         .iter()
         .any(|f| f.rule == "yaml/limits" && f.message.contains("document")));
 }
+
+/// Inputs the fuzzer once broke: the reader and the writer must round-trip them.
+#[test]
+fn fuzz_regressions_round_trip() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/fuzz-regressions/yaml"
+    );
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(e.unwrap().path()).unwrap();
+        let Ok(text) = String::from_utf8(bytes) else {
+            continue;
+        };
+        n += 1;
+        let p = parse(&text);
+        if p.complete && p.findings.is_empty() {
+            let docs: Vec<&Node> = p.docs.iter().collect();
+            let out = emit::to_yaml_docs(&docs);
+            let q = parse(&out);
+            assert!(q.complete, "{out}");
+            let a: Vec<_> = p.docs.iter().map(|d| d.to_json()).collect();
+            let b: Vec<_> = q.docs.iter().map(|d| d.to_json()).collect();
+            assert_eq!(a, b);
+        }
+    }
+    assert!(n >= 2);
+}

@@ -2,25 +2,33 @@
 //! their source lines) and returns findings; none re-parses a file.
 
 pub mod ambiguous;
+pub mod secrets;
 
 use crate::diag::Finding;
 use crate::kustomize::Build;
-use crate::source::SourceMap;
+use crate::source::{SourceMap, Span};
+
+/// What the checks of one target found, and where secret values are written (for masking).
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub secrets: Vec<Span>,
+}
 
 /// Runs every check that applies to one built environment.
-pub fn overlay(build: &Build, sources: &SourceMap) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn overlay(build: &Build, sources: &SourceMap) -> Outcome {
+    let mut out = Outcome::default();
     for r in &build.resources {
-        ambiguous::check_resource(&r.node, &mut out);
+        ambiguous::check_resource(&r.node, &mut out.findings);
+        secrets::of_object(&r.node, &mut out.secrets);
     }
-    out.extend(embedded_configs(build, sources));
+    embedded_configs(build, sources, &mut out);
     out
 }
 
 /// redis.conf / sentinel.conf text carried in ConfigMap data keys (`*.conf`), linted with the
 /// same rules as standalone files, located in the YAML block scalar or generator source file.
-fn embedded_configs(build: &Build, sources: &SourceMap) -> Vec<Finding> {
-    let mut out = Vec::new();
+fn embedded_configs(build: &Build, sources: &SourceMap, out: &mut Outcome) {
     for r in &build.resources {
         if r.node.str_at(&["kind"]) != Some("ConfigMap") {
             continue;
@@ -37,8 +45,10 @@ fn embedded_configs(build: &Build, sources: &SourceMap) -> Vec<Finding> {
             }
             let kind = crate::redis::detect_kind(std::path::Path::new(key), text);
             let file = sources.get(e.value.span.file);
-            out.extend(crate::redis::lint_embedded(&file, &e.value, kind));
+            if let Some(conf) = crate::redis::parse_embedded(&file, &e.value, kind) {
+                out.findings.extend(crate::redis::lint(&conf));
+                out.secrets.extend(crate::redis::secret_spans(&conf));
+            }
         }
     }
-    out
 }

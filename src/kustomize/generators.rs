@@ -174,13 +174,14 @@ fn literal(lit: &Str) -> Result<Pair, Finding> {
     let (k, v) = lit.text.split_once('=').ok_or_else(|| {
         bad(
             lit.span,
-            format!("invalid literal `{}` (expected key=value)", lit.text),
+            "invalid literal (expected key=value; its text is not shown, it may be a secret)"
+                .to_string(),
         )
     })?;
     if k.is_empty() {
         return Err(bad(
             lit.span,
-            format!("invalid literal `{}` (empty key)", lit.text),
+            "invalid literal (empty key before `=`)".to_string(),
         ));
     }
     Ok(Pair {

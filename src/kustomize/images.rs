@@ -53,7 +53,7 @@ pub fn apply_image(resources: &mut [Res], spec: &ImageSpec) {
         if r.kind() == "CustomResourceDefinition" {
             continue;
         }
-        super::resource::walk_mut(&mut r.node, |n| {
+        r.node.walk_mut(|n| {
             let Value::Map(m) = &mut n.value else { return };
             for e in m.entries.iter_mut() {
                 if !matches!(e.key.as_str(), Some("containers" | "initContainers")) {

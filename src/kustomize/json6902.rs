@@ -4,7 +4,6 @@
 //! `on` is `true` and `0777` is 511. `metadata.annotations` always exists during a kustomize
 //! build (internal annotations), so writes below it never miss their parent.
 
-use super::resource::walk_mut;
 use crate::source::Span;
 use crate::yaml::{scalar::Resolved, Node, Scalar, Style, Value};
 
@@ -39,6 +38,18 @@ fn parse_op(n: &Node) -> Result<Op, (Span, String)> {
         as_yaml11(&mut v);
         v
     });
+    if let Some(v) = &value {
+        let mut infinite = false;
+        v.walk(|x| {
+            infinite |= matches!(x.as_scalar().map(Scalar::resolve), Some(Resolved::Float(f)) if !f.is_finite());
+        });
+        if infinite {
+            return Err((
+                v.span,
+                "unable to parse SM or JSON patch: an infinite or NaN value cannot be encoded as JSON".into(),
+            ));
+        }
+    }
     Ok(Op {
         op,
         path,
@@ -52,7 +63,7 @@ fn parse_op(n: &Node) -> Result<Op, (Span, String)> {
 /// Rewrites plain scalars to the text of their YAML 1.1 reading (as kustomize's go-yaml v2
 /// decoding of patch values does), keeping spans.
 pub fn as_yaml11(n: &mut Node) {
-    walk_mut(n, |node| {
+    n.walk_mut(|node| {
         if let Value::Scalar(s) = &mut node.value {
             if s.style != Style::Plain || s.tag.is_some() {
                 return;

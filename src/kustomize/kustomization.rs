@@ -7,7 +7,7 @@
 use super::fieldspec::FieldSpec;
 use crate::diag::Finding;
 use crate::source::{FileId, Span};
-use crate::yaml::{Node, Value};
+use crate::yaml::{Node, Resolved, Value};
 
 /// A string value with the span it was written at.
 #[derive(Clone, Debug, PartialEq)]
@@ -141,6 +141,8 @@ pub struct Kustomization {
     pub replicas: Vec<ReplicaSpec>,
     /// `sortOptions.order: fifo`.
     pub fifo: bool,
+    /// `replacements` entries, read by [`super::replacements`] when they run.
+    pub replacements: Vec<Node>,
 }
 
 /// Parse outcome: findings, and whether kustomize would refuse the file.
@@ -182,11 +184,7 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ),
     (
         "vars",
-        "`vars` is deprecated; use `replacements` (not yet supported either)",
-    ),
-    (
-        "replacements",
-        "`replacements` is not yet supported by the native renderer",
+        "`vars` is deprecated and not supported; use `replacements`",
     ),
     (
         "configurations",
@@ -218,6 +216,7 @@ const KNOWN: &[&str] = &[
     "imageTags",
     "replicas",
     "sortOptions",
+    "replacements",
 ];
 
 const DEPRECATED: &[(&str, &str)] = &[
@@ -250,10 +249,34 @@ impl Cx {
         );
         self.failed = true;
     }
+    /// A string-typed field. kustomize decodes kustomizations as YAML 1.1 into Go strings,
+    /// so an unquoted `y`, `on` or `7` (a bool or number there) fails the build.
     fn str_field(&mut self, n: &Node, what: &str) -> Option<Str> {
         match &n.value {
-            Value::Scalar(_) if !n.is_null() => Str::of(n),
-            Value::Scalar(_) => None,
+            Value::Scalar(s) => match s.resolve_11() {
+                Resolved::Null => None,
+                Resolved::Str(_) => Str::of(n),
+                other => {
+                    let kind = if matches!(other, Resolved::Bool(_)) {
+                        "boolean"
+                    } else {
+                        "number"
+                    };
+                    let mut f = Finding::new(
+                        "yaml/ambiguous-scalar",
+                        n.span,
+                        format!(
+                            "kustomize reads `{}` in `{what}` as a {kind} (YAML 1.1) where a string is required, and refuses the kustomization; nothing of this overlay was checked",
+                            s.text
+                        ),
+                    )
+                    .help(format!("quote it: \"{}\"", s.text));
+                    f.severity = crate::diag::Severity::Error;
+                    self.findings.push(f);
+                    self.failed = true;
+                    None
+                }
+            },
             _ => {
                 self.bad(n.span, format!("`{what}` must be a string"));
                 None
@@ -366,6 +389,7 @@ pub fn parse(doc: &Node, file: FileId) -> Parsed {
         images: Vec::new(),
         replicas: Vec::new(),
         fifo: false,
+        replacements: Vec::new(),
     };
     let Some(map) = doc.as_map() else {
         if !doc.is_null() {
@@ -484,6 +508,7 @@ pub fn parse(doc: &Node, file: FileId) -> Parsed {
                 }
             }
             "sortOptions" => sort_options(&mut cx, v, &mut k),
+            "replacements" => k.replacements = cx.seq(v, key).to_vec(),
             _ => {}
         }
     }
@@ -790,7 +815,7 @@ mod tests {
     #[test]
     fn bases_follow_resources_and_common_labels_come_last() {
         let p = parse_text(
-            "bases: [b]\nresources: [a]\ncommonLabels: {x: y}\nlabels:\n- pairs: {z: w}\n",
+            "bases: [b]\nresources: [a]\ncommonLabels: {x: v}\nlabels:\n- pairs: {z: w}\n",
         );
         let k = &p.kustomization;
         let r: Vec<_> = k.resources.iter().map(|s| s.text.as_str()).collect();
@@ -804,6 +829,16 @@ mod tests {
             .filter(|f| f.rule == "kustomize/deprecated-field")
             .count();
         assert_eq!(deprecated, 2);
+    }
+
+    #[test]
+    fn yaml11_booleans_and_numbers_in_string_fields_fail() {
+        let p = parse_text("commonLabels: {x: y}\n");
+        assert!(p.failed);
+        assert_eq!(p.findings.last().unwrap().rule, "yaml/ambiguous-scalar");
+        let p = parse_text("images:\n- name: redis\n  newTag: 7\n");
+        assert!(p.failed);
+        assert!(!parse_text("images:\n- name: redis\n  newTag: \"7\"\n").failed);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::diag::Finding;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
-use crate::yaml::{parse_stream, Limits, Node, Style};
+use crate::yaml::{parse_stream_with, Duplicates, Limits, Node, ParsedStream, Style};
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
@@ -58,6 +58,37 @@ pub struct Docs {
     pub failed: bool,
 }
 
+/// What a file is read as: kustomize's YAML readers differ on duplicate mapping keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Use {
+    /// A resource (go-yaml v3: a duplicate key is an error).
+    Resource,
+    /// A kustomization (`sigs.k8s.io/yaml`: the later value wins, no error).
+    Kustomization,
+    /// A patch (kyaml field lookup: the earlier value wins, no error).
+    Patch,
+}
+
+impl Use {
+    fn duplicates(self) -> Duplicates {
+        if self == Use::Patch {
+            Duplicates::KeepFirst
+        } else {
+            Duplicates::KeepLast
+        }
+    }
+}
+
+/// Whether kustomize stops on this file: it could not be read to its end, or has an error
+/// (a duplicate key counts only for resources).
+fn stops_kustomize(parsed: &ParsedStream, usage: Use) -> bool {
+    !parsed.complete
+        || parsed.findings.iter().any(|f| {
+            f.severity == crate::diag::Severity::Error
+                && (usage == Use::Resource || f.rule != "yaml/duplicate-key")
+        })
+}
+
 /// Lexical `.`/`..` removal (what Go's `filepath.Clean` does).
 pub fn clean(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -65,7 +96,11 @@ pub fn clean(p: &Path) -> PathBuf {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() {
+                let climbs = matches!(
+                    out.components().next_back(),
+                    None | Some(Component::ParentDir)
+                );
+                if climbs || !out.pop() {
                     out.push("..");
                 }
             }
@@ -86,7 +121,7 @@ pub fn is_remote(entry: &str) -> bool {
 /// The file loader of one build.
 pub struct Loader<'a> {
     pub sources: &'a SourceMap,
-    docs: HashMap<FileId, Rc<Docs>>,
+    docs: HashMap<(FileId, Use), Rc<Docs>>,
     pub files_read: Vec<FileId>,
 }
 
@@ -142,28 +177,25 @@ impl<'a> Loader<'a> {
     }
 
     /// The YAML documents of a file (parsed once per build).
-    pub fn docs(&mut self, file: &SourceFile) -> Rc<Docs> {
-        if let Some(d) = self.docs.get(&file.id) {
+    pub fn docs(&mut self, file: &SourceFile, usage: Use) -> Rc<Docs> {
+        if let Some(d) = self.docs.get(&(file.id, usage)) {
             return d.clone();
         }
-        let parsed = parse_stream(file, Limits::default());
-        let failed = !parsed.complete
-            || parsed
-                .findings
-                .iter()
-                .any(|f| f.severity == crate::diag::Severity::Error);
+        let parsed = parse_stream_with(file, Limits::default(), usage.duplicates());
+        let failed = stops_kustomize(&parsed, usage);
         let d = Rc::new(Docs {
             docs: parsed.docs,
             findings: parsed.findings,
             failed,
         });
-        self.docs.insert(file.id, d.clone());
+        self.docs.insert((file.id, usage), d.clone());
         d
     }
 
-    /// Parses the text of an inline scalar (`patch: |`) of `file`. When the scalar's text is
+    /// Parses the text of an inline patch scalar (`patch: |`) of `file`. When the scalar's text is
     /// laid out verbatim in the file (a literal block, or an unescaped plain scalar), the
     /// documents keep exact spans into `file`; otherwise every node gets the scalar's span.
+    /// Only the scalar's own lines are parsed, so many inline patches stay linear.
     pub fn inline_docs(&mut self, file: &SourceFile, scalar: &Node) -> Docs {
         let text = scalar.as_str().unwrap_or("");
         let verbatim = match scalar.as_scalar().map(|s| s.style) {
@@ -171,24 +203,35 @@ impl<'a> Loader<'a> {
             Some(Style::Plain) => file.slice(scalar.span) == text,
             _ => false,
         };
-        let (synthetic, remap) = if verbatim {
-            (mask_outside(&file.text, scalar.span), true)
+        // A verbatim scalar is re-parsed from the start of its first line (the text before it
+        // on that line blanked), and the spans are shifted back into `file`.
+        let line_start = file
+            .text
+            .get(..scalar.span.start as usize)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let synthetic = if verbatim {
+            let lead = (scalar.span.start as usize).saturating_sub(line_start);
+            let body = file.text.get(scalar.span.range()).unwrap_or("");
+            format!("{}{body}", " ".repeat(lead))
         } else {
-            (text.to_string(), false)
+            text.to_string()
         };
         let path = format!("{}#inline@{}", file.path.display(), scalar.span.start);
         let tmp = self.sources.add(path, synthetic);
-        let parsed = parse_stream(&tmp, Limits::default());
-        let failed = !parsed.complete
-            || parsed
-                .findings
-                .iter()
-                .any(|f| f.severity == crate::diag::Severity::Error);
+        let parsed = parse_stream_with(&tmp, Limits::default(), Duplicates::KeepFirst);
+        let failed = stops_kustomize(&parsed, Use::Patch);
+        let shift = |sp: Span| Span {
+            file: file.id,
+            start: sp.start + line_start as u32,
+            end: sp.end + line_start as u32,
+        };
         let mut docs = parsed.docs;
         for d in &mut docs {
-            if remap {
-                super::resource::walk_mut(d, |n| {
-                    n.span.file = file.id;
+            if verbatim {
+                d.walk_mut(|n| {
+                    n.span = shift(n.span);
+                    n.overrode = n.overrode.map(shift);
                 });
             } else {
                 d.set_span_deep(scalar.span);
@@ -198,11 +241,8 @@ impl<'a> Loader<'a> {
             .findings
             .into_iter()
             .map(|mut f| {
-                f.primary = if remap {
-                    Span {
-                        file: file.id,
-                        ..f.primary
-                    }
+                f.primary = if verbatim {
+                    shift(f.primary)
                 } else {
                     scalar.span
                 };
@@ -217,28 +257,10 @@ impl<'a> Loader<'a> {
     }
 }
 
-/// `text` with every byte outside `keep` replaced by a space (newlines kept), so that a
-/// block scalar parses as a document at its original offsets.
-fn mask_outside(text: &str, keep: Span) -> String {
-    let r = keep.range();
-    let mut out = String::with_capacity(text.len());
-    for (i, c) in text.char_indices() {
-        if r.contains(&i) {
-            out.push(c);
-        } else if c == '\n' || c == '\r' {
-            out.push(c);
-        } else {
-            for _ in 0..c.len_utf8() {
-                out.push(' ');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::yaml::parse_stream;
 
     #[test]
     fn clean_removes_dots() {

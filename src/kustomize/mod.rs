@@ -1,12 +1,21 @@
-//! Native `kustomize build` (the v1 subset of `research/kustomize.md`), with provenance: every
-//! rendered node keeps the span where its final value was written, and `overrode` names the
-//! value a patch or transformer replaced.
+//! Native `kustomize build` (Kustomize v5.5.0 semantics, the v1 subset of
+//! `research/kustomize.md` plus `replacements`), with provenance: every rendered node keeps
+//! the span where its final value was written, and `overrode` names the value a patch or
+//! transformer replaced.
 //!
 //! The pipeline is kustomize's (research §4): per directory, resources (a directory entry is
 //! built with a fresh accumulator), generators, components (sharing the accumulator), then the
-//! transformers in their fixed order; at the root, hash suffixes, name references, the
-//! local-config drop and the legacy sort. Problems are located findings; the build goes on as
-//! far as it can, and `failed` says whether `kubectl kustomize` would have failed.
+//! transformers in their fixed order (patchesStrategicMerge, patches, namespace, namePrefix,
+//! nameSuffix, labels then commonLabels, commonAnnotations, patchesJson6902, replicas, images,
+//! replacements); at the root, hash suffixes, name references, the local-config drop, the
+//! legacy sort (or fifo) and kustomize's JSON encoding of scalars. Refused with
+//! `kustomize/unsupported`: remote resources, helm, plugins (`generators`, `transformers`,
+//! `validators`), `openapi`, `crds`, `vars`, `configurations`, `buildMetadata`, custom sort
+//! orders. Problems are located findings; the build goes on as far as it can, and `failed`
+//! says whether `kubectl kustomize` would have failed.
+
+// A `Finding` is the error type throughout: failures are rare and cold, so its size is fine.
+#![allow(clippy::result_large_err)]
 
 pub mod fieldspec;
 pub mod generators;
@@ -19,16 +28,19 @@ pub mod load;
 pub mod names;
 pub mod namespace;
 pub mod order;
+pub mod output;
+pub mod replacements;
 pub mod resource;
 pub mod select;
 pub mod smp;
 
 use crate::diag::Finding;
 use crate::source::{FileId, SourceMap, Span};
-use crate::yaml::{Node, Scalar, Value};
+use crate::yaml::{Node, Value};
 use kustomization::{Behavior, Kustomization, PatchSource, PatchSpec};
-use load::{clean, Loader};
-use resource::{Res, ResId};
+use load::{clean, Loader, Use};
+use resource::{IdRef, Res, ResId};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// One rendered object.
@@ -89,8 +101,11 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
 /// Which kind of kustomization a directory must hold.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Expect {
+    /// The directory being built: a Kustomization or a Component.
     Root,
+    /// A `resources` entry: not a Component.
     Resource,
+    /// A `components` entry: a Component.
     Component,
 }
 
@@ -218,16 +233,24 @@ impl Builder<'_> {
                 ));
                 return None;
             }
-            [first, ..] => {
-                let span = at_or_dir(self);
-                self.fail(Finding::new(
-                    "kustomize/unsupported",
-                    span,
-                    format!(
-                        "`{}` holds several kustomization files (kustomize refuses to choose); nothing of this overlay was checked",
-                        dir.display()
-                    ),
-                ).help(format!("keep only `{}`", first.display())));
+            [first, second, ..] => {
+                let span = |b: &mut Self, p: &Path| match b.loader.text(p) {
+                    Ok(f) => Span::file_start(f.id),
+                    Err(_) => at_or_dir(b),
+                };
+                let (s1, s2) = (span(self, first), span(self, second));
+                self.fail(
+                    Finding::new(
+                        "kustomize/unsupported",
+                        s2,
+                        format!(
+                            "`{}` holds several kustomization files (kustomize refuses to choose); nothing of this overlay was checked",
+                            dir.display()
+                        ),
+                    )
+                    .related(s1, "the other kustomization file")
+                    .help("keep only one of them"),
+                );
                 return None;
             }
         };
@@ -239,7 +262,7 @@ impl Builder<'_> {
                 return None;
             }
         };
-        let docs = self.loader.docs(&file);
+        let docs = self.loader.docs(&file, Use::Kustomization);
         self.findings.extend(docs.findings.iter().cloned());
         if docs.failed {
             self.failed = true;
@@ -255,7 +278,7 @@ impl Builder<'_> {
         let k = parsed.kustomization;
         let wrong = match expect {
             Expect::Component if !k.is_component => Some("a Component (kind: Component) was expected under `components`, but this is a Kustomization"),
-            Expect::Resource | Expect::Root if k.is_component => Some("a Component cannot be listed under `resources` or built on its own; list it under `components`"),
+            Expect::Resource if k.is_component => Some("a Component cannot be listed under `resources`; list it under `components`"),
             _ => None,
         };
         if let Some(msg) = wrong {
@@ -316,9 +339,7 @@ impl Builder<'_> {
                 }
                 let mut sub = Vec::new();
                 self.run_dir(&p, Some(entry.span), Expect::Resource, &mut sub, stack);
-                for r in sub {
-                    self.append(acc, r);
-                }
+                self.append_all(acc, sub);
                 continue;
             }
             let path = match Loader::resolve_file(&level.dir, &level.canon, &entry.text) {
@@ -340,57 +361,79 @@ impl Builder<'_> {
                 return;
             }
         };
-        let docs = self.loader.docs(&file);
+        let docs = self.loader.docs(&file, Use::Resource);
         self.findings.extend(docs.findings.iter().cloned());
         if docs.failed {
             self.failed = true;
             return;
         }
+        let mut items = Vec::new();
         for d in &docs.docs {
             if d.is_null() {
                 continue;
             }
             if d.str_at(&["kind"]) == Some("List") {
-                let items = d.get("items").and_then(Node::as_seq).unwrap_or(&[]);
-                for it in items {
-                    self.add_doc(it, acc);
+                let list = d.get("items").and_then(Node::as_seq).unwrap_or(&[]);
+                for it in list {
+                    items.extend(self.resource_doc(it));
                 }
             } else {
-                self.add_doc(d, acc);
+                items.extend(self.resource_doc(d));
             }
         }
+        self.append_all(acc, items);
     }
 
-    fn add_doc(&mut self, d: &Node, acc: &mut Vec<Res>) {
+    fn resource_doc(&mut self, d: &Node) -> Option<Res> {
         if d.as_map().is_none() || d.str_at(&["kind"]).is_none() {
             self.fail(Finding::new(
                 "kustomize/unsupported",
                 d.span,
                 "a resource must be a mapping with `apiVersion`, `kind` and `metadata.name`; kustomize refuses this document",
             ));
-            return;
+            return None;
         }
         let origin = d.path(&["metadata", "name"]).map_or(d.span, |n| n.span);
-        self.append(acc, Res::new(d.clone(), origin));
+        Some(Res::new(d.clone(), origin))
     }
 
-    /// Adds an object; an id already present is kustomize's duplicate error.
-    fn append(&mut self, acc: &mut Vec<Res>, r: Res) {
-        let id = r.id();
-        if let Some(prev) = acc.iter().find(|o| o.id().equals(&id)) {
-            let f = Finding::new(
-                "kustomize/duplicate-resource",
-                r.origin,
-                format!(
-                    "`{}` is defined twice (kustomize refuses an already registered id)",
-                    id.display()
-                ),
-            )
-            .related(prev.origin, "first definition");
-            self.fail(f);
-            return;
+    /// Adds objects; an id already present is kustomize's duplicate error (at the later
+    /// definition, the earlier one related). Indexed by kind and name, so linear overall.
+    fn append_all(&mut self, acc: &mut Vec<Res>, items: Vec<Res>) {
+        let mut index: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, r) in acc.iter().enumerate() {
+            let id = r.id_ref();
+            index
+                .entry((id.kind.into(), id.name.into()))
+                .or_default()
+                .push(i);
         }
-        acc.push(r);
+        for r in items {
+            let key = {
+                let id = r.id_ref();
+                (id.kind.to_string(), id.name.to_string())
+            };
+            let slot = index.entry(key).or_default();
+            let dup = slot
+                .iter()
+                .copied()
+                .find(|&i| acc[i].id_ref().equals(&r.id_ref()));
+            if let Some(prev) = dup {
+                let f = Finding::new(
+                    "kustomize/duplicate-resource",
+                    r.origin,
+                    format!(
+                        "`{}` is defined twice (kustomize refuses an already registered id)",
+                        r.id().display()
+                    ),
+                )
+                .related(acc[prev].origin, "first definition");
+                self.fail(f);
+                continue;
+            }
+            slot.push(acc.len());
+            acc.push(r);
+        }
     }
 
     /// Step 4: generators with create/merge/replace.
@@ -400,6 +443,13 @@ impl Builder<'_> {
             .iter()
             .map(|g| (g, false))
             .chain(k.secrets.iter().map(|g| (g, true)));
+        // Every name each object ever had → its indices (generators look objects up by any id).
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in acc.iter().enumerate() {
+            for name in r.names() {
+                by_name.entry(name.to_string()).or_default().push(i);
+            }
+        }
         for (g, secret) in all {
             let made = generators::generate(
                 &mut self.loader,
@@ -409,38 +459,43 @@ impl Builder<'_> {
                 &k.generator_options,
                 secret,
             );
-            match made {
-                Ok(r) => self.add_generated(acc, r, g.behavior),
-                Err(f) => self.fail(f),
-            }
-        }
-    }
-
-    fn add_generated(&mut self, acc: &mut Vec<Res>, new: Res, behavior: Behavior) {
-        let id = new.id();
-        let found = acc
-            .iter()
-            .position(|o| o.all_ids().iter().any(|i| i.equals(&id)));
-        match (behavior, found) {
-            (Behavior::Create, None) => self.append(acc, new),
-            (Behavior::Create, Some(i)) => {
-                let f = Finding::new(
-                    "kustomize/duplicate-resource",
+            let new = match made {
+                Ok(r) => r,
+                Err(f) => {
+                    self.fail(f);
+                    continue;
+                }
+            };
+            let id = new.id();
+            let found = by_name.get(&id.name).and_then(|c| {
+                c.iter()
+                    .copied()
+                    .find(|&i| acc[i].any_id(|x| x.equals(&IdRef::borrow(&id))))
+            });
+            match (g.behavior, found) {
+                (Behavior::Create, None) => {
+                    by_name.entry(id.name.clone()).or_default().push(acc.len());
+                    acc.push(new);
+                }
+                (Behavior::Create, Some(i)) => {
+                    let f = Finding::new(
+                        "kustomize/duplicate-resource",
+                        new.origin,
+                        format!("`{}` already exists; a generator for it needs `behavior: merge` or `replace`", id.display()),
+                    )
+                    .related(acc[i].origin, "first definition");
+                    self.fail(f);
+                }
+                (_, None) => self.fail(Finding::new(
+                    "kustomize/patch-target-missing",
                     new.origin,
-                    format!("`{}` already exists; a generator for it needs `behavior: merge` or `replace`", id.display()),
-                )
-                .related(acc[i].origin, "first definition");
-                self.fail(f);
+                    format!(
+                        "`{}` does not exist; the generator cannot merge or replace it",
+                        id.display()
+                    ),
+                )),
+                (b, Some(i)) => merge_generated(&mut acc[i], new, b == Behavior::Merge),
             }
-            (_, None) => self.fail(Finding::new(
-                "kustomize/patch-target-missing",
-                new.origin,
-                format!(
-                    "`{}` does not exist; the generator cannot merge or replace it",
-                    id.display()
-                ),
-            )),
-            (b, Some(i)) => merge_generated(&mut acc[i], new, b == Behavior::Merge),
         }
     }
 
@@ -454,6 +509,7 @@ impl Builder<'_> {
         }
         if let Some(ns) = &k.namespace {
             namespace::apply(acc, ns);
+            self.check_unique_ids(acc, ns.span);
         }
         if let Some(p) = &k.name_prefix {
             names::apply_affix(acc, p, true);
@@ -473,6 +529,39 @@ impl Builder<'_> {
         }
         for i in &k.images {
             images::apply_image(acc, i);
+        }
+        if let Err(f) = replacements::apply(
+            &mut self.loader,
+            &level.dir,
+            &level.canon,
+            &k.replacements,
+            acc,
+        ) {
+            self.fail(f);
+        }
+    }
+
+    /// After `namespace`: two objects now sharing an id is kustomize's "ID conflict" error.
+    fn check_unique_ids(&mut self, acc: &[Res], ns: Span) {
+        let mut seen: HashMap<ResId, usize> = HashMap::new();
+        for (i, r) in acc.iter().enumerate() {
+            let mut id = r.id();
+            id.namespace = resource::norm_ns(&id.namespace).to_string();
+            if let Some(&first) = seen.get(&id) {
+                let f = Finding::new(
+                    "kustomize/duplicate-resource",
+                    r.origin,
+                    format!(
+                        "`namespace` gives `{}` the id of another object (kustomize: namespace transformation produces ID conflict)",
+                        r.id().display()
+                    ),
+                )
+                .related(acc[first].origin, "the other object")
+                .related(ns, "the namespace set here");
+                self.fail(f);
+                return;
+            }
+            seen.insert(id, i);
         }
     }
 
@@ -494,7 +583,7 @@ impl Builder<'_> {
                         return None;
                     }
                 };
-                let d = self.loader.docs(&file);
+                let d = self.loader.docs(&file, Use::Patch);
                 (d.docs.clone(), d.findings.clone(), d.failed)
             }
             PatchSource::Inline(n) => {
@@ -635,10 +724,14 @@ impl Builder<'_> {
         }
         for d in docs {
             let pid = ResId::of(d);
+            let pref = IdRef::borrow(&pid);
             let hits: Vec<usize> = (0..acc.len())
                 .filter(|&i| {
-                    acc[i].all_ids().iter().any(|id| {
-                        id.gvk_name_equals(&pid) && (pid.namespace.is_empty() || id.ns_equals(&pid))
+                    acc[i].any_id(|id| {
+                        id.gvk_name_equals(&pref)
+                            && (pid.namespace.is_empty()
+                                || resource::norm_ns(id.namespace)
+                                    == resource::norm_ns(&pid.namespace))
                     })
                 })
                 .collect();
@@ -685,7 +778,9 @@ impl Builder<'_> {
         }
         let id = r.id();
         let before = r.node.clone();
-        smp::merge_object(&mut r.node, patch, &id);
+        let mut patch = patch.clone();
+        output::annotations_as_strings(&mut patch);
+        smp::merge_object(&mut r.node, &patch, &id);
         if !p.allow_kind_change {
             restore(&mut r.node, &["kind"], kind);
         }
@@ -693,7 +788,7 @@ impl Builder<'_> {
             restore(&mut r.node, &["metadata", "name"], name);
         }
         restore(&mut r.node, &["metadata", "namespace"], ns);
-        for pointer in smp::reordered_lists(&before, &r.node, patch) {
+        for pointer in smp::reordered_lists(&before, &r.node, &patch) {
             self.reordered.push(Reorder {
                 id: r.id(),
                 pointer,
@@ -722,13 +817,22 @@ impl Builder<'_> {
             order::legacy_sort(acc);
         }
         for r in acc.iter_mut() {
-            normalise_numbers(&mut r.node);
+            for span in output::normalise(&mut r.node) {
+                let mut f = Finding::new(
+                    "yaml/ambiguous-scalar",
+                    span,
+                    "this value reads as an infinite or NaN number, which kustomize cannot encode as JSON: the build fails (quote it if a string was meant)",
+                );
+                f.severity = crate::diag::Severity::Error;
+                self.fail(f);
+            }
         }
     }
 }
 
 /// `behavior: merge` (data merged, new keys win) or `replace` (data replaced); labels and
-/// annotations merge either way; the old object keeps its place, name and hash wish.
+/// annotations merge either way; `type` and `immutable` come from the new generator; the
+/// hash is kept only if both generators want it; the old object keeps its place and name.
 fn merge_generated(old: &mut Res, new: Res, merge: bool) {
     for field in ["data", "binaryData"] {
         let Some(new_map) = new.node.get(field).and_then(Node::as_map).cloned() else {
@@ -771,8 +875,22 @@ fn merge_generated(old: &mut Res, new: Res, merge: bool) {
             }
         }
     }
-    if let (Some(imm), Some(obj)) = (new.node.get("immutable").cloned(), old.node.as_map_mut()) {
-        resource::put(obj, "immutable", imm);
+    for field in ["immutable", "type"] {
+        let Some(obj) = old.node.as_map_mut() else {
+            break;
+        };
+        match new.node.get(field).cloned() {
+            Some(v) => resource::put(obj, field, v),
+            None => {
+                obj.remove(field);
+            }
+        }
+    }
+    // Hashed only when both generators want it; a non-generated object never gets a hash
+    // (observed with kubectl).
+    let wants = new.generated.as_ref().is_some_and(|g| g.hash);
+    if let Some(g) = old.generated.as_mut() {
+        g.hash &= wants;
     }
 }
 
@@ -801,16 +919,5 @@ fn remove_indices(acc: &mut Vec<Res>, sorted: &[usize]) {
     }
 }
 
-/// Floats with an integral value print as integers (kustomize re-encodes through JSON, where
-/// `1e3` becomes `1000`).
-fn normalise_numbers(node: &mut Node) {
-    resource::walk_mut(node, |n| {
-        if let Value::Scalar(s) = &mut n.value {
-            if let crate::yaml::Resolved::Float(f) = s.resolve() {
-                if let Some(t) = json6902::float_text(f) {
-                    *s = Scalar::plain(t);
-                }
-            }
-        }
-    });
-}
+#[cfg(test)]
+mod tests;

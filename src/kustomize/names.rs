@@ -5,10 +5,11 @@
 use super::fieldspec::visit_path;
 use super::kustomization::Str;
 use super::namespace::is_cluster_scoped;
-use super::resource::{put, set_name, Res, ResId};
+use super::resource::{norm_ns, put, set_name, Res, ResId};
 use crate::diag::Finding;
 use crate::source::Span;
 use crate::yaml::{Node, Value};
+use std::collections::HashMap;
 
 /// Kinds whose names prefixes and suffixes leave alone.
 fn keeps_name(kind: &str) -> bool {
@@ -320,9 +321,32 @@ impl Candidate {
     }
 }
 
+/// All objects, indexed by every name they ever had.
+struct Candidates {
+    all: Vec<Candidate>,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl Candidates {
+    fn new(resources: &[Res]) -> Candidates {
+        let all: Vec<Candidate> = resources.iter().map(Candidate::of).collect();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in all.iter().enumerate() {
+            let mut names = c.names.clone();
+            names.dedup();
+            for n in names {
+                by_name.entry(n).or_default().push(i);
+            }
+        }
+        Candidates { all, by_name }
+    }
+}
+
 /// The referring object as the selection rules see it.
 struct Referrer {
     namespace: String,
+    /// For RoleBindings and ClusterRoleBindings: the namespaces their subjects name.
+    subject_namespaces: Vec<String>,
     cluster_scoped: bool,
     prefixes: Vec<String>,
     suffixes: Vec<String>,
@@ -331,7 +355,7 @@ struct Referrer {
 
 /// Picks the object a reference `name` (of one of `targets`, kind `kind` if given) means.
 fn select<'a>(
-    cands: &'a [Candidate],
+    cands: &'a Candidates,
     referrer: &Referrer,
     targets: &[(&str, &str)],
     kind: Option<&str>,
@@ -339,19 +363,23 @@ fn select<'a>(
     subject_ns: Option<&str>,
 ) -> Result<Option<&'a Candidate>, Finding> {
     let matching: Vec<&Candidate> = cands
-        .iter()
+        .by_name
+        .get(name)
+        .into_iter()
+        .flatten()
+        .map(|&i| &cands.all[i])
         .filter(|c| targets.contains(&(c.id.group.as_str(), c.id.kind.as_str())))
         .filter(|c| kind.is_none_or(|k| k == c.id.kind))
         .filter(|c| c.names.iter().any(|n| n == name))
-        .filter(|c| match subject_ns {
-            Some(ns) => c.namespaces.iter().any(|n| n == ns),
-            None => {
-                referrer.cluster_scoped
-                    || c.id.kind == "ServiceAccount"
-                    || is_cluster_scoped(&c.id)
-                    || c.id.namespace == referrer.namespace
-            }
+        // kustomize's `SubsetThatCouldBeReferencedByResource`: same namespace, cluster-scoped
+        // either side, or a namespace an RBAC binding's subjects name.
+        .filter(|c| {
+            referrer.cluster_scoped
+                || is_cluster_scoped(&c.id)
+                || norm_ns(&c.id.namespace) == norm_ns(&referrer.namespace)
+                || referrer.subject_namespaces.contains(&c.id.namespace)
         })
+        .filter(|c| subject_ns.is_none_or(|ns| c.namespaces.iter().any(|n| n == ns)))
         .collect();
     if matching.len() <= 1 {
         return Ok(matching.first().copied());
@@ -389,13 +417,22 @@ fn rename(node: &mut Node, c: &Candidate) {
 
 /// The root name-reference step. Returns kustomize's failures.
 pub fn fix_references(resources: &mut [Res]) -> Vec<Finding> {
-    let cands: Vec<Candidate> = resources.iter().map(Candidate::of).collect();
+    let cands = Candidates::new(resources);
     let specs = specs();
     let mut errors = Vec::new();
     for r in resources.iter_mut() {
         let id = r.id();
+        let subject_namespaces = r
+            .node
+            .get("subjects")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|s| s.str_at(&["namespace"]).map(str::to_string))
+            .collect();
         let referrer = Referrer {
             namespace: id.namespace.clone(),
+            subject_namespaces,
             cluster_scoped: super::namespace::is_cluster_scoped(&id),
             prefixes: r.prefixes.clone(),
             suffixes: r.suffixes.clone(),
@@ -423,7 +460,7 @@ pub fn fix_references(resources: &mut [Res]) -> Vec<Finding> {
 
 fn fix_plain(
     n: &mut Node,
-    cands: &[Candidate],
+    cands: &Candidates,
     referrer: &Referrer,
     targets: &[(&str, &str)],
 ) -> Result<(), Finding> {
@@ -449,7 +486,7 @@ fn fix_plain(
 
 fn fix_kind_ref(
     n: &mut Node,
-    cands: &[Candidate],
+    cands: &Candidates,
     referrer: &Referrer,
     targets: &[(&str, &str)],
 ) -> Result<(), Finding> {
@@ -467,7 +504,7 @@ fn fix_kind_ref(
     Ok(())
 }
 
-fn fix_subjects(n: &mut Node, cands: &[Candidate], referrer: &Referrer) -> Result<(), Finding> {
+fn fix_subjects(n: &mut Node, cands: &Candidates, referrer: &Referrer) -> Result<(), Finding> {
     let Some(items) = n.as_seq_mut() else {
         return Ok(());
     };

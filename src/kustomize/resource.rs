@@ -5,7 +5,7 @@
 //! rendered document never carries it.
 
 use crate::source::Span;
-use crate::yaml::{Entry, Map, Node, Value};
+use crate::yaml::{Entry, Map, Node};
 
 /// Group/version/kind + namespace + name of an object.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
@@ -17,43 +17,78 @@ pub struct ResId {
     pub name: String,
 }
 
-impl ResId {
+/// A borrowed [`ResId`] read straight from a document (no allocation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IdRef<'a> {
+    pub group: &'a str,
+    pub version: &'a str,
+    pub kind: &'a str,
+    pub namespace: &'a str,
+    pub name: &'a str,
+}
+
+impl<'a> IdRef<'a> {
     /// The id of a document (missing fields are empty).
-    pub fn of(node: &Node) -> ResId {
+    pub fn of(node: &'a Node) -> IdRef<'a> {
         let api = node.str_at(&["apiVersion"]).unwrap_or("");
-        let (group, version) = match api.split_once('/') {
-            Some((g, v)) => (g.to_string(), v.to_string()),
-            None => (String::new(), api.to_string()),
+        let (group, version) = api.split_once('/').unwrap_or(("", api));
+        let meta = node.get("metadata");
+        let meta_str = |k: &str| {
+            meta.and_then(|m| m.get(k))
+                .and_then(Node::as_str)
+                .unwrap_or("")
         };
-        ResId {
+        IdRef {
             group,
             version,
-            kind: node.str_at(&["kind"]).unwrap_or("").to_string(),
-            namespace: node
-                .str_at(&["metadata", "namespace"])
-                .unwrap_or("")
-                .to_string(),
-            name: node.str_at(&["metadata", "name"]).unwrap_or("").to_string(),
+            kind: node.str_at(&["kind"]).unwrap_or(""),
+            namespace: meta_str("namespace"),
+            name: meta_str("name"),
         }
     }
-
-    /// Namespaces compare equal when both are empty or `default`.
-    pub fn ns_equals(&self, other: &ResId) -> bool {
-        norm_ns(&self.namespace) == norm_ns(&other.namespace)
+    pub fn borrow(id: &'a ResId) -> IdRef<'a> {
+        IdRef {
+            group: &id.group,
+            version: &id.version,
+            kind: &id.kind,
+            namespace: &id.namespace,
+            name: &id.name,
+        }
     }
-
+    pub fn to_owned(self) -> ResId {
+        ResId {
+            group: self.group.into(),
+            version: self.version.into(),
+            kind: self.kind.into(),
+            namespace: self.namespace.into(),
+            name: self.name.into(),
+        }
+    }
     /// kustomize's `ResId.Equals`: same GVK, name and (normalised) namespace.
-    pub fn equals(&self, other: &ResId) -> bool {
-        self.gvk_name_equals(other) && self.ns_equals(other)
+    pub fn equals(&self, other: &IdRef) -> bool {
+        self.gvk_name_equals(other) && norm_ns(self.namespace) == norm_ns(other.namespace)
     }
-
-    pub fn gvk_name_equals(&self, other: &ResId) -> bool {
+    /// Same group, kind and name; versions equal or one unset.
+    pub fn gvk_name_equals(&self, other: &IdRef) -> bool {
         self.kind == other.kind
             && self.name == other.name
             && self.group == other.group
             && (self.version == other.version
                 || self.version.is_empty()
                 || other.version.is_empty())
+    }
+}
+
+impl ResId {
+    /// The id of a document (missing fields are empty).
+    pub fn of(node: &Node) -> ResId {
+        IdRef::of(node).to_owned()
+    }
+
+    /// Namespaces compare equal when both are empty or `default`.
+    /// kustomize's `ResId.Equals` (see [`IdRef::equals`]).
+    pub fn equals(&self, other: &ResId) -> bool {
+        IdRef::borrow(self).equals(&IdRef::borrow(other))
     }
 
     /// `Kind.version.group/name.namespace`, the way kustomize prints ids.
@@ -123,6 +158,13 @@ impl Res {
     pub fn id(&self) -> ResId {
         ResId::of(&self.node)
     }
+    pub fn id_ref(&self) -> IdRef<'_> {
+        IdRef::of(&self.node)
+    }
+    /// Whether any id the object ever had (current included) satisfies `f`.
+    pub fn any_id(&self, f: impl Fn(&IdRef) -> bool) -> bool {
+        f(&self.id_ref()) || self.prev.iter().any(|p| f(&IdRef::borrow(p)))
+    }
     /// The id the object had when it entered the build.
     pub fn org_id(&self) -> ResId {
         self.prev.first().cloned().unwrap_or_else(|| self.id())
@@ -143,6 +185,14 @@ impl Res {
     }
     pub fn name(&self) -> &str {
         self.node.str_at(&["metadata", "name"]).unwrap_or("")
+    }
+    /// Every name the object had (repeats removed when adjacent), the current one first.
+    pub fn names(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = std::iter::once(self.name())
+            .chain(self.prev.iter().rev().map(|p| p.name.as_str()))
+            .collect();
+        v.dedup();
+        v
     }
     /// Any name the object ever had.
     pub fn had_name(&self, name: &str) -> bool {
@@ -196,20 +246,3 @@ pub fn set_name(node: &mut Node, name: String, span: Span) {
     }
 }
 
-/// Visits every scalar/map/seq node mutably, depth first (pre-order), without recursion.
-pub fn walk_mut(node: &mut Node, mut f: impl FnMut(&mut Node)) {
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        f(n);
-        match &mut n.value {
-            Value::Scalar(_) => {}
-            Value::Seq(items) => stack.extend(items.iter_mut()),
-            Value::Map(m) => {
-                for e in m.entries.iter_mut() {
-                    stack.push(&mut e.key);
-                    stack.push(&mut e.value);
-                }
-            }
-        }
-    }
-}

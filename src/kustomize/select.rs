@@ -3,7 +3,7 @@
 //! value; label and annotation selectors use the Kubernetes selector syntax.
 
 use super::kustomization::{Str, Target};
-use super::resource::{norm_ns, Res, ResId};
+use super::resource::{norm_ns, IdRef, Res};
 use crate::yaml::Node;
 use regex::Regex;
 
@@ -60,20 +60,37 @@ impl Selector {
     }
 
     pub fn matches(&self, r: &Res) -> bool {
-        let cur = r.id();
-        let org = r.org_id();
+        let cur = r.id_ref();
+        let org = r.prev.first().map_or(cur, IdRef::borrow);
         let m = |re: &Option<Regex>, a: &str| re.as_ref().is_none_or(|re| re.is_match(a));
-        let either = |re: &Option<Regex>, f: &dyn Fn(&ResId) -> &str| {
+        let either = |re: &Option<Regex>, a: &str, b: &str| {
             re.as_ref()
-                .is_none_or(|re| re.is_match(f(&cur)) || re.is_match(f(&org)))
+                .is_none_or(|re| re.is_match(a) || re.is_match(b))
         };
-        m(&self.group, &cur.group)
-            && m(&self.version, &cur.version)
-            && m(&self.kind, &cur.kind)
-            && either(&self.name, &|i| i.name.as_str())
-            && either(&self.namespace, &|i| norm_ns(&i.namespace))
+        m(&self.group, cur.group)
+            && m(&self.version, cur.version)
+            && m(&self.kind, cur.kind)
+            && either(&self.name, cur.name, org.name)
+            && either(
+                &self.namespace,
+                norm_ns(cur.namespace),
+                norm_ns(org.namespace),
+            )
             && reqs_match(&self.labels, r.node.path(&["metadata", "labels"]))
             && reqs_match(&self.annotations, r.node.path(&["metadata", "annotations"]))
+    }
+}
+
+/// A parsed label or annotation selector (`k=v, k in (a,b), !k`).
+pub struct Requirements(Vec<Req>);
+
+impl Requirements {
+    pub fn parse(s: &str) -> Result<Requirements, String> {
+        parse_selector(s).map(Requirements)
+    }
+    /// Whether the labels/annotations map `map` satisfies every requirement.
+    pub fn matches(&self, map: Option<&Node>) -> bool {
+        reqs_match(&self.0, map)
     }
 }
 

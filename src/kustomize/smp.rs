@@ -4,15 +4,16 @@
 //! Associative lists (merge keys from the Kubernetes 1.21 schema in [`list_strategy`]) are
 //! re-ordered the way kyaml does it: with at most one merge key in use, the elements the patch
 //! names come first in patch order; with a compound key in use, new elements are prepended and
-//! a patch element with an empty key value, or one that only partly matches a destination
-//! element, is dropped. `$patch:
+//! a patch element that only partly matches destination elements (one side lacks a key
+//! value) is dropped, as kyaml does (kubernetes-sigs/kustomize#3620). A value the destination
+//! lacks (a field or a list element) is walked against nothing, so its directives apply. `$patch:
 //! delete|replace|merge` are honoured; `$retainKeys`, `$setElementOrder/…` and
 //! `$deleteFromPrimitiveList/…` are not implemented by kustomize and are copied verbatim.
 //! Every value taken from the patch keeps the patch's span, with `overrode` = the span of the
 //! value it replaced.
 
 use super::resource::ResId;
-use crate::yaml::{Map, Node, Value};
+use crate::yaml::{Map, Node, Style, Value};
 
 /// How a list merges.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,21 +151,16 @@ pub fn merge_object(dest: &mut Node, patch: &Node, id: &ResId) {
     merge(dest, patch, id, &mut path);
 }
 
-/// The patch value as a fresh node (directives applied against nothing).
+/// A value the destination lacks: the patch value walked against nothing (kyaml does walk
+/// it, so `$patch: delete` elements and `null`s inside it are applied, not copied).
 fn fresh(patch: &Node, id: &ResId, path: &mut Vec<String>) -> Node {
-    match &patch.value {
-        Value::Map(_) => {
-            let mut n = Node::map(Vec::new(), patch.span);
-            merge(&mut n, patch, id, path);
-            n
-        }
-        Value::Seq(_) => {
-            let mut n = Node::seq(Vec::new(), patch.span);
-            merge(&mut n, patch, id, path);
-            n
-        }
-        Value::Scalar(_) => patch.clone(),
-    }
+    let mut n = match &patch.value {
+        Value::Map(_) => Node::map(Vec::new(), patch.span),
+        Value::Seq(_) => Node::seq(Vec::new(), patch.span),
+        Value::Scalar(_) => return patch.clone(),
+    };
+    merge(&mut n, patch, id, path);
+    n
 }
 
 fn replace_with(dest: &mut Node, mut new: Node) {
@@ -176,7 +172,17 @@ fn merge(dest: &mut Node, patch: &Node, id: &ResId, path: &mut Vec<String>) {
     match &patch.value {
         Value::Map(pm) => merge_map(dest, patch, pm, id, path),
         Value::Seq(items) => merge_seq(dest, patch, items, id, path),
-        Value::Scalar(_) => replace_with(dest, patch.clone()),
+        Value::Scalar(ps) => {
+            let mut new = patch.clone();
+            // kyaml keeps the destination's quoting when the patch writes a plain scalar, so
+            // `"x"` patched with `1e3` stays a string (observed with kubectl).
+            if let (Some(ds), Value::Scalar(ns)) = (dest.as_scalar(), &mut new.value) {
+                if ps.style == Style::Plain && ps.tag.is_none() && ds.style != Style::Plain {
+                    ns.style = ds.style;
+                }
+            }
+            replace_with(dest, new)
+        }
     }
 }
 
@@ -232,7 +238,7 @@ fn merge_seq(dest: &mut Node, patch: &Node, items: &[Node], id: &ResId, path: &m
         let list: Vec<Node> = patch_items
             .iter()
             .filter(|i| directive(i) != Some("delete"))
-            .map(|i| fresh(i, id, path))
+            .map(|i| (*i).clone())
             .collect();
         replace_with(dest, Node::seq(list, patch.span));
         return;
@@ -341,27 +347,28 @@ fn compound_key(
 ) -> Vec<Node> {
     let mut new = Vec::new();
     let mut removed = vec![false; old.len()];
-    for p in patch {
-        let pv = key_values(p, keys);
-        // kyaml cannot place a patch element with an empty key value: it is dropped.
-        if pv.iter().any(String::is_empty) {
+    let patch_keys: Vec<Vec<String>> = patch.iter().map(|p| key_values(p, keys)).collect();
+    for (p, pv) in patch.iter().zip(&patch_keys) {
+        let olds: Vec<Vec<String>> = old.iter().map(|o| key_values(o, keys)).collect();
+        // Agrees wherever both have a value, but not exactly.
+        let partial = |o: &Vec<String>| {
+            o != pv
+                && o.iter()
+                    .zip(pv)
+                    .all(|(a, b)| a == b || a.is_empty() || b.is_empty())
+        };
+        // ... and sets a key this element leaves empty (destination or patch alike).
+        let narrower = |o: &Vec<String>| {
+            partial(o) && o.iter().zip(pv).any(|(a, b)| !a.is_empty() && b.is_empty())
+        };
+        if olds.iter().chain(&patch_keys).any(narrower) {
             continue;
         }
-        let exact = old.iter().position(|o| key_values(o, keys) == pv);
-        match exact {
+        match olds.iter().position(|o| o == pv) {
             Some(i) if directive(p) == Some("delete") => removed[i] = true,
             Some(i) => merge(&mut old[i], p, id, path),
-            None => {
-                let partial = old.iter().any(|o| {
-                    key_values(o, keys)
-                        .iter()
-                        .zip(&pv)
-                        .all(|(a, b)| a == b || a.is_empty() || b.is_empty())
-                });
-                if !partial && directive(p) != Some("delete") {
-                    new.push(fresh(p, id, path));
-                }
-            }
+            None if olds.iter().any(partial) || directive(p) == Some("delete") => {}
+            None => new.push(fresh(p, id, path)),
         }
     }
     new.extend(
@@ -371,6 +378,66 @@ fn compound_key(
             .map(|(o, _)| o),
     );
     new
+}
+
+/// The JSON pointers of the lists (reached through `patch`) whose elements now sit at other
+/// indices than before the merge: the hazard for a later index-based JSON patch.
+pub fn reordered_lists(before: &Node, after: &Node, patch: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    walk_reorders(Some(before), Some(after), patch, String::new(), &mut out);
+    out
+}
+
+fn element_name(n: &Node) -> Option<&str> {
+    n.get("name").and_then(Node::as_str)
+}
+
+fn walk_reorders(
+    before: Option<&Node>,
+    after: Option<&Node>,
+    patch: &Node,
+    pointer: String,
+    out: &mut Vec<String>,
+) {
+    match &patch.value {
+        Value::Map(pm) => {
+            for e in &pm.entries {
+                let Some(k) = e.key.as_str() else { continue };
+                let ptr = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                walk_reorders(
+                    before.and_then(|b| b.get(k)),
+                    after.and_then(|a| a.get(k)),
+                    &e.value,
+                    ptr,
+                    out,
+                );
+            }
+        }
+        Value::Seq(items) => {
+            let (Some(b), Some(a)) = (before.and_then(Node::as_seq), after.and_then(Node::as_seq))
+            else {
+                return;
+            };
+            let moved = b
+                .iter()
+                .zip(a.iter())
+                .any(|(x, y)| element_name(x).is_some() && element_name(x) != element_name(y));
+            if moved {
+                out.push(pointer.clone());
+            }
+            for p in items {
+                let Some(name) = element_name(p) else {
+                    continue;
+                };
+                let bi = b.iter().position(|x| element_name(x) == Some(name));
+                let ai = a.iter().position(|x| element_name(x) == Some(name));
+                if let (Some(bi), Some(ai)) = (bi, ai) {
+                    walk_reorders(b.get(bi), a.get(ai), p, format!("{pointer}/{ai}"), out);
+                }
+            }
+        }
+        Value::Scalar(_) => {}
+    }
 }
 
 #[cfg(test)]
@@ -434,6 +501,19 @@ mod tests {
     }
 
     #[test]
+    fn a_plain_patch_scalar_keeps_the_destination_quoting() {
+        let m = SourceMap::new();
+        let mut d = doc(&m, "d", "kind: Pod\nspec: {a: x, b: \"x\", c: 5}\n");
+        let p = doc(&m, "p", "spec: {a: 1e3, b: 1e3, c: \"7\"}\n");
+        let id = ResId::of(&d);
+        merge_object(&mut d, &p, &id);
+        let j = d.to_json();
+        assert_eq!(j["spec"]["a"], serde_json::json!(1000.0));
+        assert_eq!(j["spec"]["b"], serde_json::json!("1e3"));
+        assert_eq!(j["spec"]["c"], serde_json::json!("7"));
+    }
+
+    #[test]
     fn compound_key_partial_match_is_dropped() {
         let m = SourceMap::new();
         let mut d = doc(
@@ -455,65 +535,5 @@ mod tests {
             .unwrap();
         assert_eq!(ports.len(), 1);
         assert_eq!(ports[0].str_at(&["name"]), Some("redis"));
-    }
-}
-
-/// The JSON pointers of the lists (reached through `patch`) whose elements now sit at other
-/// indices than before the merge: the hazard for a later index-based JSON patch.
-pub fn reordered_lists(before: &Node, after: &Node, patch: &Node) -> Vec<String> {
-    let mut out = Vec::new();
-    walk_reorders(Some(before), Some(after), patch, String::new(), &mut out);
-    out
-}
-
-fn element_name(n: &Node) -> Option<&str> {
-    n.get("name").and_then(Node::as_str)
-}
-
-fn walk_reorders(
-    before: Option<&Node>,
-    after: Option<&Node>,
-    patch: &Node,
-    pointer: String,
-    out: &mut Vec<String>,
-) {
-    match &patch.value {
-        Value::Map(pm) => {
-            for e in &pm.entries {
-                let Some(k) = e.key.as_str() else { continue };
-                let ptr = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
-                walk_reorders(
-                    before.and_then(|b| b.get(k)),
-                    after.and_then(|a| a.get(k)),
-                    &e.value,
-                    ptr,
-                    out,
-                );
-            }
-        }
-        Value::Seq(items) => {
-            let (Some(b), Some(a)) = (before.and_then(Node::as_seq), after.and_then(Node::as_seq))
-            else {
-                return;
-            };
-            let moved = b
-                .iter()
-                .zip(a.iter())
-                .any(|(x, y)| element_name(x).is_some() && element_name(x) != element_name(y));
-            if moved {
-                out.push(pointer.clone());
-            }
-            for p in items {
-                let Some(name) = element_name(p) else {
-                    continue;
-                };
-                let bi = b.iter().position(|x| element_name(x) == Some(name));
-                let ai = a.iter().position(|x| element_name(x) == Some(name));
-                if let (Some(bi), Some(ai)) = (bi, ai) {
-                    walk_reorders(b.get(bi), a.get(ai), p, format!("{pointer}/{ai}"), out);
-                }
-            }
-        }
-        Value::Scalar(_) => {}
     }
 }

@@ -64,10 +64,9 @@ pub fn check(d: &Directive, spec: &Spec, args: &[Arg], cmds: &CommandTable) -> C
                     d.written
                 )));
             }
-            Err(Problem::new(format!(
-                "`{}` is accepted for compatibility and silently ignored by Redis 7: it has no effect",
-                d.written
-            ))
+            Err(Problem::new(
+                "accepted for compatibility and silently ignored by Redis 7: it has no effect",
+            )
             .diverging("ignored-directive")
             .help("remove it; `list-max-listpack-size` sets the list encoding"))
         }
@@ -209,7 +208,7 @@ fn memory(s: &str, min: u64, max: u64) -> Check {
 }
 
 fn memory_error(e: MemoryError) -> Problem {
-    let p = Problem::new(format!("memory size {e}")).at(0);
+    let p = Problem::new(e.to_string()).at(0);
     match e {
         MemoryError::Invalid => {
             p.help("write e.g. `100mb` (1mb = 1024*1024) or `100m` (1m = 1000*1000)")
@@ -397,7 +396,7 @@ fn save(args: &[Arg]) -> Check {
     }
     if args.len() % 2 == 1 {
         return Err(Problem::new(format!(
-            "`save` takes pairs of <seconds> <changes>, found {} values",
+            "takes pairs of <seconds> <changes>, found an odd number of values ({})",
             args.len()
         ))
         .at(args.len() - 1));

@@ -192,7 +192,25 @@ fn align(logical: &str, raw: &str, base: usize, style: Style) -> OffsetMap {
     }
     let mut last = base + j;
     let mut i = 0;
+    let escapes: &[u8] = match style {
+        Style::DoubleQuoted => b"\\",
+        Style::SingleQuoted => b"'",
+        _ => b"",
+    };
     while i < lb.len() {
+        // Fastest path: the rest of the logical line is written as is (a literal block).
+        let eol = lb[i..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(lb.len(), |p| i + p + 1);
+        let line = &lb[i..eol];
+        if rb.get(j..j + line.len()) == Some(line) && !line.iter().any(|b| escapes.contains(b)) {
+            push_run(&mut runs, i, base + j);
+            i = eol;
+            j += line.len();
+            last = base + j - 1;
+            continue;
+        }
         // Fast path: the same plain ASCII bytes on both sides.
         let same = lb[i..]
             .iter()

@@ -14,9 +14,10 @@ use super::commands::CommandTable;
 use super::model::{Arg, Directive, RedisConf};
 use super::sentinel;
 use super::table::{Type, TABLE};
-use super::value::yes_no;
+use super::value::{self, yes_no};
 use super::ConfKind;
 use crate::diag::Finding;
+use crate::source::Span;
 use regex::Regex;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -128,7 +129,7 @@ fn directive(kind: ConfKind, d: &Directive, out: &mut Vec<Finding>) {
                 Err(p) => {
                     f.message
                         .push_str(&format!(" and refuses the line ({})", p.message));
-                    out.push(f.detail(REFUSAL));
+                    out.push(f.detail(p.divergence.unwrap_or(REFUSAL)));
                     // What is wrong before the comment, too (a deliberate divergence there
                     // would hide that Redis refuses the line as written).
                     if let Err(p) = check(d, spec, &d.args[..c], cmds) {
@@ -225,27 +226,60 @@ fn unknown(d: &Directive) -> Finding {
     }
 }
 
+/// The closest directive name with a normalized Levenshtein similarity of at least 0.7.
 fn did_you_mean(name: &str) -> Option<&'static str> {
-    const STATEMENTS: &[&str] = &[
-        "include",
-        "rename-command",
-        "user",
-        "loadmodule",
-        "sentinel",
-    ];
+    const MIN: f64 = 0.7;
+    let len = name.chars().count();
+    // The distance is at least the length difference: skip names that cannot reach MIN.
+    let close = |c: &&str| {
+        let (a, b) = (len as f64, c.len() as f64);
+        (a - b).abs() <= (1.0 - MIN) * a.max(b)
+    };
+    // The table has the statements (`include`, `user`, …) too.
     TABLE
         .names_7_0()
-        .chain(STATEMENTS.iter().copied())
-        .map(|c| (strsim::normalized_damerau_levenshtein(name, c), c))
-        .filter(|(score, _)| *score >= 0.7)
+        .filter(close)
+        .map(|c| (strsim::normalized_levenshtein(name, c), c))
+        .filter(|(score, _)| *score >= MIN)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+/// Directives whose value is a password.
+const PASSWORD_DIRECTIVES: &[&str] = &[
+    "requirepass",
+    "masterauth",
+    "tls-key-file-pass",
+    "tls-client-key-file-pass",
+];
+
+/// The byte ranges of the file that hold secret values (passwords, ACL password rules, and the
+/// rest of a line of such a directive whose quotes do not balance). Findings never contain
+/// them; a report that prints source lines must redact them.
+pub fn secret_spans(conf: &RedisConf) -> Vec<Span> {
+    let mut spans: Vec<Span> = conf
+        .directives
+        .iter()
+        .flat_map(|d| secret_args(d).into_iter().map(|i| d.args[i].span))
+        .collect();
+    spans.extend(
+        conf.unbalanced
+            .iter()
+            .filter(|u| {
+                PASSWORD_DIRECTIVES.contains(&u.name.as_str())
+                    || u.name == "user"
+                    || u.name == "sentinel"
+            })
+            .map(|u| u.rest),
+    );
+    spans
 }
 
 /// Arguments that hold a secret: their values never appear in any output.
 fn secret_args(d: &Directive) -> Vec<usize> {
     match d.name.as_str() {
-        "requirepass" | "masterauth" | "tls-key-file-pass" | "tls-client-key-file-pass" => vec![0],
+        // Every argument: a line with a wrong count still holds the password somewhere.
+        name if PASSWORD_DIRECTIVES.contains(&name) => (0..d.args.len()).collect(),
         "user" => (1..d.args.len())
             .filter(|&i| acl::is_password_rule(&d.args[i].text))
             .collect(),
@@ -255,8 +289,8 @@ fn secret_args(d: &Directive) -> Vec<usize> {
             .map(|a| a.text.to_ascii_lowercase())
             .as_deref()
         {
-            Some("auth-pass") => vec![2],
-            Some("sentinel-pass") => vec![1],
+            Some("auth-pass") => (2..d.args.len()).collect(),
+            Some("sentinel-pass") => (1..d.args.len()).collect(),
             _ => vec![],
         },
         _ => vec![],
@@ -299,12 +333,13 @@ fn variables(d: &Directive, out: &mut Vec<Finding>) {
     }
 }
 
+/// One finding per line that holds a literal password (at its first one).
 fn secrets(d: &Directive, out: &mut Vec<Finding>) {
-    for i in secret_args(d) {
-        let a = &d.args[i];
-        if a.text.is_empty() || VARIABLE.is_match(&a.text) || a.text.starts_with('<') {
-            continue;
-        }
+    let literal = secret_args(d)
+        .into_iter()
+        .map(|i| &d.args[i])
+        .find(|a| !a.text.is_empty() && !VARIABLE.is_match(&a.text) && !a.text.starts_with('<'));
+    if let Some(a) = literal {
         out.push(
             Finding::new(
                 "redis/plaintext-secret",
@@ -330,20 +365,42 @@ fn accumulates(d: &Directive) -> bool {
     ) || matches!(d.spec.map(|s| &s.ty), Some(Type::DeprecatedIgnored))
 }
 
+/// What a line sets, for duplicate detection: the directive, or for a Sentinel option the
+/// option and its master (`sentinel down-after-milliseconds mymaster`). `None` for lines that
+/// accumulate.
+fn setting_key(d: &Directive) -> Option<String> {
+    if !d.known {
+        return None;
+    }
+    if d.name == "sentinel" {
+        let sub = d.args.first()?.text.to_ascii_lowercase();
+        return match (sub.as_str(), d.args.len()) {
+            (
+                "monitor" | "known-replica" | "known-slave" | "known-sentinel" | "rename-command",
+                _,
+            ) => None,
+            (_, 2) => Some(format!("sentinel {sub}")),
+            (_, 3) => Some(format!("sentinel {sub} {}", d.args[1].text)),
+            _ => None,
+        };
+    }
+    (!accumulates(d)).then(|| d.name.clone())
+}
+
 fn duplicates(conf: &RedisConf, out: &mut Vec<Finding>) {
-    let mut last: HashMap<&str, &Directive> = HashMap::new();
+    let mut last: HashMap<String, &Directive> = HashMap::new();
     for d in &conf.directives {
-        if !d.known || accumulates(d) {
+        let Some(key) = setting_key(d) else {
             continue;
-        }
-        if let Some(prev) = last.insert(d.name.as_str(), d) {
+        };
+        if let Some(prev) = last.insert(key.clone(), d) {
             out.push(
                 Finding::new(
                     "redis/duplicate-directive",
                     d.line,
                     format!(
-                        "`{}` is set again (first on line {}): Redis uses the last line",
-                        d.name, prev.line_number
+                        "`{key}` is set again (first on line {}): the last line wins",
+                        prev.line_number
                     ),
                 )
                 .related(prev.line, "overridden by the later line")
@@ -355,9 +412,16 @@ fn duplicates(conf: &RedisConf, out: &mut Vec<Finding>) {
 
 /// `rename-command` lines, applied in order to the 7.0 command table.
 fn rename_commands(conf: &RedisConf, out: &mut Vec<Finding>) {
+    let mut lines = conf
+        .all("rename-command")
+        .filter(|d| d.args.len() == 2)
+        .peekable();
+    if lines.peek().is_none() {
+        return;
+    }
     let commands = CommandTable::of(conf.kind).commands;
     let mut table: HashSet<String> = commands.iter().map(|c| c.to_string()).collect();
-    for d in conf.all("rename-command").filter(|d| d.args.len() == 2) {
+    for d in lines {
         let from = d.args[0].text.to_ascii_lowercase();
         let to = d.args[1].text.to_ascii_lowercase();
         let problem = if from.contains('|') {
@@ -437,6 +501,7 @@ fn cross_line(conf: &RedisConf, out: &mut Vec<Finding>) {
             );
         }
     }
+    tls(conf, out);
     let cluster = conf.value("cluster-enabled").and_then(yes_no) == Some(true);
     if let Some(r) = conf.get("replicaof").filter(|_| cluster) {
         let no_one = r.args.len() == 2 && r.args[0].text.eq_ignore_ascii_case("no");
@@ -450,5 +515,52 @@ fn cross_line(conf: &RedisConf, out: &mut Vec<Finding>) {
                 .detail(REFUSAL),
             );
         }
+    }
+}
+
+/// TLS needs a certificate, its key and (to verify clients or peers) a CA: Redis refuses to
+/// start without them ("Failed to configure TLS"). Whether the files exist is the pod's affair.
+fn tls(conf: &RedisConf, out: &mut Vec<Finding>) {
+    let set = |name: &str| conf.value(name).is_some_and(|v| !v.is_empty());
+    let on = |name: &str| conf.value(name).and_then(yes_no) == Some(true);
+    let port = conf
+        .get("tls-port")
+        .filter(|d| d.args.len() == 1 && value::string2ll(&d.args[0].text).is_some_and(|p| p > 0));
+    let Some(trigger) = port
+        .or_else(|| {
+            conf.get("tls-replication")
+                .filter(|_| on("tls-replication"))
+        })
+        .or_else(|| conf.get("tls-cluster").filter(|_| on("tls-cluster")))
+    else {
+        return;
+    };
+    let verifies = on("tls-replication")
+        || on("tls-cluster")
+        || !conf
+            .value("tls-auth-clients")
+            .is_some_and(|v| v.eq_ignore_ascii_case("no"));
+    let mut missing = Vec::new();
+    if !set("tls-cert-file") {
+        missing.push("`tls-cert-file`");
+    }
+    if !set("tls-key-file") {
+        missing.push("`tls-key-file`");
+    }
+    if verifies && !set("tls-ca-cert-file") && !set("tls-ca-cert-dir") {
+        missing.push("`tls-ca-cert-file` or `tls-ca-cert-dir`");
+    }
+    if !missing.is_empty() {
+        out.push(
+            Finding::new(
+                "redis/invalid-value",
+                trigger.line,
+                format!(
+                    "TLS is enabled without {}: Redis refuses to start (\"Failed to configure TLS\")",
+                    missing.join(", ")
+                ),
+            )
+            .detail(REFUSAL),
+        );
     }
 }

@@ -23,7 +23,7 @@ pub mod tokenize;
 pub mod value;
 
 pub use embed::OffsetMap;
-pub use lint::{lint, REFUSAL};
+pub use lint::{lint, secret_spans, REFUSAL};
 pub use model::{Arg, Directive, RedisConf};
 pub use tokenize::tokenize;
 pub use value::{parse_memory, MemoryError};

@@ -46,6 +46,10 @@ pub struct Unbalanced {
     pub line: Span,
     pub quote: Span,
     pub error: QuoteError,
+    /// The line's first word, lower-cased (the directive it was meant to be).
+    pub name: String,
+    /// The rest of the line after that word.
+    pub rest: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -92,27 +96,36 @@ pub fn parse_text(text: &str, map: &OffsetMap, file: &SourceFile, kind: ConfKind
         unbalanced: Vec::new(),
     };
     for line in tokenize(text) {
-        let line_span = map.span(file, line.start, line.end);
+        let line_span = || map.span(file, line.start, line.end);
         match line.kind {
             LineKind::Blank | LineKind::Comment => {}
-            LineKind::Unbalanced(error) => conf.unbalanced.push(Unbalanced {
-                line: line_span,
-                quote: map.span(file, error.quote, error.at.max(error.quote + 1)),
-                error,
-            }),
+            LineKind::Unbalanced(error) => {
+                let content = text.get(line.start..line.end).unwrap_or("");
+                let word = content.find([' ', '\t']).unwrap_or(content.len());
+                conf.unbalanced.push(Unbalanced {
+                    line: line_span(),
+                    quote: map.span(file, error.quote, error.at.max(error.quote + 1)),
+                    error,
+                    name: content[..word].to_ascii_lowercase(),
+                    rest: map.span(file, line.start + word, line.end),
+                })
+            }
             LineKind::Args(tokens) => {
-                let args = tokens.iter().map(|t| arg(text, t, map, file)).collect();
+                let args = tokens
+                    .into_iter()
+                    .map(|t| arg(text, t, map, file))
+                    .collect();
                 conf.directives
-                    .push(directive(args, line_span, line.number));
+                    .push(directive(args, line_span(), line.number));
             }
         }
     }
     conf
 }
 
-fn arg(text: &str, t: &Token, map: &OffsetMap, file: &SourceFile) -> Arg {
+fn arg(text: &str, t: Token, map: &OffsetMap, file: &SourceFile) -> Arg {
     Arg {
-        text: t.text.clone(),
+        text: t.text,
         span: map.span(file, t.start, t.end),
         quoted: t.quoted,
         hash: text.as_bytes().get(t.start) == Some(&b'#'),
@@ -172,5 +185,12 @@ mod tests {
             c.get("foo.bar").unwrap().spec.unwrap().name,
             "<module>.<config>"
         );
+        let s = map.add(
+            "s.conf",
+            "sentinel monitor m h 1 2\nSENTINEL Auth-Pass m x\nsentinel monitor n h 1 2\n",
+        );
+        let c = parse_text(&s.text, &OffsetMap::Identity, &s, ConfKind::Sentinel);
+        assert_eq!(c.sentinel("monitor").count(), 2);
+        assert_eq!(c.sentinel("auth-pass").next().unwrap().args[1].text, "m");
     }
 }

@@ -36,15 +36,7 @@ fn arity_ok(sub: &str, n: usize) -> bool {
         | "config-epoch"
         | "leader-epoch"
         | "master-reboot-down-after-period" => n == 3,
-        "current-epoch"
-        | "myid"
-        | "announce-ip"
-        | "announce-port"
-        | "deny-scripts-reconfig"
-        | "sentinel-user"
-        | "sentinel-pass"
-        | "resolve-hostnames"
-        | "announce-hostnames" => n == 2,
+        s if GLOBAL_SETTINGS.contains(&s) => n == 2,
         "known-slave" | "known-replica" => n == 4,
         "known-sentinel" => n == 4 || n == 5,
         "rename-command" => n == 4,
@@ -52,21 +44,22 @@ fn arity_ok(sub: &str, n: usize) -> bool {
     }
 }
 
+/// Subcommands that set one Sentinel-wide value (`sentinel <sub> <value>`), not a master's.
+const GLOBAL_SETTINGS: &[&str] = &[
+    "current-epoch",
+    "myid",
+    "announce-ip",
+    "announce-port",
+    "deny-scripts-reconfig",
+    "sentinel-user",
+    "sentinel-pass",
+    "resolve-hostnames",
+    "announce-hostnames",
+];
+
 /// Subcommands whose second argument names a master defined by `monitor`.
 fn per_master(sub: &str) -> bool {
-    !matches!(
-        sub,
-        "monitor"
-            | "current-epoch"
-            | "myid"
-            | "announce-ip"
-            | "announce-port"
-            | "deny-scripts-reconfig"
-            | "sentinel-user"
-            | "sentinel-pass"
-            | "resolve-hostnames"
-            | "announce-hostnames"
-    )
+    sub != "monitor" && !GLOBAL_SETTINGS.contains(&sub)
 }
 
 /// Checks all `sentinel` lines of a sentinel.conf.

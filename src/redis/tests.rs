@@ -47,6 +47,11 @@ fn unknown_directive_suggests_the_closest_name() {
     assert!(help.contains("`maxmemory-policy`"), "{help}");
     assert!(is_refusal(&found[0]));
     assert!(conf("maxmemory-policy allkeys-lru\n").is_empty());
+    let found = conf("rename-comand KEYS \"\"\n");
+    assert_eq!(
+        found[0].help.as_deref(),
+        Some("did you mean `rename-command`?")
+    );
 }
 
 #[test]
@@ -118,6 +123,20 @@ fn duplicates_are_reported_at_the_later_line() {
 }
 
 #[test]
+fn sentinel_options_are_duplicates_per_master() {
+    let text = "sentinel monitor a 10.0.0.1 6379 2\nsentinel monitor b 10.0.0.2 6379 2\n\
+                sentinel down-after-milliseconds a 5000\nsentinel down-after-milliseconds b 5000\n\
+                sentinel down-after-milliseconds a 6000\nsentinel known-replica a 10.0.0.3 6379\n\
+                sentinel known-replica a 10.0.0.4 6379\n";
+    let (f, found) = lint_text("sentinel.conf", text);
+    assert_eq!(located(&f, &found, "redis/duplicate-directive").len(), 1);
+    assert_eq!(
+        found[0].primary,
+        f.span(f.line_start(5).unwrap(), f.line_start(5).unwrap() + 39)
+    );
+}
+
+#[test]
 fn deprecated_aliases_name_the_current_directive() {
     let found = conf("hash-max-ziplist-entries 512\n");
     assert_eq!(rules(&found), ["redis/deprecated-directive"]);
@@ -184,7 +203,26 @@ fn a_planted_password_never_reaches_any_finding_text() {
          sentinel sentinel-pass {PW}\nsentinel auth-pass m {PW} extra\nsentinel sentinel-pass {PW} # x\n"
     );
     for (path, text) in [("redis.conf", redis), ("sentinel.conf", sentinel)] {
-        let (_, found) = lint_text(path, &text);
+        let (f, found) = lint_text(path, &text);
+        // Every planted password of a secret-bearing line lies inside a secret span, for
+        // reports that print source lines.
+        let conf = parse(&f, detect_kind(Path::new(path), &text));
+        let spans = secret_spans(&conf);
+        for (at, _) in text.match_indices(PW) {
+            let line = &text[text[..at].rfind('\n').map_or(0, |n| n + 1)..];
+            let secret_line = [
+                "requirepass ",
+                "masterauth ",
+                "tls-key-file-pass ",
+                "user ",
+                "sentinel auth-pass",
+                "sentinel sentinel-pass",
+            ]
+            .iter()
+            .any(|p| line.starts_with(p));
+            let covered = spans.iter().any(|s| s.range().contains(&at));
+            assert_eq!(covered, secret_line, "{path} at {at}: {}", &line[..20]);
+        }
         assert!(found.len() >= 8, "{path}: {found:#?}");
         for f in &found {
             for t in texts(f) {
@@ -192,6 +230,24 @@ fn a_planted_password_never_reaches_any_finding_text() {
             }
         }
     }
+}
+
+#[test]
+fn masking_hides_secrets_and_keeps_offsets() {
+    let text = "requirepass \"pässwörd\"\nmaxmemory 2GiB\nuser a on >x1 ~*\n";
+    let (f, found) = lint_text("redis.conf", text);
+    let masked = crate::source::mask(&f.text, f.id, &secret_spans(&parse(&f, ConfKind::Redis)));
+    assert_eq!(masked.len(), text.len());
+    assert!(
+        !masked.contains("wörd") && !masked.contains(">x1"),
+        "{masked}"
+    );
+    assert!(masked.starts_with("requirepass ****") && masked.contains("\nmaxmemory 2GiB\n"));
+    let bad = found
+        .iter()
+        .find(|x| x.rule == "redis/invalid-value")
+        .unwrap();
+    assert_eq!(&masked[bad.primary.range()], "2GiB");
 }
 
 #[test]
@@ -296,6 +352,21 @@ fn users_are_checked_and_unique() {
         rules(&conf("aclfile /etc/users.acl\nuser a on\n")),
         ["redis/invalid-value"]
     );
+}
+
+#[test]
+fn tls_needs_certificate_key_and_ca() {
+    let files = "tls-cert-file /tls/c.pem\ntls-key-file /tls/k.pem\n";
+    assert_eq!(rules(&conf("tls-port 6380\n")), ["redis/invalid-value"]);
+    assert_eq!(
+        rules(&conf(&format!("tls-port 6380\n{files}"))),
+        ["redis/invalid-value"]
+    );
+    assert!(conf(&format!("tls-port 6380\n{files}tls-ca-cert-dir /tls\n")).is_empty());
+    assert!(conf(&format!("tls-port 6380\n{files}tls-auth-clients no\n")).is_empty());
+    let replication = format!("tls-replication yes\n{files}tls-auth-clients no\n");
+    assert_eq!(rules(&conf(&replication)), ["redis/invalid-value"]);
+    assert!(conf("tls-port 0\ntls-cert-file /c.pem\n").is_empty());
 }
 
 #[test]

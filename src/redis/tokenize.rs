@@ -145,7 +145,8 @@ pub fn split_args(text: &str, start: usize, end: usize) -> Result<Vec<Token>, Qu
             e
         })?;
         tokens.push(Token {
-            text: String::from_utf8_lossy(&token.0).into_owned(),
+            text: String::from_utf8(token.0)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
             start: start + p,
             end: start + next,
             quoted: token.1,

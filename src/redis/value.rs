@@ -22,8 +22,10 @@ impl fmt::Display for MemoryError {
             MemoryError::Invalid => {
                 "not a memory size: digits and an optional unit b, k, kb, m, mb, g or gb"
             }
-            MemoryError::NoDigits => "no digits: Redis reads it as 0",
-            MemoryError::Overflow => "too large: Redis silently wraps it around 2^64",
+            MemoryError::NoDigits => "a memory size without digits: Redis reads it as 0",
+            MemoryError::Overflow => {
+                "a memory size above 2^64 bytes: Redis silently wraps it around"
+            }
         })
     }
 }

@@ -61,9 +61,15 @@ impl Diagnostic for Snippet {
     }
 }
 
+/// The file as the snippet shows it: secret values masked, offsets unchanged.
 fn named_source(report: &Report, span: Span) -> NamedSource<Arc<str>> {
     let f = report.sources.get(span.file);
-    NamedSource::new(super::display_path(&f.path), f.text.clone())
+    let text: Arc<str> = if report.secrets.iter().any(|s| s.file == f.id) {
+        Arc::from(crate::source::mask(&f.text, f.id, &report.secrets))
+    } else {
+        f.text.clone()
+    };
+    NamedSource::new(super::display_path(&f.path), text)
 }
 
 fn labeled(span: Span, text: Option<String>, primary: bool) -> LabeledSpan {

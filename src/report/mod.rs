@@ -25,6 +25,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// The linted targets as displayed paths.
     pub targets: Vec<String>,
+    /// Where secret values are written: a format that prints source text masks these.
+    pub secrets: Vec<Span>,
 }
 
 /// A resolved location: the displayed path plus 1-based start and end positions.
@@ -51,14 +53,14 @@ impl Report {
 
     /// Sorts by file, line, column, rule (the contract's stable order).
     pub fn sort(&mut self) {
-        let mut keyed: Vec<((String, LineCol, &'static str, String), Finding)> =
-            std::mem::take(&mut self.findings)
-                .into_iter()
-                .map(|f| {
-                    let l = self.location(f.primary);
-                    ((l.file, l.start, f.rule, f.message.clone()), f)
-                })
-                .collect();
+        type Key = (String, LineCol, &'static str, String);
+        let mut keyed: Vec<(Key, Finding)> = std::mem::take(&mut self.findings)
+            .into_iter()
+            .map(|f| {
+                let l = self.location(f.primary);
+                ((l.file, l.start, f.rule, f.message.clone()), f)
+            })
+            .collect();
         keyed.sort_by(|a, b| a.0.cmp(&b.0));
         self.findings = keyed.into_iter().map(|(_, f)| f).collect();
     }

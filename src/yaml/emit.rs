@@ -29,7 +29,8 @@ fn emit_root(n: &Node, out: &mut String) {
         Value::Map(m) if !m.is_empty() => emit_map(n, 0, out),
         Value::Seq(s) if !s.is_empty() => emit_seq(n, 0, out),
         _ => {
-            out.push_str(&scalar_inline(n, 0));
+            // Indented, so a content line such as `---` cannot read as a document marker.
+            out.push_str(&scalar_inline(n, 2));
             out.push('\n');
         }
     }
@@ -47,7 +48,16 @@ fn emit_map(n: &Node, ind: usize, out: &mut String) {
         if i > 0 {
             indent(out, ind);
         }
-        out.push_str(&key_text(&e.key));
+        let key = key_text(&e.key);
+        // YAML limits implicit keys to 1024 characters; longer ones need the explicit form.
+        if key.chars().count() > 1000 {
+            out.push_str("? ");
+            out.push_str(&key);
+            out.push('\n');
+            indent(out, ind);
+        } else {
+            out.push_str(&key);
+        }
         out.push(':');
         emit_value_after_key(&e.value, ind, out);
     }
@@ -121,7 +131,11 @@ fn scalar_inline(n: &Node, ind: usize) -> String {
     let tag_prefix = match &s.tag {
         // A local tag is kept when it can be written back verbatim (no characters that would need
         // %-escaping); core tags (`!!str`, ...) are implied by the quoting.
-        Some(t) if !t.starts_with("!!") && t.chars().all(|c| c.is_ascii_alphanumeric() || "!-_./:~".contains(c)) => {
+        Some(t)
+            if !t.starts_with("!!")
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "!-_./:~".contains(c)) =>
+        {
             format!("{t} ")
         }
         _ => String::new(),

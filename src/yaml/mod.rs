@@ -11,7 +11,7 @@ pub mod parse;
 pub mod scalar;
 
 use crate::source::Span;
-pub use parse::{parse_stream, Limits, ParsedStream};
+pub use parse::{parse_stream, parse_stream_with, Duplicates, Limits, ParsedStream};
 pub use scalar::{Resolved, Style};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -331,13 +331,11 @@ impl Node {
         }
     }
 
-    /// Sets the span (and clears `overrode`) of this node and everything below it: used when a
-    /// whole subtree is produced by one source location.
-    pub fn set_span_deep(&mut self, span: Span) {
+    /// Visits every node mutably, depth first (pre-order), without recursion.
+    pub fn walk_mut(&mut self, mut f: impl FnMut(&mut Node)) {
         let mut stack = vec![self];
         while let Some(n) = stack.pop() {
-            n.span = span;
-            n.overrode = None;
+            f(n);
             match &mut n.value {
                 Value::Scalar(_) => {}
                 Value::Seq(items) => stack.extend(items.iter_mut()),
@@ -349,5 +347,14 @@ impl Node {
                 }
             }
         }
+    }
+
+    /// Sets the span (and clears `overrode`) of this node and everything below it: used when a
+    /// whole subtree is produced by one source location.
+    pub fn set_span_deep(&mut self, span: Span) {
+        self.walk_mut(|n| {
+            n.span = span;
+            n.overrode = None;
+        });
     }
 }

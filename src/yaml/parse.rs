@@ -4,7 +4,7 @@
 //! (see [`Limits`]); exceeding one is a `yaml/limits` finding and parsing of the file stops.
 //! Aliases are expanded (Kubernetes expands them) within the budget; merge keys (`<<`) are
 //! applied as go-yaml does. Duplicate keys are `yaml/duplicate-key` findings; the later value
-//! is kept.
+//! is kept (or the earlier one, with [`Duplicates::KeepFirst`]).
 
 use super::{Entry, Map, Node, Scalar, Style, Value};
 use crate::diag::Finding;
@@ -96,9 +96,20 @@ enum Frame {
     },
 }
 
+/// Which value of a duplicated mapping key survives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Duplicates {
+    /// The later value (go-yaml v2 / `sigs.k8s.io/yaml`, what kustomize reads kustomizations with).
+    #[default]
+    KeepLast,
+    /// The earlier value (kyaml's field lookup, what kustomize merges patches with).
+    KeepFirst,
+}
+
 struct Builder<'a> {
     file: &'a SourceFile,
     limits: Limits,
+    duplicates: Duplicates,
     offsets: Offsets<'a>,
     anchors: HashMap<usize, Node>,
     alias_nodes: usize,
@@ -142,7 +153,9 @@ impl<'a> Builder<'a> {
                         "remove one of the two entries; Kubernetes silently keeps only one of them",
                     ),
                 );
-                map.entries[i] = Entry { key, value };
+                if self.duplicates == Duplicates::KeepLast {
+                    map.entries[i] = Entry { key, value };
+                }
                 return;
             }
         }
@@ -182,6 +195,15 @@ fn apply_merges(map: &mut Map, merges: Vec<Node>) {
 
 /// Parses every document of a file. Never panics; problems are findings.
 pub fn parse_stream(file: &SourceFile, limits: Limits) -> ParsedStream {
+    parse_stream_with(file, limits, Duplicates::KeepLast)
+}
+
+/// [`parse_stream`], choosing which value of a duplicated key is kept (it is reported either way).
+pub fn parse_stream_with(
+    file: &SourceFile,
+    limits: Limits,
+    duplicates: Duplicates,
+) -> ParsedStream {
     let text: &str = &file.text;
     let mut out = ParsedStream::default();
     if text.len() > limits.max_file_size {
@@ -199,6 +221,7 @@ pub fn parse_stream(file: &SourceFile, limits: Limits) -> ParsedStream {
     let mut b = Builder {
         file,
         limits,
+        duplicates,
         offsets: Offsets::new(text),
         anchors: HashMap::new(),
         alias_nodes: 0,

@@ -1,0 +1,504 @@
+//! End-to-end tests of the builder on small trees written to a temporary directory: the
+//! rendered values, where each one says it came from, and which problems fail the build.
+
+use super::build;
+use crate::source::{SourceMap, Span};
+use crate::yaml::Node;
+use std::path::{Path, PathBuf};
+
+/// A tree of files in a fresh temporary directory, removed on drop.
+struct Tree(PathBuf);
+
+impl Tree {
+    fn new(name: &str, files: &[(&str, &str)]) -> Tree {
+        let root = std::env::temp_dir().join(format!("grill-kb-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for (path, text) in files {
+            let p = root.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        Tree(root)
+    }
+    fn path(&self, p: &str) -> PathBuf {
+        self.0.join(p)
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `file:line` of a span, the file named relative to `root`.
+fn loc(map: &SourceMap, root: &Path, span: Span) -> String {
+    let f = map.get(span.file);
+    let rel = f
+        .path
+        .strip_prefix(root)
+        .unwrap_or(&f.path)
+        .display()
+        .to_string();
+    format!("{rel}:{}", f.line_col(span.start as usize).line)
+}
+
+fn find<'a>(nodes: &'a [super::Resource], kind: &str) -> &'a Node {
+    &nodes
+        .iter()
+        .find(|r| r.node.str_at(&["kind"]) == Some(kind))
+        .unwrap()
+        .node
+}
+
+const BASE_STS: &str = "apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: redis
+spec:
+  replicas: 1
+  template:
+    spec:
+      containers:
+      - name: redis
+        image: redis:7.0
+        resources:
+          limits:
+            memory: 1Gi
+      volumes:
+      - name: config
+        configMap:
+          name: redis-config
+";
+
+fn overlay_tree() -> Tree {
+    Tree::new(
+        "overlay",
+        &[
+            ("base/kustomization.yaml", "resources: [sts.yaml]\nconfigMapGenerator:\n- name: redis-config\n  files: [redis.conf]\n"),
+            ("base/sts.yaml", BASE_STS),
+            ("base/redis.conf", "port 6379\nmaxmemory 100mb\n"),
+            (
+                "prod/kustomization.yaml",
+                "resources: [../base]\nnamespace: cache\nnamePrefix: prod-\nlabels:\n- pairs: {env: prod}\n  includeTemplates: true\nimages:\n- name: redis\n  newTag: 7.2.4\nreplicas:\n- name: redis\n  count: 3\npatches:\n- path: mem.yaml\n",
+            ),
+            (
+                "prod/mem.yaml",
+                "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: redis\nspec:\n  template:\n    spec:\n      containers:\n      - name: redis\n        resources:\n          limits:\n            memory: 4Gi\n",
+            ),
+        ],
+    )
+}
+
+#[test]
+fn every_value_points_at_the_line_that_wrote_it() {
+    let t = overlay_tree();
+    let map = SourceMap::new();
+    let b = build(&t.path("prod"), &map);
+    assert!(!b.failed, "{:?}", b.findings);
+    let sts = find(&b.resources, "StatefulSet");
+    let at = |p: &[&str]| loc(&map, &t.0, sts.path(p).unwrap().span);
+    let container = &sts
+        .path(&["spec", "template", "spec", "containers"])
+        .unwrap()
+        .as_seq()
+        .unwrap()[0];
+    let mem = container.path(&["resources", "limits", "memory"]).unwrap();
+    assert_eq!(mem.as_str(), Some("4Gi"));
+    assert_eq!(loc(&map, &t.0, mem.span), "prod/mem.yaml:12");
+    assert_eq!(loc(&map, &t.0, mem.overrode.unwrap()), "base/sts.yaml:14");
+    let image = container.get("image").unwrap();
+    assert_eq!(image.as_str(), Some("redis:7.2.4"));
+    assert_eq!(loc(&map, &t.0, image.span), "prod/kustomization.yaml:9");
+    assert_eq!(at(&["metadata", "namespace"]), "prod/kustomization.yaml:2");
+    assert_eq!(sts.str_at(&["metadata", "name"]), Some("prod-redis"));
+    assert_eq!(at(&["metadata", "name"]), "prod/kustomization.yaml:3");
+    assert_eq!(at(&["spec", "replicas"]), "prod/kustomization.yaml:12");
+    assert_eq!(
+        at(&["spec", "template", "metadata", "labels", "env"]),
+        "prod/kustomization.yaml:5"
+    );
+    assert_eq!(
+        at(&["spec", "template", "spec", "volumes"]),
+        "base/sts.yaml:16"
+    );
+    // The generated ConfigMap: hashed name, data from the file, reference rewritten.
+    let cm = find(&b.resources, "ConfigMap");
+    let name = cm.str_at(&["metadata", "name"]).unwrap();
+    assert!(
+        name.starts_with("prod-redis-config-") && name.len() == "prod-redis-config-".len() + 10
+    );
+    let conf = cm.path(&["data", "redis.conf"]).unwrap();
+    assert_eq!(loc(&map, &t.0, conf.span), "base/redis.conf:1");
+    let vol = &sts
+        .path(&["spec", "template", "spec", "volumes"])
+        .unwrap()
+        .as_seq()
+        .unwrap()[0];
+    assert_eq!(vol.str_at(&["configMap", "name"]), Some(name));
+    // Legacy order: ConfigMap before StatefulSet.
+    assert_eq!(b.resources[0].node.str_at(&["kind"]), Some("ConfigMap"));
+    assert!(b.files_read.len() >= 5);
+}
+
+#[test]
+fn problems_are_located_and_fail_like_kustomize() {
+    let t = Tree::new(
+        "problems",
+        &[
+            ("a/kustomization.yaml", "resources: [cm.yaml, missing.yaml]\n"),
+            ("a/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"),
+            ("b/kustomization.yaml", "resources: [one.yaml, two.yaml]\n"),
+            ("b/one.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"),
+            ("b/two.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"),
+            ("c/kustomization.yaml", "resources: [cm.yaml]\npatches:\n- target: {kind: Secret}\n  patch: '[{\"op\": \"add\", \"path\": \"/x\", \"value\": 1}]'\n"),
+            ("c/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"),
+            ("d/kustomization.yaml", "resources: [cm.yaml]\nhelmCharts: []\n"),
+            ("d/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"),
+            ("e/kustomization.yaml", "resources: [sub]\n"),
+            ("e/sub/kustomization.yaml", "resources: [..]\n"),
+        ],
+    );
+    let map = SourceMap::new();
+    let a = build(&t.path("a"), &map);
+    assert!(a.failed && a.resources.is_empty());
+    assert_eq!(a.findings[0].rule, "kustomize/missing-file");
+    assert_eq!(
+        loc(&map, &t.0, a.findings[0].primary),
+        "a/kustomization.yaml:1"
+    );
+
+    let b = build(&t.path("b"), &map);
+    let dup = b
+        .findings
+        .iter()
+        .find(|f| f.rule == "kustomize/duplicate-resource")
+        .unwrap();
+    assert!(b.failed);
+    assert_eq!(loc(&map, &t.0, dup.primary), "b/two.yaml:4");
+    assert_eq!(loc(&map, &t.0, dup.related[0].span), "b/one.yaml:3");
+
+    let c = build(&t.path("c"), &map);
+    assert!(
+        !c.failed,
+        "a target that selects nothing is not a kustomize failure"
+    );
+    assert_eq!(c.findings[0].rule, "kustomize/patch-target-missing");
+    assert_eq!(c.resources.len(), 1);
+
+    let d = build(&t.path("d"), &map);
+    assert!(d.failed);
+    assert!(d.findings[0].message.contains("helmCharts"));
+
+    let e = build(&t.path("e"), &map);
+    assert!(e.failed);
+    assert_eq!(e.findings[0].rule, "kustomize/cycle");
+}
+
+#[test]
+fn files_outside_the_root_are_refused_even_through_symlinks() {
+    let t = Tree::new(
+        "outside",
+        &[
+            (
+                "shared/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+            ),
+            ("k/kustomization.yaml", "resources: [cm.yaml]\n"),
+            ("ok/kustomization.yaml", "resources: [sub/../cm.yaml]\n"),
+            (
+                "ok/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+            ),
+        ],
+    );
+    std::os::unix::fs::symlink("../shared/cm.yaml", t.path("k/cm.yaml")).unwrap();
+    let map = SourceMap::new();
+    let b = build(&t.path("k"), &map);
+    assert!(b.failed);
+    assert_eq!(b.findings[0].rule, "kustomize/outside-root");
+    let ok = build(&t.path("ok"), &map);
+    assert!(!ok.failed, "{:?}", ok.findings);
+}
+
+#[test]
+fn deprecated_fields_warn_with_the_replacement() {
+    let t = Tree::new(
+        "deprecated",
+        &[
+            (
+                "k/kustomization.yaml",
+                "resources: [cm.yaml]\ncommonLabels: {a: b}\n",
+            ),
+            (
+                "k/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+            ),
+        ],
+    );
+    let map = SourceMap::new();
+    let b = build(&t.path("k"), &map);
+    assert!(!b.failed);
+    let f = &b.findings[0];
+    assert_eq!(f.rule, "kustomize/deprecated-field");
+    assert!(f.help.as_deref().unwrap().contains("labels"));
+    assert_eq!(
+        b.resources[0].node.str_at(&["metadata", "labels", "a"]),
+        Some("b")
+    );
+}
+
+#[test]
+fn an_index_patch_after_a_reordering_smp_is_flagged() {
+    let t = Tree::new(
+        "reorder",
+        &[
+            (
+                "k/kustomization.yaml",
+                "resources: [sts.yaml]\npatches:\n- path: p.yaml\n- target: {kind: StatefulSet}\n  patch: |-\n    - op: add\n      path: /spec/template/spec/containers/0/args\n      value: [x]\n",
+            ),
+            ("k/sts.yaml", "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: r}\nspec:\n  template:\n    spec:\n      containers:\n      - {name: redis, image: r}\n      - {name: exporter, image: e}\n"),
+            ("k/p.yaml", "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: r}\nspec:\n  template:\n    spec:\n      containers:\n      - {name: exporter, image: e2}\n"),
+        ],
+    );
+    let map = SourceMap::new();
+    let b = build(&t.path("k"), &map);
+    assert!(!b.failed);
+    let f = b
+        .findings
+        .iter()
+        .find(|f| f.rule == "kustomize/index-patch-after-smp")
+        .expect("warning");
+    assert_eq!(loc(&map, &t.0, f.primary), "k/kustomization.yaml:7");
+    let c = b.resources[0]
+        .node
+        .path(&["spec", "template", "spec", "containers"])
+        .unwrap();
+    assert_eq!(c.as_seq().unwrap()[0].str_at(&["name"]), Some("exporter"));
+}
+
+#[test]
+fn replacements_copy_a_field_with_its_source_location() {
+    let t = Tree::new(
+        "replacements",
+        &[
+            (
+                "k/kustomization.yaml",
+                "namePrefix: p-\nresources: [res.yaml]\nreplacements:\n- source: {kind: Service, name: redis-headless}\n  targets:\n  - select: {kind: StatefulSet}\n    fieldPaths:\n    - spec.template.spec.containers.[name=s].env.[name=URL].value\n    options: {delimiter: /, index: 2}\n",
+            ),
+            (
+                "k/res.yaml",
+                "apiVersion: v1\nkind: Service\nmetadata: {name: redis-headless}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\nspec:\n  template:\n    spec:\n      containers:\n      - name: s\n        env:\n        - {name: URL, value: 'redis://PLACEHOLDER.ns.svc:6379'}\n",
+            ),
+        ],
+    );
+    let map = SourceMap::new();
+    let b = build(&t.path("k"), &map);
+    assert!(!b.failed, "{:?}", b.findings);
+    let sts = find(&b.resources, "StatefulSet");
+    let c = &sts
+        .path(&["spec", "template", "spec", "containers"])
+        .unwrap()
+        .as_seq()
+        .unwrap()[0];
+    let v = &c.get("env").unwrap().as_seq().unwrap()[0]
+        .get("value")
+        .unwrap();
+    assert_eq!(v.as_str(), Some("redis://p-redis-headless"));
+    // The new text comes from the prefixed name: the `namePrefix` line.
+    assert_eq!(loc(&map, &t.0, v.span), "k/kustomization.yaml:1");
+    assert_eq!(loc(&map, &t.0, v.overrode.unwrap()), "k/res.yaml:14");
+}
+
+/// Fragments a random kustomization is assembled from: valid, odd and broken ones.
+const FIELDS: &[&str] = &[
+    "resources: [res.yaml]\n",
+    "resources: [res.yaml, base]\n",
+    "resources: [missing.yaml, ../x, 'https://example.com/x']\n",
+    "resources: {a: b}\n",
+    "components: [comp]\n",
+    "namespace: ns\n",
+    "namespace: [x]\n",
+    "namePrefix: p-\n",
+    "nameSuffix: -s\n",
+    "commonLabels: {a: b, y: n}\n",
+    "labels:\n- pairs: {t: x}\n  includeSelectors: true\n- pairs: {u: v}\n  fields: [{path: spec/x, kind: Thing, create: true}]\n",
+    "commonAnnotations: {team: p}\n",
+    "images:\n- name: redis\n  newTag: '7'\n- name: nginx\n  digest: sha256:1\n",
+    "replicas:\n- {name: web, count: 2}\n- {name: web, count: x}\n",
+    "configMapGenerator:\n- name: redis-config\n  behavior: merge\n  literals: [a=b, '=x', c]\n",
+    "configMapGenerator:\n- name: g\n  envs: [app.env]\n  files: [k=res.yaml, nope]\n",
+    "secretGenerator:\n- name: s\n  literals: [password=x]\n  type: kubernetes.io/tls\n",
+    "generatorOptions: {disableNameSuffixHash: true, immutable: true}\n",
+    "patches:\n- path: p.yaml\n",
+    "patches:\n- target: {kind: '(', name: '*'}\n  patch: '[]'\n",
+    "patches:\n- target: {kind: Deployment, labelSelector: 'a in (b'}\n  patch: |\n    - {op: add, path: /spec/template/spec/containers/-1/x, value: 1}\n    - {op: move, from: /nope, path: /x}\n    - {op: copy, from: /metadata, path: /metadata/x}\n    - {op: test, path: /kind, value: Deployment}\n",
+    "patches:\n- patch: |\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: web}\n    spec:\n      template:\n        spec:\n          containers:\n          - $patch: replace\n          - {name: a, ports: [{containerPort: 1, protocol: TCP}, {containerPort: 1}]}\n",
+    "patches:\n- patch: '{}'\n- patch: 'a: [b'\n- path: res.yaml\n  patch: x\n",
+    "patchesStrategicMerge: [p.yaml, 'apiVersion: v1']\n",
+    "patchesJson6902:\n- target: {kind: Service}\n  patch: '[{\"op\": \"remove\", \"path\": \"/spec/ports/9\"}]'\n",
+    "replacements:\n- source: {kind: Service, fieldPath: spec.ports.0.port, options: {delimiter: '', index: 9}}\n  targets:\n  - select: {kind: Deployment}\n    fieldPaths: ['spec.template.spec.containers.*.image', 'a.[b=c].d']\n    options: {create: true, delimiter: ':', index: -1}\n",
+    "sortOptions: {order: fifo}\n",
+    "sortOptions: {order: legacy, legacySortOptions: {}}\n",
+    "kind: Component\n",
+    "vars: []\n",
+    "openapi: {}\n",
+    "unknownField: 1\n",
+    "- just a list\n",
+    "&a x: *a\n",
+];
+
+const RES: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, labels: {a: b}}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: redis}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n---\nkind: List\nitems: [{apiVersion: v1, kind: ConfigMap, metadata: {name: redis-config}}, 7]\n---\n- 1\n";
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    #[test]
+    fn random_kustomizations_never_panic(picks in proptest::collection::vec(0..FIELDS.len(), 0..8)) {
+        let text: String = picks.iter().map(|&i| FIELDS[i]).collect();
+        let t = Tree::new(
+            &format!("fuzz-{}", picks.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("-")),
+            &[
+                ("k/kustomization.yaml", &text),
+                ("k/res.yaml", RES),
+                ("k/p.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n$patch: delete\n"),
+                ("k/app.env", "\u{feff}A=1\n\n# c\nB\n  C = d \n"),
+                ("k/base/kustomization.yaml", "resources: [../res.yaml]\n"),
+                ("k/comp/kustomization.yaml", "kind: Component\nnamePrefix: c-\n"),
+            ],
+        );
+        let map = SourceMap::new();
+        let b = build(&t.path("k"), &map);
+        proptest::prop_assert!(!b.failed || b.resources.is_empty());
+        let _ = b.to_yaml();
+    }
+}
+
+#[test]
+fn duplicate_keys_follow_each_kustomize_reader() {
+    let t = Tree::new(
+        "dupkeys",
+        &[
+            (
+                "k/kustomization.yaml",
+                "resources: [cm.yaml]\nnamePrefix: a-\nnamePrefix: b-\npatches:\n- path: p.yaml\n",
+            ),
+            ("k/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {x: '1'}\n"),
+            (
+                "k/p.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {x: '2'}\ndata: {y: '3'}\n",
+            ),
+            ("bad/kustomization.yaml", "resources: [cm.yaml]\n"),
+            ("bad/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nmetadata: {name: d}\n"),
+        ],
+    );
+    let map = SourceMap::new();
+    let b = build(&t.path("k"), &map);
+    assert!(!b.failed, "{:?}", b.findings);
+    let cm = &b.resources[0].node;
+    assert_eq!(
+        cm.str_at(&["metadata", "name"]),
+        Some("b-c"),
+        "kustomization: the later value wins"
+    );
+    assert_eq!(
+        cm.str_at(&["data", "x"]),
+        Some("2"),
+        "patch: the earlier value wins"
+    );
+    assert!(cm.path(&["data", "y"]).is_none());
+    let dups = b
+        .findings
+        .iter()
+        .filter(|f| f.rule == "yaml/duplicate-key")
+        .count();
+    assert_eq!(dups, 2, "both duplicates are still reported");
+    let bad = build(&t.path("bad"), &map);
+    assert!(bad.failed, "a duplicate key in a resource fails the build");
+}
+
+#[test]
+fn plain_timestamps_and_floats_print_as_kustomize_encodes_them() {
+    let t = Tree::new(
+        "scalars",
+        &[
+            ("k/kustomization.yaml", "resources: [cm.yaml]\n"),
+            (
+                "k/cm.yaml",
+                "apiVersion: v1\nkind: Thing\nmetadata: {name: c, annotations: {a: 0777, n: ~}, labels: {l: 0777}}\nspec: {d: 2024-01-01, q: '2024-01-01', f: 1e3}\n",
+            ),
+            ("inf/kustomization.yaml", "resources: [cm.yaml]\n"),
+            ("inf/cm.yaml", "apiVersion: v1\nkind: Thing\nmetadata: {name: c}\nspec: {x: .inf}\n"),
+        ],
+    );
+    let map = SourceMap::new();
+    let b = build(&t.path("k"), &map);
+    let j = b.resources[0].node.to_json();
+    assert_eq!(j["spec"]["d"], serde_json::json!("2024-01-01T00:00:00Z"));
+    assert_eq!(j["spec"]["q"], serde_json::json!("2024-01-01"));
+    assert_eq!(j["spec"]["f"], serde_json::json!(1000));
+    assert_eq!(
+        j["metadata"]["annotations"],
+        serde_json::json!({"a": "0777", "n": "~"})
+    );
+    assert_eq!(j["metadata"]["labels"]["l"], serde_json::json!(511));
+    let inf = build(&t.path("inf"), &map);
+    assert!(inf.failed);
+    assert_eq!(loc(&map, &t.0, inf.findings[0].primary), "inf/cm.yaml:4");
+}
+
+#[test]
+fn a_namespace_that_merges_two_ids_fails() {
+    let t = Tree::new(
+        "nsconflict",
+        &[
+            ("k/kustomization.yaml", "namespace: a\nresources: [cm.yaml]\n"),
+            (
+                "k/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: b}\n",
+            ),
+        ],
+    );
+    let map = SourceMap::new();
+    let b = build(&t.path("k"), &map);
+    assert!(b.failed);
+    assert_eq!(b.findings[0].rule, "kustomize/duplicate-resource");
+    assert_eq!(b.findings[0].related.len(), 2);
+}
+
+#[test]
+fn generator_merge_takes_type_immutable_and_hash_wish_from_both_sides() {
+    let t = Tree::new(
+        "genmerge",
+        &[
+            (
+                "base/kustomization.yaml",
+                "secretGenerator:\n- name: s\n  type: kubernetes.io/basic-auth\n  literals: [a=1]\nconfigMapGenerator:\n- name: c\n  literals: [a=1]\n  options: {immutable: true}\n",
+            ),
+            (
+                "top/kustomization.yaml",
+                "resources: [../base]\nsecretGenerator:\n- name: s\n  behavior: merge\n  literals: [b=2]\nconfigMapGenerator:\n- name: c\n  behavior: merge\n  literals: [b=2]\n  options: {disableNameSuffixHash: true}\n",
+            ),
+        ],
+    );
+    let map = SourceMap::new();
+    let b = build(&t.path("top"), &map);
+    assert!(!b.failed, "{:?}", b.findings);
+    let cm = find(&b.resources, "ConfigMap");
+    assert_eq!(
+        cm.str_at(&["metadata", "name"]),
+        Some("c"),
+        "the overlay disabled the hash"
+    );
+    assert!(
+        cm.get("immutable").is_none(),
+        "the overlay did not ask for immutable"
+    );
+    let s = find(&b.resources, "Secret");
+    assert_eq!(
+        s.str_at(&["type"]),
+        Some("Opaque"),
+        "type comes from the merging generator"
+    );
+    assert!(s.str_at(&["metadata", "name"]).unwrap().starts_with("s-"));
+    assert_eq!(s.path(&["data"]).unwrap().as_map().unwrap().len(), 2);
+}
