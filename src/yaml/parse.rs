@@ -134,6 +134,15 @@ impl<'a> Builder<'a> {
 
     /// Inserts a completed key/value into a map frame, reporting duplicates.
     fn insert(&mut self, map: &mut Map, merges: &mut Vec<Node>, key: Node, value: Node) {
+        // Kubernetes objects are JSON: a key that is a mapping or a sequence cannot be decoded
+        // (and its text form would grow exponentially with nesting). The entry is dropped.
+        if key.as_scalar().is_none() {
+            self.findings.push(
+                Finding::new("yaml/syntax", key.span, "a mapping key that is itself a mapping or a sequence: Kubernetes reads keys as strings")
+                    .help("use a plain string key"),
+            );
+            return;
+        }
         if key.as_str() == Some("<<") && key.as_scalar().is_some_and(|s| s.style == Style::Plain) {
             merges.push(value);
             return;
@@ -506,6 +515,14 @@ mod tests {
         assert_eq!(d.path(&["other", "x"]).unwrap().as_i64(), Some(1));
         assert_eq!(d.path(&["other", "y"]).unwrap().as_i64(), Some(3));
         assert_eq!(d.path(&["ref", "y"]).unwrap().as_i64(), Some(2));
+    }
+
+    #[test]
+    fn complex_keys_are_refused() {
+        let (_, p) = parse("? [a, b]\n: 1\nc: 2\n");
+        assert_eq!(p.findings.len(), 1);
+        assert_eq!(p.findings[0].rule, "yaml/syntax");
+        assert_eq!(p.docs[0].as_map().unwrap().keys().collect::<Vec<_>>(), vec!["c"]);
     }
 
     #[test]
