@@ -260,7 +260,11 @@ pub fn secret_spans(conf: &RedisConf) -> Vec<Span> {
     let mut spans: Vec<Span> = conf
         .directives
         .iter()
-        .flat_map(|d| secret_args(d).into_iter().map(|i| d.args[i].span))
+        .flat_map(|d| secret_args(d).into_iter().map(|i| &d.args[i]))
+        // `${REDIS_PASSWORD}` holds no secret: masking it would hide the text a finding about it
+        // asks the reader to change.
+        .filter(|a| !is_bare_variable(&a.text))
+        .map(|a| a.span)
         .collect();
     spans.extend(
         conf.unbalanced
@@ -298,6 +302,13 @@ fn secret_args(d: &Directive) -> Vec<usize> {
     .into_iter()
     .filter(|&i| i < d.args.len())
     .collect()
+}
+
+/// The whole text is one environment-variable reference (`${X}`, `$(X)` or `$X`).
+fn is_bare_variable(text: &str) -> bool {
+    VARIABLE
+        .find(text)
+        .is_some_and(|m| m.start() == 0 && m.end() == text.len())
 }
 
 static VARIABLE: LazyLock<Regex> = LazyLock::new(|| {

@@ -509,3 +509,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_bare_variable_reference_is_not_masked() {
+    let text = "requirepass ${REDIS_PASSWORD}\nmasterauth pre${X}\n";
+    let map = crate::source::SourceMap::new();
+    let f = map.add("redis.conf", text);
+    let masked = crate::source::mask(&f.text, f.id, &secret_spans(&parse(&f, ConfKind::Redis)));
+    assert!(
+        masked.starts_with("requirepass ${REDIS_PASSWORD}\n"),
+        "{masked}"
+    );
+    assert!(masked.ends_with("masterauth *******\n"), "{masked}");
+}
