@@ -149,8 +149,7 @@ fn lint_target(t: &Target, prebuilt: Option<Build>, sources: &SourceMap) -> Outc
                     secrets: Vec::new(),
                 };
                 for doc in parsed.docs.iter().filter(|d| d.get("kind").is_some()) {
-                    crate::checks::ambiguous::check_resource(doc, &mut out.findings);
-                    crate::checks::secrets::of_object(doc, &mut out.secrets);
+                    crate::checks::object(doc, sources, &mut out);
                 }
                 out
             }

@@ -275,3 +275,15 @@ fn files_mode_lints_the_overlays_that_read_a_file() {
         serde_json::json!(["overlays/dev-lab", "overlays/prod-lab"])
     );
 }
+
+#[test]
+fn a_configmap_file_linted_alone_checks_its_redis_conf() {
+    let d = tempdir("cmfile");
+    write(&d, "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: redis-config\ndata:\n  redis.conf: |\n    port 6379\n    maxmemory 1gb # one gig\n");
+    let (code, v) = check_json(&d, &["cm.yaml"]);
+    assert_eq!(code, 1);
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "redis/inline-comment");
+    assert_eq!(f["location"]["line"], 8);
+    assert_located(&d, &v);
+}
