@@ -129,14 +129,16 @@ fn scalar_inline(n: &Node, ind: usize) -> String {
     };
     let resolved = s.resolve();
     let tag_prefix = match &s.tag {
-        // A local tag (`!name`) is kept when it can be written back verbatim (no characters that
-        // would need %-escaping); core tags (`!!str`, ...) are implied by the quoting, and
-        // verbatim `!<...>` tags are dropped.
+        // A local tag (`!name`, primary handle) is kept when it can be written back verbatim (no
+        // characters that would need %-escaping); core tags (`!!str`, ...) are implied by the
+        // quoting; verbatim `!<...>` tags and tags of named handles (`!g!x`, whose `%TAG`
+        // directive is not written) are dropped.
         Some(t)
-            if t.starts_with('!')
-                && !t.starts_with("!!")
-                && t.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "!-_./:~".contains(c)) =>
+            if t.len() > 1
+                && t.starts_with('!')
+                && t[1..]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./:~".contains(c)) =>
         {
             format!("{t} ")
         }
