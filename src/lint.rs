@@ -126,6 +126,7 @@ fn lint_target(t: &Target, prebuilt: Option<Build>, sources: &SourceMap) -> Outc
                 crate::checks::overlay(&build, sources)
             };
             out.findings.splice(0..0, build.findings);
+            out.secrets.extend(build.secrets);
             for f in &mut out.findings {
                 f.environments = vec![env.clone()];
             }

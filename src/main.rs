@@ -226,7 +226,7 @@ fn run_render(dir: &std::path::Path) -> Result<ExitCode, String> {
             sources,
             findings: build.findings,
             targets: vec![report::display_path(dir)],
-            secrets: Vec::new(),
+            secrets: build.secrets,
         };
         r.sort();
         eprint!(

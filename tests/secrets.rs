@@ -58,8 +58,25 @@ fn planted_passwords_never_reach_any_format() {
         "app/deploy.yaml",
         &format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: app:1.0.0\n          env:\n            - {{name: REDIS_PASSWORD, value: {PW}}}\n            - {{name: MODE, value: on}}\n"),
     );
+    // A build that fails still must not show the literal next to its finding.
+    write(
+        &d,
+        "broken/kustomization.yaml",
+        &format!("secretGenerator:\n  - name: auth\n    literals:\n      - password={PW}\nresources: [missing.yaml]\n"),
+    );
+    let out = Command::cargo_bin("grill-lint")
+        .unwrap()
+        .current_dir(&d)
+        .args(["render", "broken"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("missing.yaml") && !text.contains(PW),
+        "{text}"
+    );
     // Every planted line sits next to a line with a finding, so the human snippets show it.
-    for target in ["redis.conf", "sentinel.conf", "app"] {
+    for target in ["redis.conf", "sentinel.conf", "app", "broken"] {
         let outputs = all_outputs(&d, target);
         assert!(
             outputs

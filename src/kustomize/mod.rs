@@ -63,6 +63,9 @@ pub struct Build {
     pub failed: bool,
     /// Every file the build read (for `--files-mode=overlays`).
     pub files_read: Vec<FileId>,
+    /// Where the kustomizations write secret values (`secretGenerator` literals), known even
+    /// when the build fails, so that no report prints them.
+    pub secrets: Vec<Span>,
 }
 
 impl Build {
@@ -80,6 +83,7 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
         findings: Vec::new(),
         failed: false,
         reordered: Vec::new(),
+        secrets: Vec::new(),
     };
     let mut acc = Vec::new();
     let fifo = b.run_dir(dir, None, Expect::Root, &mut acc, &mut Vec::new());
@@ -96,6 +100,7 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
         findings: b.findings,
         failed: b.failed,
         files_read: b.loader.files_read,
+        secrets: b.secrets,
     }
 }
 
@@ -126,6 +131,8 @@ struct Builder<'a> {
     findings: Vec<Finding>,
     failed: bool,
     reordered: Vec<Reorder>,
+    /// `secretGenerator` literals seen, whether or not the build gets to render them.
+    secrets: Vec<Span>,
 }
 
 /// One directory being built.
@@ -452,6 +459,9 @@ impl Builder<'_> {
             }
         }
         for (g, secret) in all {
+            if secret {
+                self.secrets.extend(g.literals.iter().map(|l| l.span));
+            }
             let made = generators::generate(
                 &mut self.loader,
                 &level.dir,
