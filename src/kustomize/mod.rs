@@ -128,6 +128,14 @@ struct Builder<'a> {
     reordered: Vec<Reorder>,
 }
 
+/// A kustomization directory on the path from the root to the one being built.
+struct Frame {
+    dir: PathBuf,
+    canon: PathBuf,
+    /// The entry that included it (`None` for the root).
+    entry: Option<kustomization::Str>,
+}
+
 /// One directory being built.
 struct Level {
     dir: PathBuf,
@@ -151,15 +159,19 @@ impl Builder<'_> {
     fn run_dir(
         &mut self,
         dir: &Path,
-        at: Option<Span>,
+        entry: Option<&kustomization::Str>,
         expect: Expect,
         acc: &mut Vec<Res>,
-        stack: &mut Vec<PathBuf>,
+        stack: &mut Vec<Frame>,
     ) -> bool {
-        let Some((level, k)) = self.open(dir, at, expect, stack) else {
+        let Some((level, k)) = self.open(dir, entry, expect, stack) else {
             return false;
         };
-        stack.push(level.canon.clone());
+        stack.push(Frame {
+            dir: level.dir.clone(),
+            canon: level.canon.clone(),
+            entry: entry.cloned(),
+        });
         self.resources(&level, &k, acc, stack);
         self.generators(&level, &k, acc);
         for c in &k.components {
@@ -168,7 +180,7 @@ impl Builder<'_> {
                 continue;
             }
             let sub = clean(&level.dir.join(&c.text));
-            self.run_dir(&sub, Some(c.span), Expect::Component, acc, stack);
+            self.run_dir(&sub, Some(c), Expect::Component, acc, stack);
         }
         self.transform(&level, &k, acc);
         stack.pop();
@@ -179,10 +191,11 @@ impl Builder<'_> {
     fn open(
         &mut self,
         dir: &Path,
-        at: Option<Span>,
+        entry: Option<&kustomization::Str>,
         expect: Expect,
-        stack: &[PathBuf],
+        stack: &[Frame],
     ) -> Option<(Level, Kustomization)> {
+        let at = entry.map(|e| e.span);
         let at_or_dir = |b: &Self| at.unwrap_or_else(|| b.dir_span(dir));
         let Ok(canon) = std::fs::canonicalize(dir) else {
             let span = at_or_dir(self);
@@ -193,17 +206,9 @@ impl Builder<'_> {
             ));
             return None;
         };
-        if let Some(visited) = stack.iter().find(|v| v.starts_with(&canon)) {
-            let span = at_or_dir(self);
-            self.fail(Finding::new(
-                "kustomize/cycle",
-                span,
-                format!(
-                    "cycle detected: `{}` contains the kustomization root `{}` that includes it",
-                    canon.display(),
-                    visited.display()
-                ),
-            ));
+        if let Some(first) = stack.iter().position(|v| v.canon.starts_with(&canon)) {
+            let f = cycle_finding(&stack[first..], &canon, entry, at_or_dir(self));
+            self.fail(f);
             return None;
         }
         if stack.len() >= MAX_DIR_DEPTH {
@@ -318,7 +323,7 @@ impl Builder<'_> {
         level: &Level,
         k: &Kustomization,
         acc: &mut Vec<Res>,
-        stack: &mut Vec<PathBuf>,
+        stack: &mut Vec<Frame>,
     ) {
         for entry in &k.resources {
             if load::is_remote(&entry.text) {
@@ -339,7 +344,7 @@ impl Builder<'_> {
                     continue;
                 }
                 let mut sub = Vec::new();
-                self.run_dir(&p, Some(entry.span), Expect::Resource, &mut sub, stack);
+                self.run_dir(&p, Some(entry), Expect::Resource, &mut sub, stack);
                 self.append_all(acc, sub);
                 continue;
             }
@@ -905,6 +910,45 @@ fn merge_generated(old: &mut Res, new: Res, merge: bool) {
     if let Some(g) = old.generated.as_mut() {
         g.hash &= wants;
     }
+}
+
+/// `kustomize/cycle` for `entry` (at `at`), which includes `canon` again: `chain` runs from the
+/// first directory inside `canon` to the one holding `entry`. Directories are named as reports
+/// show paths, the entries in between as written.
+fn cycle_finding(
+    chain: &[Frame],
+    canon: &Path,
+    entry: Option<&kustomization::Str>,
+    at: Span,
+) -> Finding {
+    let shown = |dir: &Path| crate::report::display_path(dir);
+    let first = chain
+        .first()
+        .map_or_else(|| shown(canon), |f| shown(&f.dir));
+    let written = entry.map_or(".", |e| e.text.as_str());
+    let mut message = format!("`{first}` includes ");
+    let mut labels = Vec::new();
+    for (prev, f) in chain.iter().zip(chain.iter().skip(1)) {
+        if let Some(e) = &f.entry {
+            message.push_str(&format!("`{}`, which includes ", e.text));
+            labels.push((
+                e.span,
+                format!("`{}` includes `{}` here", shown(&prev.dir), e.text),
+            ));
+        }
+    }
+    let again = chain.first().is_some_and(|f| f.canon == canon);
+    match (again, chain.len()) {
+        (true, 1) => message = format!("`{first}` includes itself (as `{written}`)"),
+        (true, _) => message.push_str(&format!("`{first}` again")),
+        (false, _) => message.push_str(&format!("`{written}`, which contains `{first}`")),
+    }
+    let f = Finding::new("kustomize/cycle", at, message)
+        .label("this entry closes the cycle")
+        .help("remove this entry; to share objects between these directories, move them into a separate directory that each of them lists");
+    labels
+        .into_iter()
+        .fold(f, |f, (span, label)| f.related(span, label))
 }
 
 fn restore(node: &mut Node, path: &[&str], old: Option<Node>) {

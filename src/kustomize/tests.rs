@@ -157,6 +157,7 @@ fn problems_are_located_and_fail_like_kustomize() {
             ("d/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"),
             ("e/kustomization.yaml", "resources: [sub]\n"),
             ("e/sub/kustomization.yaml", "resources: [..]\n"),
+            ("f/kustomization.yaml", "resources: [.]\n"),
         ],
     );
     let map = SourceMap::new();
@@ -193,6 +194,18 @@ fn problems_are_located_and_fail_like_kustomize() {
     let e = build(&t.path("e"), &map);
     assert!(e.failed);
     assert_eq!(e.findings[0].rule, "kustomize/cycle");
+    let msg = &e.findings[0].message;
+    assert!(msg.contains("` includes `sub`, which includes `"), "{msg}");
+    assert!(msg.ends_with("` again"), "{msg}");
+    assert_eq!(e.findings[0].related.len(), 1);
+
+    let f = build(&t.path("f"), &map);
+    assert_eq!(f.findings[0].rule, "kustomize/cycle");
+    assert!(
+        f.findings[0].message.ends_with("includes itself (as `.`)"),
+        "{}",
+        f.findings[0].message
+    );
 }
 
 #[test]

@@ -522,7 +522,10 @@ mod tests {
         let (_, p) = parse("? [a, b]\n: 1\nc: 2\n");
         assert_eq!(p.findings.len(), 1);
         assert_eq!(p.findings[0].rule, "yaml/syntax");
-        assert_eq!(p.docs[0].as_map().unwrap().keys().collect::<Vec<_>>(), vec!["c"]);
+        assert_eq!(
+            p.docs[0].as_map().unwrap().keys().collect::<Vec<_>>(),
+            vec!["c"]
+        );
     }
 
     #[test]
