@@ -202,7 +202,7 @@ impl Builder<'_> {
             self.fail(Finding::new(
                 "kustomize/missing-file",
                 span,
-                format!("`{}` does not exist", dir.display()),
+                format!("`{}` does not exist", crate::report::display_path(dir)),
             ));
             return None;
         };
@@ -234,7 +234,7 @@ impl Builder<'_> {
                     span,
                     format!(
                         "`{}` holds no kustomization.yaml, kustomization.yml or Kustomization",
-                        dir.display()
+                        crate::report::display_path(dir)
                     ),
                 ));
                 return None;
@@ -251,7 +251,7 @@ impl Builder<'_> {
                         s2,
                         format!(
                             "`{}` holds several kustomization files (kustomize refuses to choose); nothing of this overlay was checked",
-                            dir.display()
+                            crate::report::display_path(dir)
                         ),
                     )
                     .related(s1, "the other kustomization file")

@@ -230,6 +230,11 @@ fn files_outside_the_root_are_refused_even_through_symlinks() {
     let b = build(&t.path("k"), &map);
     assert!(b.failed);
     assert_eq!(b.findings[0].rule, "kustomize/outside-root");
+    let msg = &b.findings[0].message;
+    assert!(
+        msg.contains("cm.yaml` resolves through a symlink to `"),
+        "{msg}"
+    );
     let ok = build(&t.path("ok"), &map);
     assert!(!ok.failed, "{:?}", ok.findings);
 }
