@@ -114,11 +114,10 @@ enum Expect {
 const MAX_DIR_DEPTH: usize = 64;
 const KUSTOMIZATION_FILES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
-/// A list an SMP re-ordered: (object id, JSON pointer of the list, the patch's span).
+/// A list an SMP re-ordered in an object.
 struct Reorder {
     id: ResId,
-    pointer: String,
-    patch: Span,
+    list: smp::Reordered,
 }
 
 struct Builder<'a> {
@@ -693,7 +692,7 @@ impl Builder<'_> {
         let id = r.id();
         for op in ops {
             for re in self.reordered.iter().filter(|re| re.id.equals(&id)) {
-                let Some(rest) = op.path.strip_prefix(&re.pointer) else {
+                let Some(rest) = op.path.strip_prefix(&re.list.pointer) else {
                     continue;
                 };
                 let index = rest.strip_prefix('/').and_then(|s| s.split('/').next());
@@ -703,10 +702,10 @@ impl Builder<'_> {
                         op.path_span,
                         format!(
                             "`{}` addresses `{}` by index, but a strategic-merge patch re-ordered that list, so the index may hit another element",
-                            op.path, re.pointer
+                            op.path, re.list.pointer
                         ),
                     )
-                    .related(re.patch, "this strategic-merge patch re-orders the list")
+                    .related(re.list.span, &re.list.note)
                     .help("use a strategic-merge patch that names the element instead of an index");
                     self.findings.push(f);
                 }
@@ -805,12 +804,8 @@ impl Builder<'_> {
         restore(&mut r.node, &["metadata", "namespace"], ns);
         // A patch never changes apiVersion, whatever its options (observed).
         restore(&mut r.node, &["apiVersion"], api);
-        for pointer in smp::reordered_lists(&before, &r.node, &patch) {
-            self.reordered.push(Reorder {
-                id: r.id(),
-                pointer,
-                patch: patch.span,
-            });
+        for list in smp::reordered_lists(&before, &r.node, &patch) {
+            self.reordered.push(Reorder { id: r.id(), list });
         }
         r.node.as_map().is_some_and(|m| m.is_empty())
     }

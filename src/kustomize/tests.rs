@@ -288,6 +288,13 @@ fn an_index_patch_after_a_reordering_smp_is_flagged() {
         .find(|f| f.rule == "kustomize/index-patch-after-smp")
         .expect("warning");
     assert_eq!(loc(&map, &t.0, f.primary), "k/kustomization.yaml:7");
+    let moved = &f.related[0];
+    assert_eq!(loc(&map, &t.0, moved.span), "k/p.yaml:8");
+    assert_eq!(map.get(moved.span.file).slice(moved.span), "name: exporter");
+    assert_eq!(
+        moved.message,
+        "this patch moves `exporter` from index 1 to index 0"
+    );
     let c = b.resources[0]
         .node
         .path(&["spec", "template", "spec", "containers"])
