@@ -428,11 +428,13 @@ impl Builder<'_> {
                     "kustomize/duplicate-resource",
                     r.origin,
                     format!(
-                        "`{}` is defined twice (kustomize refuses an already registered id)",
-                        r.id().display()
+                        "two definitions of {} (kustomize refuses the second)",
+                        r.id().describe()
                     ),
                 )
-                .related(acc[prev].origin, "first definition");
+                .label("second definition")
+                .related(acc[prev].origin, "first definition")
+                .help("rename one of them or remove one");
                 self.fail(f);
                 continue;
             }
@@ -486,17 +488,18 @@ impl Builder<'_> {
                     let f = Finding::new(
                         "kustomize/duplicate-resource",
                         new.origin,
-                        format!("`{}` already exists; a generator for it needs `behavior: merge` or `replace`", id.display()),
+                        format!("{} already exists; a generator for it needs `behavior: merge` or `replace`", id.describe()),
                     )
-                    .related(acc[i].origin, "first definition");
+                    .related(acc[i].origin, "first definition")
+                    .help("add `behavior: merge` (or `replace`) to this generator, or give it another name");
                     self.fail(f);
                 }
                 (_, None) => self.fail(Finding::new(
                     "kustomize/patch-target-missing",
                     new.origin,
                     format!(
-                        "`{}` does not exist; the generator cannot merge or replace it",
-                        id.display()
+                        "{} does not exist; the generator cannot merge or replace it",
+                        id.describe()
                     ),
                 )),
                 (b, Some(i)) => merge_generated(&mut acc[i], new, b == Behavior::Merge),
@@ -557,8 +560,8 @@ impl Builder<'_> {
                     "kustomize/duplicate-resource",
                     r.origin,
                     format!(
-                        "`namespace` gives `{}` the id of another object (kustomize: namespace transformation produces ID conflict)",
-                        r.id().display()
+                        "`namespace` gives {} the id of another object (kustomize: namespace transformation produces ID conflict)",
+                        r.id().describe()
                     ),
                 )
                 .related(acc[first].origin, "the other object")
@@ -678,7 +681,7 @@ impl Builder<'_> {
             let applied = json6902::apply(&mut acc[i].node, &ops);
             annotations::settle(&mut acc[i].node);
             if let Err((span, msg)) = applied {
-                let id = acc[i].id().display();
+                let id = acc[i].id().describe();
                 self.fail(Finding::new(
                     "kustomize/patch-failed",
                     span,
@@ -759,16 +762,16 @@ impl Builder<'_> {
                     "kustomize/patch-target-missing",
                     d.path(&["metadata", "name"]).map_or(d.span, |n| n.span),
                     format!(
-                        "no resource matches strategic merge patch `{}`",
-                        pid.display()
+                        "this strategic-merge patch is for {}, which does not exist",
+                        pid.describe()
                     ),
                 )),
                 _ => self.fail(Finding::new(
                     "kustomize/patch-target-missing",
                     d.span,
                     format!(
-                        "several resources match strategic merge patch `{}`",
-                        pid.display()
+                        "several objects match this strategic-merge patch for {}",
+                        pid.describe()
                     ),
                 )),
             }

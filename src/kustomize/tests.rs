@@ -178,6 +178,10 @@ fn problems_are_located_and_fail_like_kustomize() {
     assert!(b.failed);
     assert_eq!(loc(&map, &t.0, dup.primary), "b/two.yaml:4");
     assert_eq!(loc(&map, &t.0, dup.related[0].span), "b/one.yaml:3");
+    assert_eq!(
+        dup.message,
+        "two definitions of ConfigMap `c` (kustomize refuses the second)"
+    );
 
     let c = build(&t.path("c"), &map);
     assert!(
