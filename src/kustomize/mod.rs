@@ -680,13 +680,21 @@ impl Builder<'_> {
             annotations::expose(&mut acc[i]);
             let applied = json6902::apply(&mut acc[i].node, &ops);
             annotations::settle(&mut acc[i].node);
-            if let Err((span, msg)) = applied {
-                let id = acc[i].id().describe();
-                self.fail(Finding::new(
-                    "kustomize/patch-failed",
-                    span,
-                    format!("{msg} (patching {id})"),
-                ));
+            match applied {
+                Ok(()) => {}
+                Err(json6902::Failure::Invalid { span, message }) => {
+                    let id = acc[i].id().describe();
+                    self.fail(Finding::new(
+                        "kustomize/patch-failed",
+                        span,
+                        format!("{message} (patching {id})"),
+                    ));
+                }
+                Err(json6902::Failure::Test { op, found }) => {
+                    if let Some(op) = ops.get(op) {
+                        self.fail(test_failed(op, found.as_ref(), &acc[i]));
+                    }
+                }
             }
         }
     }
@@ -908,6 +916,62 @@ fn merge_generated(old: &mut Res, new: Res, merge: bool) {
     if let Some(g) = old.generated.as_mut() {
         g.hash &= wants;
     }
+}
+
+/// `kustomize/patch-failed` for a `test` operation that found another value than it expects
+/// in `r`. Both values are shown when they are short scalars and nothing marks them secret.
+fn test_failed(op: &json6902::Op, found: Option<&Node>, r: &Res) -> Finding {
+    let id = r.id();
+    let mut secret_spans = Vec::new();
+    crate::checks::secrets::of_object(&r.node, &mut secret_spans);
+    let secret = id.kind == "Secret"
+        || crate::checks::secrets::is_secret_name(&op.path)
+        || found.is_some_and(|n| secret_spans.contains(&n.span));
+    let shown = |n: &Node| if secret { None } else { short_value(n) };
+    let want = op.value.as_ref().and_then(shown);
+    let at = op.value.as_ref().map_or(op.span, |v| v.span);
+    let (path, obj) = (&op.path, id.describe());
+    let Some(found) = found else {
+        return Finding::new(
+            "kustomize/patch-failed",
+            at,
+            format!("`test` checks `{path}` of {obj}, which does not exist"),
+        )
+        .label("tested value")
+        .help("correct the path, or remove the `test` operation");
+    };
+    match (want, shown(found)) {
+        (Some(want), Some(have)) => Finding::new(
+            "kustomize/patch-failed",
+            at,
+            format!("`test` expects `{want}` at `{path}` of {obj}, but finds `{have}`"),
+        )
+        .label("tested value")
+        .related(found.span, "current value")
+        .help(format!(
+            "if the patch suits the current value, test for `{have}` instead"
+        )),
+        _ => Finding::new(
+            "kustomize/patch-failed",
+            at,
+            format!("`test` expects another value at `{path}` of {obj} (the values are not shown)"),
+        )
+        .label("tested value")
+        .related(found.span, "current value")
+        .help("if the patch suits the current value, test for that value instead"),
+    }
+}
+
+/// A scalar's value for a message: only short single-line text that does not look like a
+/// password (`requirepass …`).
+fn short_value(n: &Node) -> Option<String> {
+    let text = match n.to_json() {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Array(_) | serde_json::Value::Object(_) => return None,
+        other => other.to_string(),
+    };
+    let plain = !text.contains('\n') && text.chars().count() <= 80;
+    (plain && !text.to_ascii_lowercase().contains("pass")).then_some(text)
 }
 
 /// `kustomize/cycle` for `entry` (at `at`), which includes `canon` again: `chain` runs from the

@@ -658,3 +658,51 @@ fn a_targeted_smp_keeps_the_api_version() {
         assert_eq!(n.str_at(&["metadata", "labels", "x"]), Some("y"));
     }
 }
+
+/// A failed `test` names both values and points at the current one, unless the object is a
+/// Secret (then neither value is printed).
+#[test]
+fn a_failed_json_patch_test_shows_both_values_but_no_secret() {
+    let patch = "- {op: test, path: /data/v, value: old}\n";
+    let t = Tree::new(
+        "test-op",
+        &[
+            (
+                "cm/kustomization.yaml",
+                "resources: [cm.yaml]\npatches:\n- {target: {kind: ConfigMap}, path: p.yaml}\n",
+            ),
+            (
+                "cm/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  v: new\n",
+            ),
+            ("cm/p.yaml", patch),
+            (
+                "s/kustomization.yaml",
+                "resources: [s.yaml]\npatches:\n- {target: {kind: Secret}, path: p.yaml}\n",
+            ),
+            (
+                "s/s.yaml",
+                "apiVersion: v1\nkind: Secret\nmetadata: {name: c}\ndata:\n  v: aHVudGVyMg==\n",
+            ),
+            ("s/p.yaml", patch),
+        ],
+    );
+    let map = SourceMap::new();
+    let cm = build(&t.path("cm"), &map);
+    assert!(cm.failed);
+    let f = &cm.findings[0];
+    assert_eq!(f.rule, "kustomize/patch-failed");
+    assert_eq!(
+        f.message,
+        "`test` expects `old` at `/data/v` of ConfigMap `c`, but finds `new`"
+    );
+    assert_eq!(map.get(f.primary.file).slice(f.primary), "old");
+    assert_eq!(loc(&map, &t.0, f.related[0].span), "cm/cm.yaml:5");
+
+    let s = build(&t.path("s"), &map);
+    let f = &s.findings[0];
+    assert_eq!(f.rule, "kustomize/patch-failed");
+    let all = format!("{} {:?} {:?}", f.message, f.related, f.help);
+    assert!(!all.contains("aHVudGVyMg") && !all.contains("old"), "{all}");
+    assert_eq!(loc(&map, &t.0, f.related[0].span), "s/s.yaml:5");
+}
