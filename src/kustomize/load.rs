@@ -32,11 +32,17 @@ impl LoadError {
     pub fn finding(&self, at: Span, root: &Path) -> Finding {
         let shown = |p: &Path| display_path(p);
         match self {
-            LoadError::Missing(p) => Finding::new(
-                "kustomize/missing-file",
-                at,
-                format!("`{}` does not exist", shown(p)),
-            ),
+            LoadError::Missing(p) => {
+                let f = Finding::new(
+                    "kustomize/missing-file",
+                    at,
+                    format!("`{}` does not exist", shown(p)),
+                );
+                match super::suggest::sibling(p) {
+                    Some(help) => f.help(help),
+                    None => f,
+                }
+            }
             LoadError::Outside { path, resolved } => {
                 let what = if clean(path).starts_with(clean(root)) {
                     format!(

@@ -34,6 +34,7 @@ pub mod replacements;
 pub mod resource;
 pub mod select;
 pub mod smp;
+pub mod suggest;
 
 use crate::diag::Finding;
 use crate::source::{FileId, SourceMap, Span};
@@ -198,11 +199,15 @@ impl Builder<'_> {
         let at_or_dir = |b: &Self| at.unwrap_or_else(|| b.dir_span(dir));
         let Ok(canon) = std::fs::canonicalize(dir) else {
             let span = at_or_dir(self);
-            self.fail(Finding::new(
+            let f = Finding::new(
                 "kustomize/missing-file",
                 span,
                 format!("`{}` does not exist", crate::report::display_path(dir)),
-            ));
+            );
+            self.fail(match suggest::sibling(dir) {
+                Some(help) => f.help(help),
+                None => f,
+            });
             return None;
         };
         if let Some(first) = stack.iter().position(|v| v.canon.starts_with(&canon)) {
@@ -644,11 +649,20 @@ impl Builder<'_> {
         };
         let hits: Vec<usize> = (0..acc.len()).filter(|&i| sel.matches(&acc[i])).collect();
         if hits.is_empty() {
-            self.findings.push(Finding::new(
+            let mut f = Finding::new(
                 "kustomize/patch-target-missing",
                 t.span.unwrap_or(p.span),
                 "this patch target selects no object, so the patch does nothing (kustomize is silent about it)",
-            ));
+            );
+            if let (Some(kind), Some(name)) = (&t.kind, &t.name) {
+                let same_kind = acc
+                    .iter()
+                    .map(|r| r.id_ref())
+                    .filter(|id| id.kind == kind.text)
+                    .map(|id| id.name);
+                f = f.help(suggest::objects_of_kind(&kind.text, &name.text, same_kind));
+            }
+            self.findings.push(f);
         }
         Some(hits)
     }
@@ -766,14 +780,25 @@ impl Builder<'_> {
                         acc.remove(i);
                     }
                 }
-                [] => self.fail(Finding::new(
-                    "kustomize/patch-target-missing",
-                    d.path(&["metadata", "name"]).map_or(d.span, |n| n.span),
-                    format!(
-                        "this strategic-merge patch is for {}, which does not exist",
-                        pid.describe()
-                    ),
-                )),
+                [] => {
+                    let same_kind = acc
+                        .iter()
+                        .map(|r| r.id_ref())
+                        .filter(|id| id.kind == pid.kind)
+                        .map(|id| id.name);
+                    let help = suggest::objects_of_kind(&pid.kind, &pid.name, same_kind);
+                    self.fail(
+                        Finding::new(
+                            "kustomize/patch-target-missing",
+                            d.path(&["metadata", "name"]).map_or(d.span, |n| n.span),
+                            format!(
+                                "this strategic-merge patch is for {}, which does not exist",
+                                pid.describe()
+                            ),
+                        )
+                        .help(help),
+                    );
+                }
                 _ => self.fail(Finding::new(
                     "kustomize/patch-target-missing",
                     d.span,
