@@ -721,19 +721,28 @@ impl Builder<'_> {
                     continue;
                 };
                 let index = rest.strip_prefix('/').and_then(|s| s.split('/').next());
-                if index.is_some_and(|s| s.parse::<i64>().is_ok()) {
-                    let f = Finding::new(
+                let Some(index) = index.and_then(|s| s.parse::<i64>().ok()) else {
+                    continue;
+                };
+                let (pointer, path) = (&re.list.pointer, &op.path);
+                let reordered = format!("`{path}` addresses `{pointer}` by index, but a strategic-merge patch re-ordered that list");
+                let mut f = match re.list.name_at(index) {
+                    Some(name) => Finding::new(
                         "kustomize/index-patch-after-smp",
                         op.path_span,
-                        format!(
-                            "`{}` addresses `{}` by index, but a strategic-merge patch re-ordered that list, so the index may hit another element",
-                            op.path, re.list.pointer
-                        ),
+                        format!("{reordered}: index {index} is now `{name}`"),
                     )
+                    .label(format!("index {index} is `{name}` here")),
+                    None => Finding::new(
+                        "kustomize/index-patch-after-smp",
+                        op.path_span,
+                        format!("{reordered}, so the index may hit another element"),
+                    ),
+                };
+                f = f
                     .related(re.list.span, &re.list.note)
                     .help("use a strategic-merge patch that names the element instead of an index");
-                    self.findings.push(f);
-                }
+                self.findings.push(f);
             }
         }
     }

@@ -458,6 +458,20 @@ pub struct Reordered {
     pub span: Span,
     /// What moved, for a label.
     pub note: String,
+    /// The element names of the list after the merge, in order (`None`: an unnamed element).
+    pub order: Vec<Option<String>>,
+}
+
+impl Reordered {
+    /// The name of the element now at `index` (negative: counted from the end, as in JSON
+    /// patches).
+    pub fn name_at(&self, index: i64) -> Option<&str> {
+        let len = self.order.len() as i64;
+        let i = if index < 0 { index + len } else { index };
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| self.order.get(i)?.as_deref())
+    }
 }
 
 /// The lists (reached through `patch`) whose elements now sit at other indices than before the
@@ -523,6 +537,10 @@ fn walk_reorders(
 /// The first named patch element that now sits at another index (or is new), described.
 fn mover(b: &[Node], a: &[Node], list: &Node, items: &[Node], pointer: &str) -> Reordered {
     let index_of = |l: &[Node], name: &str| l.iter().position(|x| element_name(x) == Some(name));
+    let order = a
+        .iter()
+        .map(|x| element_name(x).map(str::to_string))
+        .collect();
     let moved = items.iter().find_map(|p| {
         let name = element_name(p)?;
         let ai = index_of(a, name)?;
@@ -534,6 +552,7 @@ fn mover(b: &[Node], a: &[Node], list: &Node, items: &[Node], pointer: &str) -> 
             pointer: pointer.to_string(),
             span: list.span,
             note: "this strategic-merge patch re-orders the list".into(),
+            order,
         };
     };
     let note = match bi {
@@ -544,6 +563,7 @@ fn mover(b: &[Node], a: &[Node], list: &Node, items: &[Node], pointer: &str) -> 
         pointer: pointer.to_string(),
         span: name_entry_span(p).unwrap_or(p.span),
         note,
+        order,
     }
 }
 
