@@ -242,13 +242,45 @@ fn replace(root: &mut Node, toks: &[String], mut value: Node, path: &str) -> Res
     }
 }
 
-/// Applies `ops` in order to `obj`. Stops at the first failing operation: its span and message.
-pub fn apply(obj: &mut Node, ops: &[Op]) -> Result<(), (Span, String)> {
-    ops.iter()
-        .try_for_each(|op| apply_one(obj, op).map_err(|m| (op.span, m)))
+/// Why [`apply`] stopped.
+#[derive(Debug)]
+pub enum Failure {
+    /// The operation at `span` does not apply.
+    Invalid { span: Span, message: String },
+    /// The `test` operation `ops[op]` found another value: `found` (`None`: nothing at its path).
+    Test { op: usize, found: Option<Node> },
 }
 
-fn apply_one(obj: &mut Node, op: &Op) -> Result<(), String> {
+/// Applies `ops` in order to `obj`. Stops at the first failing operation.
+pub fn apply(obj: &mut Node, ops: &[Op]) -> Result<(), Failure> {
+    for (i, op) in ops.iter().enumerate() {
+        match apply_one(obj, op) {
+            Ok(()) => {}
+            Err(Stop::Invalid(message)) => {
+                return Err(Failure::Invalid {
+                    span: op.span,
+                    message,
+                })
+            }
+            Err(Stop::Test(found)) => return Err(Failure::Test { op: i, found }),
+        }
+    }
+    Ok(())
+}
+
+/// Why one operation stopped (see [`Failure`]).
+enum Stop {
+    Invalid(String),
+    Test(Option<Node>),
+}
+
+impl From<String> for Stop {
+    fn from(message: String) -> Stop {
+        Stop::Invalid(message)
+    }
+}
+
+fn apply_one(obj: &mut Node, op: &Op) -> Result<(), Stop> {
     let toks = tokens(&op.path)?;
     let value = || {
         op.value
@@ -262,7 +294,7 @@ fn apply_one(obj: &mut Node, op: &Op) -> Result<(), String> {
                 .ok_or_else(|| format!("`{}` operation without `from`", op.op))?,
         )
     };
-    match op.op.as_str() {
+    let done = match op.op.as_str() {
         "add" => add(obj, &toks, value()?, "add", &op.path),
         "remove" => remove(obj, &toks, &op.path).map(|_| ()),
         "replace" => replace(obj, &toks, value()?, &op.path),
@@ -278,16 +310,17 @@ fn apply_one(obj: &mut Node, op: &Op) -> Result<(), String> {
             add(obj, &toks, v, "copy", &op.path)
         }
         "test" => {
-            let want = value()?;
-            let have = get(obj, &toks).map(|n| n.to_json());
-            if have.as_ref() == Some(&want.to_json()) {
+            let want = value()?.to_json();
+            let have = get(obj, &toks);
+            if have.as_ref().is_some_and(|n| n.to_json() == want) {
                 Ok(())
             } else {
-                Err(format!("testing value {} failed", op.path))
+                return Err(Stop::Test(have.map(|n| n.clone())));
             }
         }
         other => Err(format!("unexpected JSON patch operation `{other}`")),
-    }
+    };
+    Ok(done?)
 }
 
 #[cfg(test)]
@@ -360,10 +393,10 @@ mod tests {
         let m = SourceMap::new();
         let mut obj = doc(&m, "o", "metadata: {name: c}\nspec: {}\n");
         let add = parse_ops(&doc(&m, "p", "- {op: add, path: /spec/a/b, value: 1}\n")).unwrap();
-        assert!(apply(&mut obj, &add)
-            .unwrap_err()
-            .1
-            .contains("missing path"));
+        assert!(matches!(
+            apply(&mut obj, &add),
+            Err(Failure::Invalid { message, .. }) if message.contains("missing path")
+        ));
         let rm = parse_ops(&doc(&m, "q", "- {op: remove, path: /spec/x}\n")).unwrap();
         assert!(apply(&mut obj, &rm).is_err());
         let lab = parse_ops(&doc(

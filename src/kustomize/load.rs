@@ -3,6 +3,7 @@
 //! and the YAML documents of each file parsed once per build.
 
 use crate::diag::Finding;
+use crate::report::display_path;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::yaml::{parse_stream_with, Duplicates, Limits, Node, ParsedStream, Style};
 use std::collections::HashMap;
@@ -14,36 +15,59 @@ use std::sync::Arc;
 #[derive(Debug)]
 pub enum LoadError {
     Missing(PathBuf),
-    /// The resolved path (symlinks followed) lies outside the root.
-    Outside(PathBuf),
+    /// The file lies outside the root: `path` as the kustomization names it (lexically
+    /// resolved), `resolved` with symlinks followed.
+    Outside {
+        path: PathBuf,
+        resolved: PathBuf,
+    },
     /// A directory where a file is required.
     NotFile(PathBuf),
     Unreadable(String),
 }
 
 impl LoadError {
-    /// The finding for this error, located at the kustomization entry `at`.
+    /// The finding for this error, located at the kustomization entry `at`. Paths are shown
+    /// the way reports show them (relative to the working directory).
     pub fn finding(&self, at: Span, root: &Path) -> Finding {
+        let shown = |p: &Path| display_path(p);
         match self {
-            LoadError::Missing(p) => Finding::new(
-                "kustomize/missing-file",
-                at,
-                format!("`{}` does not exist", p.display()),
-            ),
-            LoadError::Outside(p) => Finding::new(
-                "kustomize/outside-root",
-                at,
-                format!(
-                    "`{}` is not in or below the kustomization root `{}` (kustomize refuses to load it)",
-                    p.display(),
-                    root.display()
-                ),
-            )
-            .help("move the file below the kustomization directory, or list its directory (with its own kustomization) under `resources`"),
+            LoadError::Missing(p) => {
+                let f = Finding::new(
+                    "kustomize/missing-file",
+                    at,
+                    format!("`{}` does not exist", shown(p)),
+                );
+                match super::suggest::sibling(p) {
+                    Some(help) => f.help(help),
+                    None => f,
+                }
+            }
+            LoadError::Outside { path, resolved } => {
+                let what = if clean(path).starts_with(clean(root)) {
+                    format!(
+                        "`{}` resolves through a symlink to `{}`, which",
+                        shown(path),
+                        shown(resolved)
+                    )
+                } else {
+                    format!("`{}`", shown(path))
+                };
+                Finding::new(
+                    "kustomize/outside-root",
+                    at,
+                    format!(
+                        "{what} is outside the kustomization root `{}` (kustomize refuses to load it)",
+                        shown(root)
+                    ),
+                )
+                .label(format!("outside `{}`", shown(root)))
+                .help("move the file below the kustomization directory, or list its directory (with its own kustomization) under `resources`")
+            }
             LoadError::NotFile(p) => Finding::new(
                 "kustomize/missing-file",
                 at,
-                format!("`{}` must resolve to a file", p.display()),
+                format!("`{}` must resolve to a file", shown(p)),
             ),
             LoadError::Unreadable(msg) => Finding::new("kustomize/missing-file", at, msg.clone()),
         }
@@ -140,7 +164,10 @@ impl<'a> Loader<'a> {
         let p = clean(&root.join(entry));
         let canon = std::fs::canonicalize(&p).map_err(|_| LoadError::Missing(p.clone()))?;
         if !canon.starts_with(canon_root) {
-            return Err(LoadError::Outside(canon));
+            return Err(LoadError::Outside {
+                path: p,
+                resolved: canon,
+            });
         }
         if canon.is_dir() {
             return Err(LoadError::NotFile(p));

@@ -34,6 +34,7 @@ pub mod replacements;
 pub mod resource;
 pub mod select;
 pub mod smp;
+pub mod suggest;
 
 use crate::diag::Finding;
 use crate::source::{FileId, SourceMap, Span};
@@ -119,11 +120,10 @@ enum Expect {
 const MAX_DIR_DEPTH: usize = 64;
 const KUSTOMIZATION_FILES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
-/// A list an SMP re-ordered: (object id, JSON pointer of the list, the patch's span).
+/// A list an SMP re-ordered in an object.
 struct Reorder {
     id: ResId,
-    pointer: String,
-    patch: Span,
+    list: smp::Reordered,
 }
 
 struct Builder<'a> {
@@ -133,6 +133,14 @@ struct Builder<'a> {
     reordered: Vec<Reorder>,
     /// `secretGenerator` literals seen, whether or not the build gets to render them.
     secrets: Vec<Span>,
+}
+
+/// A kustomization directory on the path from the root to the one being built.
+struct Frame {
+    dir: PathBuf,
+    canon: PathBuf,
+    /// The entry that included it (`None` for the root).
+    entry: Option<kustomization::Str>,
 }
 
 /// One directory being built.
@@ -158,15 +166,19 @@ impl Builder<'_> {
     fn run_dir(
         &mut self,
         dir: &Path,
-        at: Option<Span>,
+        entry: Option<&kustomization::Str>,
         expect: Expect,
         acc: &mut Vec<Res>,
-        stack: &mut Vec<PathBuf>,
+        stack: &mut Vec<Frame>,
     ) -> bool {
-        let Some((level, k)) = self.open(dir, at, expect, stack) else {
+        let Some((level, k)) = self.open(dir, entry, expect, stack) else {
             return false;
         };
-        stack.push(level.canon.clone());
+        stack.push(Frame {
+            dir: level.dir.clone(),
+            canon: level.canon.clone(),
+            entry: entry.cloned(),
+        });
         self.resources(&level, &k, acc, stack);
         self.generators(&level, &k, acc);
         for c in &k.components {
@@ -175,7 +187,7 @@ impl Builder<'_> {
                 continue;
             }
             let sub = clean(&level.dir.join(&c.text));
-            self.run_dir(&sub, Some(c.span), Expect::Component, acc, stack);
+            self.run_dir(&sub, Some(c), Expect::Component, acc, stack);
         }
         self.transform(&level, &k, acc);
         stack.pop();
@@ -186,31 +198,28 @@ impl Builder<'_> {
     fn open(
         &mut self,
         dir: &Path,
-        at: Option<Span>,
+        entry: Option<&kustomization::Str>,
         expect: Expect,
-        stack: &[PathBuf],
+        stack: &[Frame],
     ) -> Option<(Level, Kustomization)> {
+        let at = entry.map(|e| e.span);
         let at_or_dir = |b: &Self| at.unwrap_or_else(|| b.dir_span(dir));
         let Ok(canon) = std::fs::canonicalize(dir) else {
             let span = at_or_dir(self);
-            self.fail(Finding::new(
+            let f = Finding::new(
                 "kustomize/missing-file",
                 span,
-                format!("`{}` does not exist", dir.display()),
-            ));
+                format!("`{}` does not exist", crate::report::display_path(dir)),
+            );
+            self.fail(match suggest::sibling(dir) {
+                Some(help) => f.help(help),
+                None => f,
+            });
             return None;
         };
-        if let Some(visited) = stack.iter().find(|v| v.starts_with(&canon)) {
-            let span = at_or_dir(self);
-            self.fail(Finding::new(
-                "kustomize/cycle",
-                span,
-                format!(
-                    "cycle detected: `{}` contains the kustomization root `{}` that includes it",
-                    canon.display(),
-                    visited.display()
-                ),
-            ));
+        if let Some(first) = stack.iter().position(|v| v.canon.starts_with(&canon)) {
+            let f = cycle_finding(&stack[first..], &canon, entry, at_or_dir(self));
+            self.fail(f);
             return None;
         }
         if stack.len() >= MAX_DIR_DEPTH {
@@ -236,7 +245,7 @@ impl Builder<'_> {
                     span,
                     format!(
                         "`{}` holds no kustomization.yaml, kustomization.yml or Kustomization",
-                        dir.display()
+                        crate::report::display_path(dir)
                     ),
                 ));
                 return None;
@@ -253,7 +262,7 @@ impl Builder<'_> {
                         s2,
                         format!(
                             "`{}` holds several kustomization files (kustomize refuses to choose); nothing of this overlay was checked",
-                            dir.display()
+                            crate::report::display_path(dir)
                         ),
                     )
                     .related(s1, "the other kustomization file")
@@ -325,7 +334,7 @@ impl Builder<'_> {
         level: &Level,
         k: &Kustomization,
         acc: &mut Vec<Res>,
-        stack: &mut Vec<PathBuf>,
+        stack: &mut Vec<Frame>,
     ) {
         for entry in &k.resources {
             if load::is_remote(&entry.text) {
@@ -346,7 +355,7 @@ impl Builder<'_> {
                     continue;
                 }
                 let mut sub = Vec::new();
-                self.run_dir(&p, Some(entry.span), Expect::Resource, &mut sub, stack);
+                self.run_dir(&p, Some(entry), Expect::Resource, &mut sub, stack);
                 self.append_all(acc, sub);
                 continue;
             }
@@ -431,11 +440,13 @@ impl Builder<'_> {
                     "kustomize/duplicate-resource",
                     r.origin,
                     format!(
-                        "`{}` is defined twice (kustomize refuses an already registered id)",
-                        r.id().display()
+                        "two definitions of {} (kustomize refuses the second)",
+                        r.id().describe()
                     ),
                 )
-                .related(acc[prev].origin, "first definition");
+                .label("second definition")
+                .related(acc[prev].origin, "first definition")
+                .help("rename one of them or remove one");
                 self.fail(f);
                 continue;
             }
@@ -492,17 +503,18 @@ impl Builder<'_> {
                     let f = Finding::new(
                         "kustomize/duplicate-resource",
                         new.origin,
-                        format!("`{}` already exists; a generator for it needs `behavior: merge` or `replace`", id.display()),
+                        format!("{} already exists; a generator for it needs `behavior: merge` or `replace`", id.describe()),
                     )
-                    .related(acc[i].origin, "first definition");
+                    .related(acc[i].origin, "first definition")
+                    .help("add `behavior: merge` (or `replace`) to this generator, or give it another name");
                     self.fail(f);
                 }
                 (_, None) => self.fail(Finding::new(
                     "kustomize/patch-target-missing",
                     new.origin,
                     format!(
-                        "`{}` does not exist; the generator cannot merge or replace it",
-                        id.display()
+                        "{} does not exist; the generator cannot merge or replace it",
+                        id.describe()
                     ),
                 )),
                 (b, Some(i)) => merge_generated(&mut acc[i], new, b == Behavior::Merge),
@@ -563,8 +575,8 @@ impl Builder<'_> {
                     "kustomize/duplicate-resource",
                     r.origin,
                     format!(
-                        "`namespace` gives `{}` the id of another object (kustomize: namespace transformation produces ID conflict)",
-                        r.id().display()
+                        "`namespace` gives {} the id of another object (kustomize: namespace transformation produces ID conflict)",
+                        r.id().describe()
                     ),
                 )
                 .related(acc[first].origin, "the other object")
@@ -647,11 +659,20 @@ impl Builder<'_> {
         };
         let hits: Vec<usize> = (0..acc.len()).filter(|&i| sel.matches(&acc[i])).collect();
         if hits.is_empty() {
-            self.findings.push(Finding::new(
+            let mut f = Finding::new(
                 "kustomize/patch-target-missing",
                 t.span.unwrap_or(p.span),
                 "this patch target selects no object, so the patch does nothing (kustomize is silent about it)",
-            ));
+            );
+            if let (Some(kind), Some(name)) = (&t.kind, &t.name) {
+                let same_kind = acc
+                    .iter()
+                    .map(|r| r.id_ref())
+                    .filter(|id| id.kind == kind.text)
+                    .map(|id| id.name);
+                f = f.help(suggest::objects_of_kind(&kind.text, &name.text, same_kind));
+            }
+            self.findings.push(f);
         }
         Some(hits)
     }
@@ -683,13 +704,21 @@ impl Builder<'_> {
             annotations::expose(&mut acc[i]);
             let applied = json6902::apply(&mut acc[i].node, &ops);
             annotations::settle(&mut acc[i].node);
-            if let Err((span, msg)) = applied {
-                let id = acc[i].id().display();
-                self.fail(Finding::new(
-                    "kustomize/patch-failed",
-                    span,
-                    format!("{msg} (patching {id})"),
-                ));
+            match applied {
+                Ok(()) => {}
+                Err(json6902::Failure::Invalid { span, message }) => {
+                    let id = acc[i].id().describe();
+                    self.fail(Finding::new(
+                        "kustomize/patch-failed",
+                        span,
+                        format!("{message} (patching {id})"),
+                    ));
+                }
+                Err(json6902::Failure::Test { op, found }) => {
+                    if let Some(op) = ops.get(op) {
+                        self.fail(test_failed(op, found.as_ref(), &acc[i]));
+                    }
+                }
             }
         }
     }
@@ -698,23 +727,32 @@ impl Builder<'_> {
         let id = r.id();
         for op in ops {
             for re in self.reordered.iter().filter(|re| re.id.equals(&id)) {
-                let Some(rest) = op.path.strip_prefix(&re.pointer) else {
+                let Some(rest) = op.path.strip_prefix(&re.list.pointer) else {
                     continue;
                 };
                 let index = rest.strip_prefix('/').and_then(|s| s.split('/').next());
-                if index.is_some_and(|s| s.parse::<i64>().is_ok()) {
-                    let f = Finding::new(
+                let Some(index) = index.and_then(|s| s.parse::<i64>().ok()) else {
+                    continue;
+                };
+                let (pointer, path) = (&re.list.pointer, &op.path);
+                let reordered = format!("`{path}` addresses `{pointer}` by index, but a strategic-merge patch re-ordered that list");
+                let mut f = match re.list.name_at(index) {
+                    Some(name) => Finding::new(
                         "kustomize/index-patch-after-smp",
                         op.path_span,
-                        format!(
-                            "`{}` addresses `{}` by index, but a strategic-merge patch re-ordered that list, so the index may hit another element",
-                            op.path, re.pointer
-                        ),
+                        format!("{reordered}: index {index} is now `{name}`"),
                     )
-                    .related(re.patch, "this strategic-merge patch re-orders the list")
+                    .label(format!("index {index} is `{name}` here")),
+                    None => Finding::new(
+                        "kustomize/index-patch-after-smp",
+                        op.path_span,
+                        format!("{reordered}, so the index may hit another element"),
+                    ),
+                };
+                f = f
+                    .related(re.list.span, &re.list.note)
                     .help("use a strategic-merge patch that names the element instead of an index");
-                    self.findings.push(f);
-                }
+                self.findings.push(f);
             }
         }
     }
@@ -761,20 +799,31 @@ impl Builder<'_> {
                         acc.remove(i);
                     }
                 }
-                [] => self.fail(Finding::new(
-                    "kustomize/patch-target-missing",
-                    d.path(&["metadata", "name"]).map_or(d.span, |n| n.span),
-                    format!(
-                        "no resource matches strategic merge patch `{}`",
-                        pid.display()
-                    ),
-                )),
+                [] => {
+                    let same_kind = acc
+                        .iter()
+                        .map(|r| r.id_ref())
+                        .filter(|id| id.kind == pid.kind)
+                        .map(|id| id.name);
+                    let help = suggest::objects_of_kind(&pid.kind, &pid.name, same_kind);
+                    self.fail(
+                        Finding::new(
+                            "kustomize/patch-target-missing",
+                            d.path(&["metadata", "name"]).map_or(d.span, |n| n.span),
+                            format!(
+                                "this strategic-merge patch is for {}, which does not exist",
+                                pid.describe()
+                            ),
+                        )
+                        .help(help),
+                    );
+                }
                 _ => self.fail(Finding::new(
                     "kustomize/patch-target-missing",
                     d.span,
                     format!(
-                        "several resources match strategic merge patch `{}`",
-                        pid.display()
+                        "several objects match this strategic-merge patch for {}",
+                        pid.describe()
                     ),
                 )),
             }
@@ -810,12 +859,8 @@ impl Builder<'_> {
         restore(&mut r.node, &["metadata", "namespace"], ns);
         // A patch never changes apiVersion, whatever its options (observed).
         restore(&mut r.node, &["apiVersion"], api);
-        for pointer in smp::reordered_lists(&before, &r.node, &patch) {
-            self.reordered.push(Reorder {
-                id: r.id(),
-                pointer,
-                patch: patch.span,
-            });
+        for list in smp::reordered_lists(&before, &r.node, &patch) {
+            self.reordered.push(Reorder { id: r.id(), list });
         }
         r.node.as_map().is_some_and(|m| m.is_empty())
     }
@@ -915,6 +960,101 @@ fn merge_generated(old: &mut Res, new: Res, merge: bool) {
     if let Some(g) = old.generated.as_mut() {
         g.hash &= wants;
     }
+}
+
+/// `kustomize/patch-failed` for a `test` operation that found another value than it expects
+/// in `r`. Both values are shown when they are short scalars and nothing marks them secret.
+fn test_failed(op: &json6902::Op, found: Option<&Node>, r: &Res) -> Finding {
+    let id = r.id();
+    let mut secret_spans = Vec::new();
+    crate::checks::secrets::of_object(&r.node, &mut secret_spans);
+    let secret = id.kind == "Secret"
+        || crate::checks::secrets::is_secret_name(&op.path)
+        || found.is_some_and(|n| secret_spans.contains(&n.span));
+    let shown = |n: &Node| if secret { None } else { short_value(n) };
+    let want = op.value.as_ref().and_then(shown);
+    let at = op.value.as_ref().map_or(op.span, |v| v.span);
+    let (path, obj) = (&op.path, id.describe());
+    let Some(found) = found else {
+        return Finding::new(
+            "kustomize/patch-failed",
+            at,
+            format!("`test` checks `{path}` of {obj}, which does not exist"),
+        )
+        .label("tested value")
+        .help("correct the path, or remove the `test` operation");
+    };
+    match (want, shown(found)) {
+        (Some(want), Some(have)) => Finding::new(
+            "kustomize/patch-failed",
+            at,
+            format!("`test` expects `{want}` at `{path}` of {obj}, but finds `{have}`"),
+        )
+        .label("tested value")
+        .related(found.span, "current value")
+        .help(format!(
+            "if the patch suits the current value, test for `{have}` instead"
+        )),
+        _ => Finding::new(
+            "kustomize/patch-failed",
+            at,
+            format!("`test` expects another value at `{path}` of {obj} (the values are not shown)"),
+        )
+        .label("tested value")
+        .related(found.span, "current value")
+        .help("if the patch suits the current value, test for that value instead"),
+    }
+}
+
+/// A scalar's value for a message: only short single-line text that does not look like a
+/// password (`requirepass …`).
+fn short_value(n: &Node) -> Option<String> {
+    let text = match n.to_json() {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Array(_) | serde_json::Value::Object(_) => return None,
+        other => other.to_string(),
+    };
+    let plain = !text.contains('\n') && text.chars().count() <= 80;
+    (plain && !text.to_ascii_lowercase().contains("pass")).then_some(text)
+}
+
+/// `kustomize/cycle` for `entry` (at `at`), which includes `canon` again: `chain` runs from the
+/// first directory inside `canon` to the one holding `entry`. Directories are named as reports
+/// show paths, the entries in between as written.
+fn cycle_finding(
+    chain: &[Frame],
+    canon: &Path,
+    entry: Option<&kustomization::Str>,
+    at: Span,
+) -> Finding {
+    let shown = |dir: &Path| crate::report::display_path(dir);
+    let first = chain
+        .first()
+        .map_or_else(|| shown(canon), |f| shown(&f.dir));
+    let written = entry.map_or(".", |e| e.text.as_str());
+    let mut message = format!("`{first}` includes ");
+    let mut labels = Vec::new();
+    for (prev, f) in chain.iter().zip(chain.iter().skip(1)) {
+        if let Some(e) = &f.entry {
+            message.push_str(&format!("`{}`, which includes ", e.text));
+            labels.push((
+                e.span,
+                format!("`{}` includes `{}` here", shown(&prev.dir), e.text),
+            ));
+        }
+    }
+    let again = chain.first().is_some_and(|f| f.canon == canon);
+    match (again, chain.len()) {
+        (true, 1) => message = format!("`{first}` includes itself (as `{written}`)"),
+        (true, _) => message.push_str(&format!("`{first}` again")),
+        (false, _) => message.push_str(&format!("`{written}`, which contains `{first}`")),
+    }
+    let f = Finding::new("kustomize/cycle", at, message)
+        .label("this entry closes the cycle")
+        .help("remove this entry; to share objects between these directories, move them into a separate directory that each of them lists");
+    labels
+        .into_iter()
+        .fold(f, |f, (span, label)| f.related(span, label))
 }
 
 fn restore(node: &mut Node, path: &[&str], old: Option<Node>) {

@@ -333,7 +333,7 @@ fn source_value(r: &Replacement, resources: &[Res]) -> Result<Node, Finding> {
                 *span,
                 format!(
                     "fieldPath `{path}` is missing in the replacement source {}",
-                    src.id().display()
+                    src.id().describe()
                 ),
             )
         })?;
@@ -459,7 +459,7 @@ fn run(r: &Replacement, resources: &mut [Res]) -> Result<(), Finding> {
                         *span,
                         format!(
                             "unable to find field `{path}` in replacement target {}",
-                            res.id().display()
+                            res.id().describe()
                         ),
                     ));
                 }

@@ -91,26 +91,19 @@ impl ResId {
         IdRef::borrow(self).equals(&IdRef::borrow(other))
     }
 
-    /// `Kind.version.group/name.namespace`, the way kustomize prints ids.
-    pub fn display(&self) -> String {
-        let mut s = self.kind.clone();
-        if !self.version.is_empty() {
-            s.push('.');
-            s.push_str(&self.version);
-        }
-        if !self.group.is_empty() {
-            s.push('.');
-            s.push_str(&self.group);
-        }
-        s.push('/');
-        s.push_str(&self.name);
-        s.push('.');
-        s.push_str(if self.namespace.is_empty() {
-            "[noNs]"
+    /// The object as a person names it: "Service `redis`", with "in namespace `x`" when it has
+    /// one (kustomize's `Kind.version.group/name.[noNs]` form is for machines).
+    pub fn describe(&self) -> String {
+        let kind = if self.kind.is_empty() {
+            "object"
         } else {
-            &self.namespace
-        });
-        s
+            &self.kind
+        };
+        if self.namespace.is_empty() {
+            format!("{kind} `{}`", self.name)
+        } else {
+            format!("{kind} `{}` in namespace `{}`", self.name, self.namespace)
+        }
     }
 }
 

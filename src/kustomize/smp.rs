@@ -13,6 +13,7 @@
 //! value it replaced.
 
 use super::resource::ResId;
+use crate::source::Span;
 use crate::yaml::{Map, Node, Style, Value};
 
 /// How a list merges.
@@ -447,9 +448,35 @@ fn compound_key(
     new
 }
 
-/// The JSON pointers of the lists (reached through `patch`) whose elements now sit at other
-/// indices than before the merge: the hazard for a later index-based JSON patch.
-pub fn reordered_lists(before: &Node, after: &Node, patch: &Node) -> Vec<String> {
+/// A list a strategic-merge patch re-ordered.
+#[derive(Debug)]
+pub struct Reordered {
+    /// The JSON pointer of the list.
+    pub pointer: String,
+    /// Where the patch moves an element: that element's `name` entry in the patch (the patch's
+    /// list when no named element moved).
+    pub span: Span,
+    /// What moved, for a label.
+    pub note: String,
+    /// The element names of the list after the merge, in order (`None`: an unnamed element).
+    pub order: Vec<Option<String>>,
+}
+
+impl Reordered {
+    /// The name of the element now at `index` (negative: counted from the end, as in JSON
+    /// patches).
+    pub fn name_at(&self, index: i64) -> Option<&str> {
+        let len = self.order.len() as i64;
+        let i = if index < 0 { index + len } else { index };
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| self.order.get(i)?.as_deref())
+    }
+}
+
+/// The lists (reached through `patch`) whose elements now sit at other indices than before the
+/// merge: the hazard for a later index-based JSON patch.
+pub fn reordered_lists(before: &Node, after: &Node, patch: &Node) -> Vec<Reordered> {
     let mut out = Vec::new();
     walk_reorders(Some(before), Some(after), patch, String::new(), &mut out);
     out
@@ -464,7 +491,7 @@ fn walk_reorders(
     after: Option<&Node>,
     patch: &Node,
     pointer: String,
-    out: &mut Vec<String>,
+    out: &mut Vec<Reordered>,
 ) {
     match &patch.value {
         Value::Map(pm) => {
@@ -490,7 +517,7 @@ fn walk_reorders(
                 .zip(a.iter())
                 .any(|(x, y)| element_name(x).is_some() && element_name(x) != element_name(y));
             if moved {
-                out.push(pointer.clone());
+                out.push(mover(b, a, patch, items, &pointer));
             }
             for p in items {
                 let Some(name) = element_name(p) else {
@@ -505,6 +532,53 @@ fn walk_reorders(
         }
         Value::Scalar(_) => {}
     }
+}
+
+/// The first named patch element that now sits at another index (or is new), described.
+fn mover(b: &[Node], a: &[Node], list: &Node, items: &[Node], pointer: &str) -> Reordered {
+    let index_of = |l: &[Node], name: &str| l.iter().position(|x| element_name(x) == Some(name));
+    let order = a
+        .iter()
+        .map(|x| element_name(x).map(str::to_string))
+        .collect();
+    let moved = items.iter().find_map(|p| {
+        let name = element_name(p)?;
+        let ai = index_of(a, name)?;
+        let bi = index_of(b, name);
+        (bi != Some(ai)).then_some((p, name, bi, ai))
+    });
+    let Some((p, name, bi, ai)) = moved else {
+        return Reordered {
+            pointer: pointer.to_string(),
+            span: list.span,
+            note: "this strategic-merge patch re-orders the list".into(),
+            order,
+        };
+    };
+    let note = match bi {
+        Some(bi) => format!("this patch moves `{name}` from index {bi} to index {ai}"),
+        None => format!("this patch inserts `{name}` at index {ai}"),
+    };
+    Reordered {
+        pointer: pointer.to_string(),
+        span: name_entry_span(p).unwrap_or(p.span),
+        note,
+        order,
+    }
+}
+
+/// The span of a mapping's `name: …` entry, key to value.
+fn name_entry_span(element: &Node) -> Option<Span> {
+    let e = element
+        .as_map()?
+        .entries
+        .iter()
+        .find(|e| e.key.as_str() == Some("name"))?;
+    (e.key.span.file == e.value.span.file).then_some(Span {
+        file: e.key.span.file,
+        start: e.key.span.start,
+        end: e.value.span.end,
+    })
 }
 
 #[cfg(test)]

@@ -157,6 +157,7 @@ fn problems_are_located_and_fail_like_kustomize() {
             ("d/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"),
             ("e/kustomization.yaml", "resources: [sub]\n"),
             ("e/sub/kustomization.yaml", "resources: [..]\n"),
+            ("f/kustomization.yaml", "resources: [.]\n"),
         ],
     );
     let map = SourceMap::new();
@@ -177,6 +178,10 @@ fn problems_are_located_and_fail_like_kustomize() {
     assert!(b.failed);
     assert_eq!(loc(&map, &t.0, dup.primary), "b/two.yaml:4");
     assert_eq!(loc(&map, &t.0, dup.related[0].span), "b/one.yaml:3");
+    assert_eq!(
+        dup.message,
+        "two definitions of ConfigMap `c` (kustomize refuses the second)"
+    );
 
     let c = build(&t.path("c"), &map);
     assert!(
@@ -193,6 +198,18 @@ fn problems_are_located_and_fail_like_kustomize() {
     let e = build(&t.path("e"), &map);
     assert!(e.failed);
     assert_eq!(e.findings[0].rule, "kustomize/cycle");
+    let msg = &e.findings[0].message;
+    assert!(msg.contains("` includes `sub`, which includes `"), "{msg}");
+    assert!(msg.ends_with("` again"), "{msg}");
+    assert_eq!(e.findings[0].related.len(), 1);
+
+    let f = build(&t.path("f"), &map);
+    assert_eq!(f.findings[0].rule, "kustomize/cycle");
+    assert!(
+        f.findings[0].message.ends_with("includes itself (as `.`)"),
+        "{}",
+        f.findings[0].message
+    );
 }
 
 #[test]
@@ -217,6 +234,11 @@ fn files_outside_the_root_are_refused_even_through_symlinks() {
     let b = build(&t.path("k"), &map);
     assert!(b.failed);
     assert_eq!(b.findings[0].rule, "kustomize/outside-root");
+    let msg = &b.findings[0].message;
+    assert!(
+        msg.contains("cm.yaml` resolves through a symlink to `"),
+        "{msg}"
+    );
     let ok = build(&t.path("ok"), &map);
     assert!(!ok.failed, "{:?}", ok.findings);
 }
@@ -270,6 +292,13 @@ fn an_index_patch_after_a_reordering_smp_is_flagged() {
         .find(|f| f.rule == "kustomize/index-patch-after-smp")
         .expect("warning");
     assert_eq!(loc(&map, &t.0, f.primary), "k/kustomization.yaml:7");
+    let moved = &f.related[0];
+    assert_eq!(loc(&map, &t.0, moved.span), "k/p.yaml:8");
+    assert_eq!(map.get(moved.span.file).slice(moved.span), "name: exporter");
+    assert_eq!(
+        moved.message,
+        "this patch moves `exporter` from index 1 to index 0"
+    );
     let c = b.resources[0]
         .node
         .path(&["spec", "template", "spec", "containers"])
@@ -628,4 +657,52 @@ fn a_targeted_smp_keeps_the_api_version() {
         assert_eq!(n.str_at(&["metadata", "name"]), Some(name));
         assert_eq!(n.str_at(&["metadata", "labels", "x"]), Some("y"));
     }
+}
+
+/// A failed `test` names both values and points at the current one, unless the object is a
+/// Secret (then neither value is printed).
+#[test]
+fn a_failed_json_patch_test_shows_both_values_but_no_secret() {
+    let patch = "- {op: test, path: /data/v, value: old}\n";
+    let t = Tree::new(
+        "test-op",
+        &[
+            (
+                "cm/kustomization.yaml",
+                "resources: [cm.yaml]\npatches:\n- {target: {kind: ConfigMap}, path: p.yaml}\n",
+            ),
+            (
+                "cm/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  v: new\n",
+            ),
+            ("cm/p.yaml", patch),
+            (
+                "s/kustomization.yaml",
+                "resources: [s.yaml]\npatches:\n- {target: {kind: Secret}, path: p.yaml}\n",
+            ),
+            (
+                "s/s.yaml",
+                "apiVersion: v1\nkind: Secret\nmetadata: {name: c}\ndata:\n  v: aHVudGVyMg==\n",
+            ),
+            ("s/p.yaml", patch),
+        ],
+    );
+    let map = SourceMap::new();
+    let cm = build(&t.path("cm"), &map);
+    assert!(cm.failed);
+    let f = &cm.findings[0];
+    assert_eq!(f.rule, "kustomize/patch-failed");
+    assert_eq!(
+        f.message,
+        "`test` expects `old` at `/data/v` of ConfigMap `c`, but finds `new`"
+    );
+    assert_eq!(map.get(f.primary.file).slice(f.primary), "old");
+    assert_eq!(loc(&map, &t.0, f.related[0].span), "cm/cm.yaml:5");
+
+    let s = build(&t.path("s"), &map);
+    let f = &s.findings[0];
+    assert_eq!(f.rule, "kustomize/patch-failed");
+    let all = format!("{} {:?} {:?}", f.message, f.related, f.help);
+    assert!(!all.contains("aHVudGVyMg") && !all.contains("old"), "{all}");
+    assert_eq!(loc(&map, &t.0, f.related[0].span), "s/s.yaml:5");
 }

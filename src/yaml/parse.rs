@@ -207,6 +207,10 @@ pub fn parse_stream(file: &SourceFile, limits: Limits) -> ParsedStream {
     parse_stream_with(file, limits, Duplicates::KeepLast)
 }
 
+/// saphyr reports a quote left open as "invalid indentation" or "unexpected end of stream"
+/// at the opening quote; this says what is usually wrong.
+const UNCLOSED_QUOTE_HELP: &str = "this quote is probably never closed: close it on the same line (a quoted value that continues on the next lines must indent them deeper than its key)";
+
 /// [`parse_stream`], choosing which value of a duplicated key is kept (it is reported either way).
 pub fn parse_stream_with(
     file: &SourceFile,
@@ -247,11 +251,17 @@ pub fn parse_stream_with(
             Err(e) => {
                 let at = b.offsets.byte(e.marker().index());
                 let end = (at + 1).min(text.len());
-                b.findings.push(Finding::new(
+                let mut f = Finding::new(
                     "yaml/syntax",
                     file.span(at, end.max(at)),
                     format!("invalid YAML: {}", e.info()),
-                ));
+                );
+                let unclosed = e.info().starts_with("while scanning a quoted scalar")
+                    || e.info() == "invalid indentation in quoted scalar";
+                if unclosed {
+                    f = f.help(UNCLOSED_QUOTE_HELP);
+                }
+                b.findings.push(f);
                 break;
             }
         };
@@ -470,6 +480,24 @@ mod tests {
         assert!(!p.complete);
         assert_eq!(p.findings[0].rule, "yaml/syntax");
         assert!(f.line_col(p.findings[0].primary.start as usize).line >= 1);
+    }
+
+    /// saphyr blames indentation or the end of the stream; the finding sits on the opening
+    /// quote and the help names the likely cause.
+    #[test]
+    fn an_unclosed_quote_is_located_at_the_quote_with_help() {
+        for text in ["a:\n  b: \"x\n  c: 1\n", "a: 'x\n"] {
+            let (f, p) = parse(text);
+            let d = &p.findings[0];
+            assert_eq!(d.rule, "yaml/syntax");
+            assert!(matches!(f.slice(d.primary), "\"" | "'"), "{text:?}: {d:?}");
+            assert_eq!(d.help.as_deref(), Some(UNCLOSED_QUOTE_HELP));
+        }
+        let (_, p) = parse("a: \"\\q\"\n");
+        assert_eq!(
+            p.findings[0].help, None,
+            "an unknown escape is not an unclosed quote"
+        );
     }
 
     #[test]
