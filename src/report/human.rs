@@ -125,6 +125,7 @@ pub fn render(report: &Report, color: bool, quiet: bool) -> String {
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme)
+        .with_show_related_as_nested(true)
         .with_context_lines(1)
         .with_width(110)
         .with_links(false);
