@@ -112,3 +112,10 @@ fn redis_divergences_doc_is_generated_from_the_code() {
     let have = std::fs::read_to_string(path).unwrap_or_default();
     assert!(have == want, "docs/redis-divergences.md is stale: run `GRILL_UPDATE_DOCS=1 cargo test --test docs` and commit it");
 }
+
+#[test]
+fn implemented_rules_are_catalogue_rules() {
+    for id in grill_lint::rules::IMPLEMENTED {
+        assert!(grill_lint::rules::get(id).is_some(), "{id} is not a rule");
+    }
+}

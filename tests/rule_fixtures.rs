@@ -30,35 +30,7 @@ use grill_lint::diag::Severity;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-/// Every rule whose implementation has landed. Each must have both cases.
-const IMPLEMENTED: &[&str] = &[
-    "yaml/syntax",
-    "yaml/duplicate-key",
-    "yaml/limits",
-    "yaml/ambiguous-scalar",
-    "kustomize/missing-file",
-    "kustomize/outside-root",
-    "kustomize/cycle",
-    "kustomize/duplicate-resource",
-    "kustomize/patch-target-missing",
-    "kustomize/patch-failed",
-    "kustomize/unsupported",
-    "kustomize/deprecated-field",
-    "kustomize/index-patch-after-smp",
-    "redis/unknown-directive",
-    "redis/invalid-value",
-    "redis/inline-comment",
-    "redis/duplicate-directive",
-    "redis/deprecated-directive",
-    "redis/unexpanded-variable",
-    "redis/plaintext-secret",
-    "redis/daemonize",
-    "redis/protected-mode",
-    "sentinel/resolve-hostnames",
-    "sentinel/quorum",
-    "lint/unused-suppression",
-    "lint/suppression-without-reason",
-];
+use grill_lint::rules::IMPLEMENTED;
 
 /// A correct case that fails because of a bug in the implementation.
 struct Gap {
