@@ -65,7 +65,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
             .map(|(t, b)| (t, Some(b)))
             .collect()
     } else {
-        targets::resolve(paths, opts.env.as_deref())
+        targets::resolve(paths, opts.env.as_deref(), &sources)
             .map_err(|e| UsageError(e.0))?
             .into_iter()
             .map(|t| (t, None))
@@ -232,7 +232,7 @@ fn overlays_reading(
         .iter()
         .filter_map(|p| std::fs::canonicalize(p).ok())
         .collect();
-    let all = match targets::resolve(&[cwd], env) {
+    let all = match targets::resolve(&[cwd], env, sources) {
         Ok(t) => t,
         Err(_) => return Ok(Vec::new()),
     };

@@ -6,6 +6,7 @@
 //! is a redis/sentinel config, a cache-strategy JSON, or a Kubernetes YAML file.
 
 use crate::redis::ConfKind;
+use crate::source::SourceMap;
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
@@ -79,13 +80,19 @@ pub fn normalize(p: &Path) -> PathBuf {
 }
 
 /// Resolves the command line's paths. `env` overrides the environment name of every overlay.
-pub fn resolve(paths: &[PathBuf], env: Option<&str>) -> Result<Vec<Target>, TargetError> {
+/// Files are read through `sources`, so a file that discovery reads is not read again by the
+/// lint that follows.
+pub fn resolve(
+    paths: &[PathBuf],
+    env: Option<&str>,
+    sources: &SourceMap,
+) -> Result<Vec<Target>, TargetError> {
     let mut out = Vec::new();
     for p in paths {
         let meta =
             std::fs::metadata(p).map_err(|e| TargetError(format!("{}: {e}", p.display())))?;
         if meta.is_dir() {
-            let overlays = overlays_below(p)?;
+            let overlays = overlays_below(p, sources)?;
             if overlays.is_empty() {
                 return Err(TargetError(format!(
                     "{}: no kustomization.yaml in or below this directory: nothing to lint",
@@ -97,7 +104,7 @@ pub fn resolve(paths: &[PathBuf], env: Option<&str>) -> Result<Vec<Target>, Targ
                 out.push(Target::Overlay { dir, env });
             }
         } else {
-            out.push(classify_file(p)?);
+            out.push(classify_file(p, sources)?);
         }
     }
     out.dedup();
@@ -113,7 +120,7 @@ pub fn env_name(dir: &Path) -> String {
         .unwrap_or_else(|| "default".into())
 }
 
-fn classify_file(p: &Path) -> Result<Target, TargetError> {
+fn classify_file(p: &Path, sources: &SourceMap) -> Result<Target, TargetError> {
     let name = p
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
@@ -144,12 +151,11 @@ fn classify_file(p: &Path) -> Result<Target, TargetError> {
             path: p.to_path_buf(),
         });
     }
-    let text =
-        std::fs::read_to_string(p).map_err(|e| TargetError(format!("{}: {e}", p.display())))?;
-    if name.ends_with(".conf") || looks_like_redis_conf(&text) {
+    let file = sources.load(p).map_err(|e| TargetError(e.to_string()))?;
+    if name.ends_with(".conf") || looks_like_redis_conf(&file.text) {
         return Ok(Target::Conf {
             path: p.to_path_buf(),
-            kind: crate::redis::detect_kind(p, &text),
+            kind: crate::redis::detect_kind(p, &file.text),
         });
     }
     Err(TargetError(format!(
@@ -184,7 +190,7 @@ fn looks_like_redis_conf(text: &str) -> bool {
 }
 
 /// Every kustomization directory at or below `root` that no other one there includes.
-fn overlays_below(root: &Path) -> Result<Vec<PathBuf>, TargetError> {
+fn overlays_below(root: &Path, sources: &SourceMap) -> Result<Vec<PathBuf>, TargetError> {
     if kustomization_file(root).is_some() {
         return Ok(vec![root.to_path_buf()]);
     }
@@ -224,7 +230,7 @@ fn overlays_below(root: &Path) -> Result<Vec<PathBuf>, TargetError> {
     let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| normalize(p));
     let mut included = BTreeSet::new();
     for dir in &found {
-        for r in referenced_dirs(dir) {
+        for r in referenced_dirs(dir, sources) {
             included.insert(canon(&r));
         }
     }
@@ -238,15 +244,13 @@ fn overlays_below(root: &Path) -> Result<Vec<PathBuf>, TargetError> {
 
 /// The directories a kustomization names in `resources`, `bases` and `components` (read
 /// leniently: a kustomization that does not parse includes nothing here; its build reports it).
-fn referenced_dirs(dir: &Path) -> Vec<PathBuf> {
+fn referenced_dirs(dir: &Path, sources: &SourceMap) -> Vec<PathBuf> {
     let Some(kfile) = kustomization_file(dir) else {
         return Vec::new();
     };
-    let Ok(text) = std::fs::read_to_string(&kfile) else {
+    let Ok(file) = sources.load(&kfile) else {
         return Vec::new();
     };
-    let map = crate::source::SourceMap::new();
-    let file = map.add(kfile, text);
     let parsed = crate::yaml::parse_stream(&file, crate::yaml::Limits::default());
     let mut out = Vec::new();
     for doc in &parsed.docs {
@@ -295,7 +299,7 @@ mod tests {
             )
             .unwrap();
         }
-        let t = resolve(std::slice::from_ref(&tmp), None).unwrap();
+        let t = resolve(std::slice::from_ref(&tmp), None, &SourceMap::new()).unwrap();
         let envs: Vec<_> = t
             .iter()
             .map(|t| match t {
