@@ -4,7 +4,8 @@
 use crate::source::Span;
 use crate::yaml::Node;
 
-/// Env var names that hold credentials (`k8s/secret-in-env`'s patterns).
+/// Env var names that hold credentials: a superset of the `k8s/secret-in-env` policy patterns
+/// (a test keeps it one), because masking must never show less than the rule calls secret.
 pub fn is_secret_name(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
     [
@@ -43,4 +44,22 @@ pub fn of_object(doc: &Node, out: &mut Vec<Span>) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    /// Masking must cover at least every name the `k8s/secret-in-env` policy calls secret (it
+    /// may cover more: hiding too much is harmless, showing a password is not).
+    #[test]
+    fn masking_covers_the_policys_secret_names() {
+        let rule = crate::rules::get("k8s/secret-in-env").expect("bundled rule");
+        let patterns = rule.params["name_patterns"]
+            .as_array()
+            .expect("name_patterns list");
+        assert!(!patterns.is_empty());
+        for p in patterns {
+            let core = p.as_str().expect("a glob").trim_matches('*');
+            assert!(super::is_secret_name(&format!("REDIS_{core}_FILE")), "{p}");
+        }
+    }
 }
