@@ -4,11 +4,16 @@
 //! [`kustomize`] native build (every rendered node keeps its origin) → [`checks`] → [`report`].
 //! [`lint::lint`] runs the whole pipeline.
 
+pub mod catalogue;
 pub mod checks;
 pub mod config;
 pub mod diag;
+pub mod k8s;
 pub mod kustomize;
 pub mod lint;
+pub mod model;
+pub mod paths;
+pub mod policy;
 pub mod redis;
 pub mod report;
 pub mod rules;
