@@ -5,7 +5,7 @@
 //! Rules never appear in messages: `>password` and `#hash` rules are secrets, and the messages
 //! name only the kind of rule and its position.
 
-use super::check::Problem;
+use super::problem::Problem;
 use super::commands::{CommandTable, CATEGORIES};
 use super::model::Arg;
 
