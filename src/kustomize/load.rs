@@ -223,7 +223,10 @@ impl<'a> Loader<'a> {
     /// laid out verbatim in the file (a literal block, or an unescaped plain scalar), the
     /// documents keep exact spans into `file`; otherwise every node gets the scalar's span.
     /// Only the scalar's own lines are parsed, so many inline patches stay linear.
-    pub fn inline_docs(&mut self, file: &SourceFile, scalar: &Node) -> Docs {
+    /// Reads an inline patch (the `patch:` scalar) as kustomize does: from the scalar's value,
+    /// with surrounding white space trimmed when `trim` (the `patches:` field does that; the
+    /// deprecated `patchesStrategicMerge` and `patchesJson6902` do not).
+    pub fn inline_docs(&mut self, file: &SourceFile, scalar: &Node, trim: bool) -> Docs {
         let text = scalar.as_str().unwrap_or("");
         let verbatim = match scalar.as_scalar().map(|s| s.style) {
             Some(Style::Literal) => true,
@@ -240,7 +243,14 @@ impl<'a> Loader<'a> {
         let synthetic = if verbatim {
             let lead = (scalar.span.start as usize).saturating_sub(line_start);
             let body = file.text.get(scalar.span.range()).unwrap_or("");
+            let body = if trim {
+                std::borrow::Cow::Borrowed(body.trim_end())
+            } else {
+                chomped(body, text)
+            };
             format!("{}{body}", " ".repeat(lead))
+        } else if trim {
+            text.trim().to_string()
         } else {
             text.to_string()
         };
@@ -305,7 +315,7 @@ mod tests {
         let doc = parse_stream(&f, Limits::default()).docs.remove(0);
         let scalar = doc.get("patch").unwrap().clone();
         let mut l = Loader::new(&map);
-        let d = l.inline_docs(&f, &scalar);
+        let d = l.inline_docs(&f, &scalar, true);
         let b = d.docs[0].get("b").unwrap();
         assert_eq!(b.span.file, f.id);
         assert_eq!(f.slice(b.span), "two");
@@ -316,5 +326,29 @@ mod tests {
         assert!(is_remote("https://github.com/x/y"));
         assert!(is_remote("github.com/x/y//dir?ref=v1"));
         assert!(!is_remote("../base"));
+    }
+}
+
+/// The raw text of a block scalar cut where its value ends: trailing blank lines dropped, then
+/// exactly as many line breaks as the value keeps after chomping (`|-` none, `|` one, `|+`
+/// all). Kustomize parses the value, so a nested block scalar at the end of a `|-` patch has
+/// no final newline there, and it must not have one here either.
+fn chomped<'t>(body: &'t str, value: &str) -> std::borrow::Cow<'t, str> {
+    let mut end = body.len();
+    loop {
+        let content = body[..end].trim_end_matches(['\n', '\r']);
+        let line_start = content.rfind('\n').map_or(0, |i| i + 1);
+        if line_start > 0 && content[line_start..].trim().is_empty() {
+            end = line_start;
+            continue;
+        }
+        end = content.len();
+        break;
+    }
+    let breaks = value.len() - value.trim_end_matches('\n').len();
+    if breaks == 0 {
+        std::borrow::Cow::Borrowed(&body[..end])
+    } else {
+        std::borrow::Cow::Owned(format!("{}{}", &body[..end], "\n".repeat(breaks)))
     }
 }

@@ -548,7 +548,9 @@ impl Builder<'_> {
             self.patch(level, p, acc, false);
         }
         for r in &k.replicas {
-            images::apply_replicas(acc, r);
+            if !images::apply_replicas(acc, r) {
+                self.fail(replicas_unmatched(r, acc));
+            }
         }
         for i in &k.images {
             images::apply_image(acc, i);
@@ -588,8 +590,9 @@ impl Builder<'_> {
         }
     }
 
-    /// Reads a patch's documents (file under the root, or inline text).
-    fn patch_docs(&mut self, level: &Level, p: &PatchSpec) -> Option<Vec<Node>> {
+    /// Reads a patch's documents (file under the root, or inline text). `modern`: the entry is
+    /// from `patches:`, whose inline text kustomize trims.
+    fn patch_docs(&mut self, level: &Level, p: &PatchSpec, modern: bool) -> Option<Vec<Node>> {
         let docs = match &p.source {
             PatchSource::File(f) => {
                 let path = match Loader::resolve_file(&level.dir, &level.canon, &f.text) {
@@ -611,7 +614,7 @@ impl Builder<'_> {
             }
             PatchSource::Inline(n) => {
                 let file = self.loader.sources.get(level.file);
-                let d = self.loader.inline_docs(&file, n);
+                let d = self.loader.inline_docs(&file, n, modern);
                 (d.docs, d.findings, d.failed)
             }
         };
@@ -626,7 +629,7 @@ impl Builder<'_> {
     /// One patch entry. `store_id`: kustomize's `patches:` records each JSON-patched
     /// object's id first (its `patchesJson6902` does not).
     fn patch(&mut self, level: &Level, p: &PatchSpec, acc: &mut Vec<Res>, store_id: bool) {
-        let Some(docs) = self.patch_docs(level, p) else {
+        let Some(docs) = self.patch_docs(level, p, store_id) else {
             return;
         };
         let Some(first) = docs.first() else {
@@ -784,11 +787,12 @@ impl Builder<'_> {
             let pref = IdRef::borrow(&pid);
             let hits: Vec<usize> = (0..acc.len())
                 .filter(|&i| {
+                    // kustomize matches the patch's id exactly, namespace included: a patch
+                    // without `metadata.namespace` is for the default namespace, so it matches
+                    // an object only through an id (current or earlier) without one.
                     acc[i].any_id(|id| {
                         id.gvk_name_equals(&pref)
-                            && (pid.namespace.is_empty()
-                                || resource::norm_ns(id.namespace)
-                                    == resource::norm_ns(&pid.namespace))
+                            && resource::norm_ns(id.namespace) == resource::norm_ns(&pid.namespace)
                     })
                 })
                 .collect();
@@ -800,23 +804,46 @@ impl Builder<'_> {
                     }
                 }
                 [] => {
-                    let same_kind = acc
-                        .iter()
-                        .map(|r| r.id_ref())
-                        .filter(|id| id.kind == pid.kind)
-                        .map(|id| id.name);
-                    let help = suggest::objects_of_kind(&pid.kind, &pid.name, same_kind);
-                    self.fail(
-                        Finding::new(
-                            "kustomize/patch-target-missing",
-                            d.path(&["metadata", "name"]).map_or(d.span, |n| n.span),
-                            format!(
-                                "this strategic-merge patch is for {}, which does not exist",
-                                pid.describe()
-                            ),
-                        )
-                        .help(help),
-                    );
+                    let at = d.path(&["metadata", "name"]).map_or(d.span, |n| n.span);
+                    // The same kind and name in another namespace: the patch lacks (or
+                    // misspells) `metadata.namespace`.
+                    let elsewhere = acc.iter().find(|r| {
+                        r.any_id(|id| id.gvk_name_equals(&pref))
+                    });
+                    let f = match elsewhere {
+                        Some(r) => {
+                            let ns = resource::norm_ns(&r.id().namespace).to_string();
+                            let theirs = resource::norm_ns(&pid.namespace).to_string();
+                            Finding::new(
+                                "kustomize/patch-target-missing",
+                                at,
+                                format!(
+                                    "this strategic-merge patch is for {} {} in namespace `{theirs}`, but that object is in namespace `{ns}`: kustomize matches the namespace too and fails the build",
+                                    pid.kind, pid.name
+                                ),
+                            )
+                            .related(r.origin, format!("{} {} is in namespace `{ns}`", pid.kind, pid.name))
+                            .help(format!("add `namespace: {ns}` under the patch's `metadata`"))
+                        }
+                        None => {
+                            let same_kind = acc
+                                .iter()
+                                .map(|r| r.id_ref())
+                                .filter(|id| id.kind == pid.kind)
+                                .map(|id| id.name);
+                            let help = suggest::objects_of_kind(&pid.kind, &pid.name, same_kind);
+                            Finding::new(
+                                "kustomize/patch-target-missing",
+                                at,
+                                format!(
+                                    "this strategic-merge patch is for {}, which does not exist",
+                                    pid.describe()
+                                ),
+                            )
+                            .help(help)
+                        }
+                    };
+                    self.fail(f);
                 }
                 _ => self.fail(Finding::new(
                     "kustomize/patch-target-missing",
@@ -896,6 +923,41 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// A `replicas` entry whose name no Deployment, StatefulSet, ReplicaSet or
+/// ReplicationController carries: kustomize fails the build.
+fn replicas_unmatched(r: &kustomization::ReplicaSpec, acc: &[Res]) -> Finding {
+    let name = &r.name.text;
+    let kinds = images::replica_kinds();
+    let other: Vec<String> = acc
+        .iter()
+        .filter(|o| o.had_name(name))
+        .map(|o| o.kind().to_string())
+        .collect();
+    let message = match other.first() {
+        Some(kind) => format!(
+            "`replicas` names `{name}`, a {kind}, which has no replicas field: kustomize fails the build"
+        ),
+        None => format!(
+            "`replicas` names `{name}`, but no {} has that name: kustomize fails the build",
+            kinds.join(", ")
+        ),
+    };
+    let workloads: Vec<String> = acc
+        .iter()
+        .filter(|o| kinds.contains(&o.kind()))
+        .map(|o| format!("{} {}", o.kind(), o.name()))
+        .collect();
+    let help = if workloads.is_empty() {
+        format!(
+            "remove this entry: `replicas` only sets `spec.replicas` of a {}",
+            kinds.join(", ")
+        )
+    } else {
+        format!("name one of: {}, or remove the entry", workloads.join(", "))
+    };
+    Finding::new("kustomize/patch-target-missing", r.name.span, message).help(help)
 }
 
 /// `behavior: merge` (data merged, new keys win) or `replace` (data replaced); labels and

@@ -172,6 +172,15 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// True when the input ends, after `end` (where a block scalar ends), with nothing but spaces,
+/// and its last non-blank character is not followed by a line break.
+fn unterminated_at_eof(text: &str, end: usize) -> bool {
+    let Some(rest) = text.get(end.min(text.len())..) else {
+        return false;
+    };
+    rest.trim().is_empty() && !text.trim_end_matches([' ', '\t']).ends_with(['\n', '\r'])
+}
+
 fn style_of(s: ScalarStyle) -> Style {
     match s {
         ScalarStyle::Plain => Style::Plain,
@@ -326,13 +335,24 @@ pub fn parse_stream_with(
                         format!("{}{}", t.handle, t.suffix)
                     }
                 });
+                let span = b.span(s, e);
+                let mut text = value.into_owned();
+                if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && unterminated_at_eof(&b.file.text, span.end as usize)
+                {
+                    // A block scalar's last line without a line break (the end of the input)
+                    // keeps no final newline under any chomping; the parser adds one.
+                    if text.ends_with('\n') {
+                        text.pop();
+                    }
+                }
                 let node = Node::scalar(
                     Scalar {
-                        text: value.into_owned(),
+                        text,
                         style: style_of(style),
                         tag,
                     },
-                    b.span(s, e),
+                    span,
                 );
                 if anchor > 0 {
                     b.anchors.insert(anchor, node.clone());
@@ -436,6 +456,22 @@ mod tests {
         let f = map.add("t.yaml", text);
         let p = parse_stream(&f, Limits::default());
         (f, p)
+    }
+
+    #[test]
+    fn block_scalar_at_end_of_input_without_line_break_has_no_final_newline() {
+        // YAML 1.2 §8.1.1.2: clip and keep keep the final line break only if there is one.
+        for (text, want) in [
+            ("a: |\n  x\n  y", "x\ny"),
+            ("a: |+\n  x", "x"),
+            ("a: >\n  x\n  y", "x y"),
+            ("a: |\n  x\n", "x\n"),
+            ("a: |-\n  x\n", "x"),
+            ("a: |\n  x\n# end", "x\n"),
+        ] {
+            let (_, p) = parse(text);
+            assert_eq!(p.docs[0].str_at(&["a"]), Some(want), "{text:?}");
+        }
     }
 
     #[test]
