@@ -522,3 +522,22 @@ fn a_bare_variable_reference_is_not_masked() {
     );
     assert!(masked.ends_with("masterauth *******\n"), "{masked}");
 }
+
+#[test]
+fn embedded_duplicate_names_the_file_line_of_the_first() {
+    // Line 7 of the YAML file is the config's line 1; the message must say 7, not 1.
+    let yaml = format!("{CM}  redis.conf: |\n    maxmemory 1mb\n    port 6379\n    maxmemory 2mb\n");
+    let (f, found) = lint_yaml(&yaml, "redis.conf");
+    let dup: Vec<_> = found
+        .iter()
+        .filter(|x| x.rule == "redis/duplicate-directive")
+        .collect();
+    assert_eq!(dup.len(), 1, "{found:?}");
+    assert_eq!(f.line_col(dup[0].primary.start as usize).line, 9);
+    assert!(
+        dup[0].message.contains("first on line 7"),
+        "{}",
+        dup[0].message
+    );
+    assert_eq!(f.line_col(dup[0].related[0].span.start as usize).line, 7);
+}
