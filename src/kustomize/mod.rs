@@ -662,11 +662,20 @@ impl Builder<'_> {
         };
         let hits: Vec<usize> = (0..acc.len()).filter(|&i| sel.matches(&acc[i])).collect();
         if hits.is_empty() {
-            let mut f = Finding::new(
-                "kustomize/patch-target-missing",
-                t.span.unwrap_or(p.span),
-                "this patch target selects no object, so the patch does nothing (kustomize is silent about it)",
-            );
+            let (at, message) = match empty_selector_field(t, acc) {
+                Some((field, s)) => (
+                    s.span,
+                    format!(
+                        "no object has {field} `{}`, so this patch target selects nothing and the patch does nothing (kustomize is silent about it)",
+                        s.text
+                    ),
+                ),
+                None => (
+                    t.span.unwrap_or(p.span),
+                    "this patch target selects no object, so the patch does nothing (kustomize is silent about it)".to_string(),
+                ),
+            };
+            let mut f = Finding::new("kustomize/patch-target-missing", at, message);
             if let (Some(kind), Some(name)) = (&t.kind, &t.name) {
                 let same_kind = acc
                     .iter()
@@ -923,6 +932,54 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// The selector field of a target that selects nothing to blame: the first field that matches
+/// no object on its own, else (only the combination matches nothing) the most specific field
+/// written: `name`, then the selectors, `namespace`, `kind`.
+fn empty_selector_field<'t>(
+    t: &'t kustomization::Target,
+    acc: &[Res],
+) -> Option<(&'static str, &'t kustomization::Str)> {
+    let fields: [(&'static str, &Option<kustomization::Str>); 7] = [
+        ("kind", &t.kind),
+        ("name", &t.name),
+        ("namespace", &t.namespace),
+        ("labelSelector", &t.label_selector),
+        ("annotationSelector", &t.annotation_selector),
+        ("group", &t.group),
+        ("version", &t.version),
+    ];
+    let alone = |field: &str, s: &kustomization::Str| {
+        let mut one = kustomization::Target {
+            group: None,
+            version: None,
+            kind: None,
+            name: None,
+            namespace: None,
+            label_selector: None,
+            annotation_selector: None,
+            span: t.span,
+        };
+        let slot = match field {
+            "kind" => &mut one.kind,
+            "name" => &mut one.name,
+            "namespace" => &mut one.namespace,
+            "labelSelector" => &mut one.label_selector,
+            "annotationSelector" => &mut one.annotation_selector,
+            "group" => &mut one.group,
+            _ => &mut one.version,
+        };
+        *slot = Some(s.clone());
+        select::Selector::new(&one).is_ok_and(|sel| acc.iter().any(|r| sel.matches(r)))
+    };
+    let written = || fields.iter().filter_map(|(f, s)| s.as_ref().map(|s| (*f, s)));
+    if let Some(hit) = written().find(|(f, s)| !alone(f, s)) {
+        return Some(hit);
+    }
+    ["name", "labelSelector", "annotationSelector", "namespace", "kind"]
+        .iter()
+        .find_map(|want| written().find(|(f, _)| f == want))
 }
 
 /// A `replicas` entry whose name no Deployment, StatefulSet, ReplicaSet or
