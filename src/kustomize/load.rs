@@ -44,7 +44,9 @@ impl LoadError {
                 }
             }
             LoadError::Outside { path, resolved } => {
-                let what = if clean(path).starts_with(clean(root)) {
+                let what = if !resolved.exists() {
+                    format!("`{}` (which does not exist either)", shown(path))
+                } else if clean(path).starts_with(clean(root)) {
                     format!(
                         "`{}` resolves through a symlink to `{}`, which",
                         shown(path),
@@ -162,7 +164,18 @@ impl<'a> Loader<'a> {
     /// root with symlinks resolved. Returns the lexical path (for display) of an existing file.
     pub fn resolve_file(root: &Path, canon_root: &Path, entry: &str) -> Result<PathBuf, LoadError> {
         let p = clean(&root.join(entry));
-        let canon = std::fs::canonicalize(&p).map_err(|_| LoadError::Missing(p.clone()))?;
+        let Ok(canon) = std::fs::canonicalize(&p) else {
+            // A file path that escapes the root is refused whether or not it exists: that
+            // it is missing today is no reason to let it through (kubectl names only the
+            // missing file, and would refuse the path once the file appears).
+            if !p.starts_with(clean(root)) {
+                return Err(LoadError::Outside {
+                    path: p.clone(),
+                    resolved: p,
+                });
+            }
+            return Err(LoadError::Missing(p));
+        };
         if !canon.starts_with(canon_root) {
             return Err(LoadError::Outside {
                 path: p,

@@ -361,6 +361,14 @@ impl Builder<'_> {
             }
             let path = match Loader::resolve_file(&level.dir, &level.canon, &entry.text) {
                 Ok(p) => p,
+                // A missing `resources` entry without a file extension may be a base
+                // directory, and a directory may lie outside the root: it is missing.
+                Err(load::LoadError::Outside { path, resolved })
+                    if !resolved.exists() && path.extension().is_none() =>
+                {
+                    self.fail(load::LoadError::Missing(path).finding(entry.span, &level.dir));
+                    continue;
+                }
                 Err(e) => {
                     self.fail(e.finding(entry.span, &level.dir));
                     continue;

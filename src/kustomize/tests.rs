@@ -741,3 +741,33 @@ fn empty_patch_target_is_reported_at_the_selector_that_matches_nothing() {
     let b = build(&t.path("name"), &map);
     assert!(b.findings[0].help.as_deref().unwrap_or("").contains("redis"));
 }
+
+#[test]
+fn a_path_escaping_the_root_is_outside_root_whether_or_not_it_exists() {
+    let t = Tree::new(
+        "outside-missing",
+        &[
+            ("o/sts.yaml", BASE_STS),
+            (
+                "o/kustomization.yaml",
+                "resources: [sts.yaml]\npatches:\n- path: ../../../etc/passwd-not-there\n",
+            ),
+            ("r/kustomization.yaml", "resources:\n- ../nowhere/cm.yaml\n"),
+            ("d/kustomization.yaml", "resources:\n- ../base-typo\n"),
+        ],
+    );
+    let map = SourceMap::new();
+    for (dir, rule) in [
+        ("o", "kustomize/outside-root"),
+        ("r", "kustomize/outside-root"),
+        // Without an extension a missing entry may be a base directory, which may lie outside.
+        ("d", "kustomize/missing-file"),
+    ] {
+        let b = build(&t.path(dir), &map);
+        assert!(b.failed, "{dir}");
+        let rules: Vec<_> = b.findings.iter().map(|f| f.rule).collect();
+        assert_eq!(rules, vec![rule], "{dir}: {:?}", b.findings);
+    }
+    let b = build(&t.path("o"), &map);
+    assert!(b.findings[0].message.contains("does not exist either"), "{}", b.findings[0].message);
+}
