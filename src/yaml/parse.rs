@@ -257,6 +257,22 @@ pub fn parse_stream_with(
     'events: for ev in parser {
         let (event, span) = match ev {
             Ok(x) => x,
+            Err(e) if e.info() == "recursion limit exceeded" => {
+                // The reader's own bound on flow collections (`[[[…`), reached while it reads
+                // ahead: this is the nesting limit, not a syntax error.
+                let at = b.offsets.byte(e.marker().index());
+                let end = (at + 1).min(text.len());
+                let sp = file.span(at, end.max(at));
+                b.limit(
+                    sp,
+                    format!(
+                        "flow collections nest {} levels deep here; the nesting depth limit is {} levels",
+                        u8::MAX as usize + 1,
+                        b.limits.max_depth
+                    ),
+                );
+                break;
+            }
             Err(e) => {
                 let at = b.offsets.byte(e.marker().index());
                 let end = (at + 1).min(text.len());
@@ -365,7 +381,8 @@ pub fn parse_stream_with(
                     b.limit(
                         sp,
                         format!(
-                            "nesting deeper than {} levels (nesting depth limit)",
+                            "nesting depth {} exceeds the limit of {} levels (nesting depth limit)",
+                            stack.len() + 1,
                             b.limits.max_depth
                         ),
                     );
@@ -538,12 +555,19 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_a_limit_not_a_crash() {
-        let text = "[".repeat(100_000);
-        let (_, p) = parse(&text);
-        assert!(p
-            .findings
-            .iter()
-            .any(|f| f.rule == "yaml/limits" || f.rule == "yaml/syntax"));
+        // Unclosed, beyond the reader's own flow bound, and closed within it: each is the
+        // depth limit, named with the depth, never a syntax error.
+        for text in [
+            "[".repeat(100_000),
+            format!("a: {}{}", "[".repeat(300), "]".repeat(300)),
+            format!("a: {}{}", "[".repeat(200), "]".repeat(200)),
+        ] {
+            let (_, p) = parse(&text);
+            assert_eq!(p.findings.len(), 1, "{:?}", p.findings);
+            let f = &p.findings[0];
+            assert_eq!(f.rule, "yaml/limits", "{}", f.message);
+            assert!(f.message.contains("128 levels"), "{}", f.message);
+        }
         let block: String = (0..5000)
             .map(|i| format!("{}k:\n", " ".repeat(i)))
             .collect();
