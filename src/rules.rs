@@ -85,6 +85,7 @@ pub const IMPLEMENTED: &[&str] = &[
     "kustomize/index-patch-after-smp",
     "redis/unknown-directive",
     "redis/invalid-value",
+    "redis/ignored-value",
     "redis/inline-comment",
     "redis/duplicate-directive",
     "redis/deprecated-directive",
