@@ -60,9 +60,14 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
     }
     // In files mode the overlays were built to learn which files they read: keep those builds.
     let jobs: Vec<(Target, Option<Build>)> = if opts.files_mode_overlays {
-        overlays_reading(paths, opts.env.as_deref(), &sources)?
+        let (built, unread) = overlays_reading(paths, opts.env.as_deref(), &sources)?;
+        // A file no overlay reads is still a changed file: it is linted as a file.
+        let alone = targets::resolve(&unread, opts.env.as_deref(), &sources)
+            .map_err(|e| UsageError(e.0))?;
+        built
             .into_iter()
             .map(|(t, b)| (t, Some(b)))
+            .chain(alone.into_iter().map(|t| (t, None)))
             .collect()
     } else {
         targets::resolve(paths, opts.env.as_deref(), &sources)
@@ -125,6 +130,13 @@ fn lint_target(t: &Target, prebuilt: Option<Build>, sources: &SourceMap) -> Outc
             } else {
                 crate::checks::overlay(&build, sources)
             };
+            // Every file the build read, also one whose content a later step replaced (not
+            // when the build failed: then nothing of the overlay is checked).
+            if !build.failed {
+                let read = crate::checks::sources::read_files(&build, sources);
+                out.findings.extend(read.findings);
+                out.secrets.extend(read.secrets);
+            }
             out.findings.splice(0..0, build.findings);
             out.secrets.extend(build.secrets);
             for f in &mut out.findings {
@@ -221,12 +233,12 @@ fn merge_environments(findings: Vec<Finding>) -> Vec<Finding> {
 }
 
 /// `--files-mode=overlays`: every overlay under the working directory whose build reads one of
-/// `paths`.
+/// `paths`, and the paths that no overlay reads (to be linted as files).
 fn overlays_reading(
     paths: &[PathBuf],
     env: Option<&str>,
     sources: &SourceMap,
-) -> Result<Vec<(Target, Build)>, UsageError> {
+) -> Result<(Vec<(Target, Build)>, Vec<PathBuf>), UsageError> {
     let cwd = std::env::current_dir().map_err(|e| UsageError(e.to_string()))?;
     let wanted: BTreeSet<PathBuf> = paths
         .iter()
@@ -234,7 +246,7 @@ fn overlays_reading(
         .collect();
     let all = match targets::resolve(&[cwd], env, sources) {
         Ok(t) => t,
-        Err(_) => return Ok(Vec::new()),
+        Err(_) => return Ok((Vec::new(), paths.to_vec())),
     };
     let built: Vec<(Target, Build)> = all
         .into_par_iter()
@@ -246,12 +258,39 @@ fn overlays_reading(
             _ => None,
         })
         .collect();
-    Ok(built
-        .into_iter()
-        .filter(|(_, b)| {
-            b.files_read.iter().any(|id| {
-                std::fs::canonicalize(&sources.get(*id).path).is_ok_and(|p| wanted.contains(&p))
-            })
-        })
-        .collect())
+    let read_by = |b: &Build| -> BTreeSet<PathBuf> {
+        b.files_read
+            .iter()
+            .filter_map(|id| std::fs::canonicalize(&sources.get(*id).path).ok())
+            .filter(|p| wanted.contains(p))
+            .collect()
+    };
+    let mut read = BTreeSet::new();
+    let mut hits = Vec::new();
+    for (t, b) in built {
+        let r = read_by(&b);
+        if !r.is_empty() {
+            read.extend(r);
+            hits.push((t, b));
+        }
+    }
+    // Only files grill-lint can lint alone (a changed README.md next to the overlays is no
+    // input, not an error).
+    let lintable = |p: &Path| {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        [".yaml", ".yml", ".json", ".conf"]
+            .iter()
+            .any(|e| name.ends_with(e))
+            || targets::KUSTOMIZATION_FILES.contains(&name.as_str())
+    };
+    let unread = paths
+        .iter()
+        .filter(|p| lintable(p))
+        .filter(|p| std::fs::canonicalize(p).map_or(true, |c| !read.contains(&c)))
+        .cloned()
+        .collect();
+    Ok((hits, unread))
 }

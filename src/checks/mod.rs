@@ -3,6 +3,7 @@
 
 pub mod ambiguous;
 pub mod secrets;
+pub mod sources;
 
 use crate::diag::Finding;
 use crate::kustomize::Build;
