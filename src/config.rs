@@ -15,7 +15,7 @@
 //!       k8s/storage: {storage: 10Gi}
 //! ignore:
 //!   - rule: k8s/image-tag            # an ID or a group (`k8s/`)
-//!     path: "kustomize/overlays/dev-lab/**"   # optional glob on the displayed path
+//!     path: "kustomize/overlays/dev-lab/**"   # optional glob, relative to this file's directory
 //!     environment: dev-lab           # optional
 //!     reason: dev pulls a moving tag on purpose   # required
 //! ```
@@ -66,6 +66,8 @@ pub struct Ignore {
     pub path: Option<String>,
     pub environment: Option<String>,
     pub reason: String,
+    /// Where the entry's `rule:` value is written (findings about the entry point there).
+    pub span: crate::source::Span,
 }
 
 /// Finds `.grill-lint.yaml` in `start` or the nearest directory above it.
@@ -340,10 +342,11 @@ fn ignore_entry(it: &Node, where_: &dyn Fn(&Node) -> String) -> Result<Ignore, S
             ));
         }
     }
-    let rule = m
+    let rule_node = m
         .get("rule")
-        .and_then(Node::as_str)
+        .filter(|n| n.as_str().is_some())
         .ok_or_else(|| format!("{}: an ignore entry needs `rule`", where_(it)))?;
+    let rule = rule_node.as_str().unwrap_or_default();
     if !known_rule(rule) {
         return Err(format!("{}: unknown rule `{rule}`", where_(it)));
     }
@@ -366,6 +369,7 @@ fn ignore_entry(it: &Node, where_: &dyn Fn(&Node) -> String) -> Result<Ignore, S
             .and_then(Node::as_str)
             .map(str::to_string),
         reason: reason.to_string(),
+        span: rule_node.span,
     })
 }
 
@@ -381,7 +385,7 @@ impl Config {
         let mut used = vec![false; self.ignores.len()];
         let mut out = Vec::new();
         'f: for f in findings {
-            let path = crate::paths::display(&sources.get(f.primary.file).path);
+            let path = self.glob_path(&sources.get(f.primary.file).path);
             for (i, ig) in self.ignores.iter().enumerate() {
                 let rule_ok = crate::suppress::matches_rule(&ig.rule, f.rule);
                 let path_ok = ig.path.as_deref().is_none_or(|g| glob_match(g, &path));
@@ -396,14 +400,13 @@ impl Config {
             }
             out.push(f);
         }
-        if let Some(file) = config_file {
+        if config_file.is_some() {
             for (i, ig) in self.ignores.iter().enumerate() {
                 if !used[i] {
-                    let at = file.text.find(&ig.rule).unwrap_or(0);
                     out.push(
                         Finding::new(
                             id::LINT_UNUSED_SUPPRESSION,
-                            file.span(at, at + ig.rule.len()),
+                            ig.span,
                             format!("this ignore entry for {} suppresses nothing", ig.rule),
                         )
                         .help("remove the entry, or fix its rule, path or environment"),
@@ -412,6 +415,21 @@ impl Config {
             }
         }
         out
+    }
+
+    /// The path an ignore glob is matched against: relative to the configuration file's
+    /// directory, so that an entry means the same files from whatever directory grill-lint
+    /// runs in. A file outside that directory is matched by its absolute path.
+    fn glob_path(&self, file: &Path) -> String {
+        let abs = |p: &Path| {
+            crate::paths::clean(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
+        };
+        let file = abs(file);
+        let base = self.path.as_deref().and_then(Path::parent).map(abs);
+        match base.as_deref().and_then(|b| file.strip_prefix(b).ok()) {
+            Some(rel) => rel.to_string_lossy().replace('\\', "/"),
+            None => file.to_string_lossy().into_owned(),
+        }
     }
 }
 
@@ -455,6 +473,33 @@ mod tests {
         assert!(glob_match("**/*.yaml", "a/b/c.yaml"));
         assert!(glob_match("a/?.yaml", "a/b.yaml"));
         assert!(!glob_match("a/*.yaml", "a/b/c.yaml"));
+    }
+
+    #[test]
+    fn unused_entry_is_located_at_its_rule_and_globs_are_relative_to_the_config() {
+        let map = SourceMap::new();
+        let dir = std::env::temp_dir().join(format!("grill-cfg-loc-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        let p = dir.join(".grill-lint.yaml");
+        // The rule name also appears in the comment on line 1: the finding must not land there.
+        std::fs::write(
+            &p,
+            "# silences yaml/ambiguous-scalar and redis/daemonize\nignore:\n  - rule: yaml/ambiguous-scalar\n    path: \"sub/*.yaml\"\n    reason: legacy flags\n  - rule: redis/daemonize\n    reason: never fires here\n",
+        )
+        .unwrap();
+        let cfg = load(&p, &map).unwrap();
+        let target = map.add(dir.join("sub/a.yaml"), "a: yes\n");
+        let f = Finding::new(id::YAML_AMBIGUOUS_SCALAR, target.span(3, 6), "x");
+        let out = cfg.apply(vec![f], &map, map.load(&p).ok().as_deref());
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].rule, "lint/unused-suppression");
+        let file = map.get(out[0].primary.file);
+        let lc = file.line_col(out[0].primary.start as usize);
+        assert_eq!(
+            (lc.line, file.slice(out[0].primary)),
+            (6, "redis/daemonize")
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -102,9 +102,14 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
     };
     // In files mode the overlays were built to learn which files they read: keep those builds.
     let jobs: Vec<(Target, Option<Build>)> = if opts.files_mode_overlays {
-        overlays_reading(paths, opts.env.as_deref(), &sources)?
+        let (built, unread) = overlays_reading(paths, opts.env.as_deref(), &sources)?;
+        // A file no overlay reads is still a changed file: it is linted as a file.
+        let alone = targets::resolve(&unread, opts.env.as_deref(), &sources)
+            .map_err(|e| UsageError(e.0))?;
+        built
             .into_iter()
             .map(|(t, b)| (t, Some(b)))
+            .chain(alone.into_iter().map(|t| (t, None)))
             .collect()
     } else {
         targets::resolve(paths, opts.env.as_deref(), &sources)
@@ -250,6 +255,20 @@ fn lint_target(
             let mut skipped = Vec::new();
             let d = Deployment::new(&build.resources, Some(env), !build.failed, sources);
             run.objects(&d, true, &mut out, &mut o.secrets, &mut skipped);
+            // Every resource file the build read, as written: a base is deployable by itself, so
+            // the redis.conf of a base ConfigMap that the overlays replace still gets the checks
+            // that need no environment (what the rendered checks also found merges with it).
+            let raw = Deployment::new(&build.raw, None, true, sources);
+            for c in &raw.configs {
+                run.checks(
+                    Scope::Config,
+                    Input::Config(&c.file),
+                    None,
+                    &mut out,
+                    &mut Vec::new(),
+                );
+                o.secrets.extend(crate::redis::secret_spans(&c.file));
+            }
             o.secrets.extend(untraced_config_secrets(&d, sources));
             if build.failed {
                 o.partial.push(
@@ -450,13 +469,16 @@ fn merge_environments(findings: Vec<Finding>) -> Vec<Finding> {
     out
 }
 
+/// The overlays a run built, with their builds.
+type Built = Vec<(Target, Build)>;
+
 /// `--files-mode=overlays`: every overlay under the working directory whose build reads one of
-/// `paths`.
+/// `paths`, and the paths that no overlay reads (to be linted as files).
 fn overlays_reading(
     paths: &[PathBuf],
     env: Option<&str>,
     sources: &SourceMap,
-) -> Result<Vec<(Target, Build)>, UsageError> {
+) -> Result<(Built, Vec<PathBuf>), UsageError> {
     let cwd = std::env::current_dir().map_err(|e| UsageError(e.to_string()))?;
     let wanted: BTreeSet<PathBuf> = paths
         .iter()
@@ -464,7 +486,7 @@ fn overlays_reading(
         .collect();
     let all = match targets::resolve(&[cwd], env, sources) {
         Ok(t) => t,
-        Err(_) => return Ok(Vec::new()),
+        Err(_) => return Ok((Vec::new(), paths.to_vec())),
     };
     let built: Vec<(Target, Build)> = all
         .into_par_iter()
@@ -476,12 +498,39 @@ fn overlays_reading(
             _ => None,
         })
         .collect();
-    Ok(built
-        .into_iter()
-        .filter(|(_, b)| {
-            b.files_read.iter().any(|id| {
-                std::fs::canonicalize(&sources.get(*id).path).is_ok_and(|p| wanted.contains(&p))
-            })
-        })
-        .collect())
+    let read_by = |b: &Build| -> BTreeSet<PathBuf> {
+        b.files_read
+            .iter()
+            .filter_map(|id| std::fs::canonicalize(&sources.get(*id).path).ok())
+            .filter(|p| wanted.contains(p))
+            .collect()
+    };
+    let mut read = BTreeSet::new();
+    let mut hits = Vec::new();
+    for (t, b) in built {
+        let r = read_by(&b);
+        if !r.is_empty() {
+            read.extend(r);
+            hits.push((t, b));
+        }
+    }
+    // Only files grill-lint can lint alone (a changed README.md next to the overlays is no
+    // input, not an error).
+    let lintable = |p: &Path| {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        [".yaml", ".yml", ".json", ".conf"]
+            .iter()
+            .any(|e| name.ends_with(e))
+            || targets::KUSTOMIZATION_FILES.contains(&name.as_str())
+    };
+    let unread = paths
+        .iter()
+        .filter(|p| lintable(p))
+        .filter(|p| std::fs::canonicalize(p).map_or(true, |c| !read.contains(&c)))
+        .cloned()
+        .collect();
+    Ok((hits, unread))
 }

@@ -168,11 +168,16 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, String> {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
+    let config = args
+        .config
+        .clone()
+        .or_else(|| grill_lint::config::discover(&paths[0]));
+    let root = report::repo_root(&paths[0], config.as_deref());
     let text = match args.format.unwrap_or(Format::Human) {
         Format::Human => report::human::render(&report, color, args.quiet),
         Format::Json => report::json::render(&report),
-        Format::Sarif => report::sarif::render(&report),
-        Format::Github => report::github::render(&report),
+        Format::Sarif => report::sarif::render(&report, &root),
+        Format::Github => report::github::render(&report, &root),
     };
     write_out(args.output.as_deref(), &text)?;
     let threshold = match args.fail_on.unwrap_or(FailOn::Error) {

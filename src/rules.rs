@@ -48,6 +48,20 @@ impl std::fmt::Debug for RuleId {
     }
 }
 
+/// Comparing with text (what tests and JSON readers hold). Code that reports or matches a rule
+/// uses the constants of [`id`]; only constructing a [`RuleId`] from text is impossible.
+impl PartialEq<&str> for RuleId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<RuleId> for &str {
+    fn eq(&self, other: &RuleId) -> bool {
+        *self == other.0
+    }
+}
+
 impl serde::Serialize for RuleId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.0)

@@ -1,5 +1,6 @@
 //! Suppressions: `# grill-lint: ignore RULE[,RULE] -- reason` comments in YAML (on the line of
-//! the value or the line above) and in redis.conf text (on its own line above the directive),
+//! the value or the line above) and in redis.conf text (on its own line above the directive
+//! only: after a directive it is an inline comment Redis refuses, and is reported as such),
 //! and `ignore:` entries of `.grill-lint.yaml`.
 //!
 //! A comment that suppresses nothing is `lint/unused-suppression`; one without `-- reason` is
@@ -89,6 +90,34 @@ pub fn apply(findings: Vec<Finding>, sources: &SourceMap, files: &[FileId]) -> V
         }
         extra.extend(fs);
     }
+    // In redis.conf text a comment after a directive is no comment: Redis reads it as more
+    // arguments (that is the `redis/inline-comment` finding covering it). Such a suppression
+    // must not pass the very line Redis refuses; it is reported instead.
+    let mut void = Vec::new();
+    for f in findings
+        .iter()
+        .filter(|f| f.rule == id::REDIS_INLINE_COMMENT)
+    {
+        if let Some(comments) = by_file.get_mut(&f.primary.file) {
+            comments.retain(|c| {
+                let inside = c.span.start >= f.primary.start && c.span.start < f.primary.end;
+                if inside {
+                    void.push(c.span);
+                }
+                !inside
+            });
+        }
+    }
+    for span in void {
+        extra.push(
+            Finding::new(
+                id::LINT_UNUSED_SUPPRESSION,
+                span,
+                "a suppression after a redis.conf directive is itself an inline comment: Redis reads it as more arguments and refuses the line, so it suppresses nothing",
+            )
+            .help("put `# grill-lint: ignore RULE -- reason` on its own line above the directive"),
+        );
+    }
     let mut kept = Vec::with_capacity(findings.len());
     for f in findings {
         let mut suppressed = false;
@@ -149,6 +178,29 @@ mod tests {
                 id::LINT_SUPPRESSION_WITHOUT_REASON
             ]
         );
+    }
+
+    #[test]
+    fn a_same_line_suppression_in_redis_conf_text_suppresses_nothing() {
+        let map = SourceMap::new();
+        let text = "# grill-lint: ignore redis/daemonize -- the image wraps it\ndaemonize yes\nport 6379 # grill-lint: ignore redis/inline-comment -- tidy\n";
+        let f = map.add("redis.conf", text);
+        let conf = crate::redis::parse(&f, crate::redis::ConfKind::Redis);
+        let found = crate::redis::lint(&conf);
+        let out = apply(found, &map, &[f.id]);
+        let mut rules: Vec<_> = out.iter().map(|x| x.rule).collect();
+        rules.sort();
+        // The own-line comment works; the same-line one leaves the refusal and is reported.
+        assert_eq!(
+            rules,
+            vec!["lint/unused-suppression", "redis/inline-comment"]
+        );
+        let u = out
+            .iter()
+            .find(|x| x.rule == id::LINT_UNUSED_SUPPRESSION)
+            .unwrap();
+        assert_eq!(f.line_col(u.primary.start as usize).line, 3);
+        assert!(u.help.as_deref().unwrap_or("").contains("own line above"));
     }
 
     #[test]

@@ -303,3 +303,100 @@ fn a_configmap_file_linted_alone_checks_its_redis_conf() {
     assert_eq!(f["location"]["line"], 8);
     assert_located(&d, &v);
 }
+
+/// `--files-mode=overlays`: a changed YAML file that no kustomization reads is linted as a file
+/// (not "no findings in nothing"); a changed file grill-lint cannot lint is no error.
+#[test]
+fn files_mode_lints_a_file_no_overlay_reads_as_a_file() {
+    let d = tempdir("files-stray");
+    write(&d, "base/kustomization.yaml", "resources:\n  - cm.yaml\n");
+    write(
+        &d,
+        "base/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n",
+    );
+    write(
+        &d,
+        "overlays/dev-lab/kustomization.yaml",
+        "resources:\n  - ../../base\n",
+    );
+    write(
+        &d,
+        "extra/stray.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  labels:\n    exposed: yes\n",
+    );
+    write(&d, "extra/README.md", "notes\n");
+    let (code, v) = check_json(
+        &d,
+        &[
+            "--files-mode",
+            "overlays",
+            "--fail-on",
+            "warning",
+            "base/cm.yaml",
+            "extra/stray.yaml",
+            "extra/README.md",
+        ],
+    );
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(
+        v["summary"]["targets"],
+        serde_json::json!(["overlays/dev-lab", "extra/stray.yaml"])
+    );
+    let f = v["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 1, "{v:#}");
+    assert_eq!(f[0]["rule"], "yaml/ambiguous-scalar");
+    assert_eq!(f[0]["location"]["file"], "extra/stray.yaml");
+    assert_eq!(f[0]["location"]["line"], 6);
+}
+
+/// A file a build reads but whose content a later step replaces still gets the checks that need
+/// no environment: the base is deployable by itself.
+#[test]
+fn a_replaced_base_redis_conf_is_still_checked() {
+    let d = tempdir("replaced");
+    write(
+        &d,
+        "base/kustomization.yaml",
+        "resources:\n  - redis.yaml\nconfigMapGenerator:\n  - name: redis-config\n    files:\n      - redis.conf\n",
+    );
+    // Only a config a Redis process reads is a redis.conf.
+    write(
+        &d,
+        "base/redis.yaml",
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: redis\nspec:\n  selector:\n    matchLabels: {app: redis}\n  template:\n    metadata:\n      labels: {app: redis}\n    spec:\n      containers:\n        - name: redis\n          image: redis:7.2.5\n          command: [redis-server, /etc/redis/redis.conf]\n          volumeMounts:\n            - {name: config, mountPath: /etc/redis}\n      volumes:\n        - name: config\n          configMap: {name: redis-config}\n",
+    );
+    write(
+        &d,
+        "base/redis.conf",
+        "port 6379\nmaxmemory 384mb # dev size\n",
+    );
+    for env in ["dev-lab", "prod-lab"] {
+        write(
+            &d,
+            &format!("overlays/{env}/kustomization.yaml"),
+            "resources:\n  - ../../base\nconfigMapGenerator:\n  - name: redis-config\n    behavior: replace\n    files:\n      - redis.conf\n",
+        );
+        write(
+            &d,
+            &format!("overlays/{env}/redis.conf"),
+            "port 6379\nmaxmemory 1gb\n",
+        );
+    }
+    for args in [
+        vec!["."],
+        vec!["--files-mode", "overlays", "base/redis.conf"],
+    ] {
+        let (code, v) = check_json(&d, &args);
+        assert_eq!(code, 1, "{args:?}: {v:#}");
+        let f = v["findings"].as_array().unwrap();
+        assert_eq!(f.len(), 1, "{args:?}: {v:#}");
+        assert_eq!(f[0]["rule"], "redis/inline-comment");
+        assert_eq!(f[0]["location"]["file"], "base/redis.conf");
+        assert_eq!(f[0]["location"]["line"], 2);
+        assert_eq!(
+            f[0]["environments"],
+            serde_json::json!(["dev-lab", "prod-lab"])
+        );
+    }
+}

@@ -159,6 +159,90 @@ fn sarif_fingerprints_survive_unrelated_line_moves() {
     assert_eq!(before, fp(&dir));
 }
 
+/// SARIF and GitHub paths are relative to the repository root (the git top level, else the
+/// configuration's directory) whatever the working directory, never absolute.
+#[test]
+fn sarif_and_github_paths_are_relative_to_the_repository_root() {
+    let broken =
+        std::fs::read_to_string(format!("{}/{BROKEN}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    for marker in [".git", ".grill-lint.yaml"] {
+        let repo = tempdir(&format!("root{}", marker.len()));
+        if marker == ".git" {
+            std::fs::create_dir_all(repo.join(".git")).unwrap();
+        } else {
+            std::fs::write(repo.join(marker), "rules: {}\n").unwrap();
+        }
+        std::fs::create_dir_all(repo.join("kustomize/base")).unwrap();
+        let file = repo.join("kustomize/base/a.yaml");
+        std::fs::write(&file, &broken).unwrap();
+        // From the file's own directory, from the root, and from elsewhere with an absolute path.
+        let runs = [
+            (repo.join("kustomize/base"), "a.yaml".to_string()),
+            (repo.clone(), "kustomize/base/a.yaml".to_string()),
+            (std::env::temp_dir(), file.to_string_lossy().into_owned()),
+        ];
+        for (cwd, arg) in &runs {
+            let run = |format: &str| {
+                let out = Command::cargo_bin("grill-lint")
+                    .unwrap()
+                    .current_dir(cwd)
+                    .args(["--format", format, arg])
+                    .output()
+                    .unwrap();
+                String::from_utf8(out.stdout).unwrap()
+            };
+            let v: Value = serde_json::from_str(&run("sarif")).unwrap();
+            let run0 = &v["runs"][0];
+            let base = run0["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+                .as_str()
+                .unwrap();
+            assert!(
+                base.starts_with("file:///") && base.ends_with('/'),
+                "{base}"
+            );
+            let canon = std::fs::canonicalize(&repo).unwrap();
+            assert!(
+                base.ends_with(&format!("{}/", repo.display()))
+                    || base.ends_with(&format!("{}/", canon.display())),
+                "{base} for {}",
+                repo.display()
+            );
+            for r in run0["results"].as_array().unwrap() {
+                let loc = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+                assert_eq!(
+                    loc["uri"],
+                    "kustomize/base/a.yaml",
+                    "{marker} from {}",
+                    cwd.display()
+                );
+                assert_eq!(loc["uriBaseId"], "%SRCROOT%");
+            }
+            let gh = run("github");
+            assert!(!gh.is_empty());
+            for line in gh.lines() {
+                assert!(line.contains(" file=kustomize/base/a.yaml,"), "{line}");
+            }
+        }
+    }
+}
+
+#[test]
+fn sarif_rules_carry_a_name_and_tags() {
+    let out = grill().args(["--format", "sarif", CLEAN]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let r = rules
+        .iter()
+        .find(|r| r["id"] == "redis/inline-comment")
+        .unwrap();
+    assert_eq!(r["name"], "inline-comment");
+    assert_eq!(
+        r["properties"]["tags"],
+        serde_json::json!(["redis", "error"])
+    );
+    assert!(rules.iter().all(|r| r["name"].is_string()));
+}
+
 #[test]
 fn github_output_has_one_command_per_finding() {
     let out = grill()

@@ -86,34 +86,6 @@ fn explain_prints_every_rule_and_refuses_unknown_ones() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-/// `docs/redis-divergences.md` lists, from the single list in the code, where grill-lint refuses
-/// a redis.conf that redis-server accepts.
-#[test]
-fn redis_divergences_doc_is_generated_from_the_code() {
-    let mut want = String::from(
-        "# Where grill-lint is stricter than redis-server\n\n\
-         <!-- Generated from grill_lint::redis::DIVERGENCES by `GRILL_UPDATE_DOCS=1 cargo test --test docs`; do not edit. -->\n\n\
-         grill-lint agrees with redis-server 7.0 on which configs it accepts and refuses (the agreement test\n\
-         `tests/redis_agreement.rs` checks thousands of generated configs against the real server). In these\n\
-         cases, and only these, grill-lint refuses a line that Redis accepts, because Redis would silently do\n\
-         something else than the line says. The agreement test excludes exactly these cases, by this list.\n\n\
-         | id | what |\n|---|---|\n",
-    );
-    for d in grill_lint::redis::DIVERGENCES {
-        want.push_str(&format!(
-            "| `{}` | {} |\n",
-            d.id,
-            d.description.replace('|', "\\|")
-        ));
-    }
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/redis-divergences.md");
-    if std::env::var_os("GRILL_UPDATE_DOCS").is_some() {
-        std::fs::write(path, &want).unwrap();
-    }
-    let have = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(have == want, "docs/redis-divergences.md is stale: run `GRILL_UPDATE_DOCS=1 cargo test --test docs` and commit it");
-}
-
 /// The registry and the rule files agree: every rule file has a generated ID constant, every
 /// rule is produced by exactly one scope, a rule file with parameters belongs to a check that
 /// reads them (or to a planned rule), and `grill-lint rules` marks exactly the unchecked rules.

@@ -8,9 +8,10 @@
 //! - The oracle (`redis_common::oracle`) runs redis.conf in the parse-only recipe (reads stdin,
 //!   listens on nothing) and sentinel.conf in a real `--sentinel --port 0` start on a unix
 //!   socket (Sentinel needs a writable file and checks its lines after parsing), two workers.
-//! - The comparison (`redis_common::compare`) excludes — by `grill_lint::redis::known_divergence`
-//!   alone — the configs Redis accepts where grill-lint is deliberately stricter, counting them
-//!   per divergence id, and fails listing every disagreement with its config and both verdicts.
+//! - The comparison (`redis_common::compare`) excludes nothing: `redis/invalid-value` is
+//!   exactly what redis-server refuses, and what it accepts without applying as written is
+//!   `redis/ignored-value`, no refusal. It fails listing every disagreement with its config and
+//!   both verdicts.
 //! - Debian's shipped redis.conf and sentinel.conf (`tests/fixtures/redis/debian-*.conf`, the
 //!   validator's copies) must be accepted by redis-server and get no error from grill-lint
 //!   except the two Kubernetes-context rules Debian's host defaults trip (`HOST_DEFAULT_RULES`).
@@ -94,9 +95,8 @@ fn banner_is_read_with_line_and_message() {
 #[test]
 fn comparison_recognises_each_outcome() {
     use compare::{compare, Ours, Outcome};
-    let ours = |lines: &[u32], divergences: &[&'static str]| Ours {
+    let ours = |lines: &[u32]| Ours {
         refusal_lines: lines.to_vec(),
-        divergences: divergences.to_vec(),
         rendered: Vec::new(),
     };
     let refused = |line| Verdict::Refused {
@@ -104,38 +104,20 @@ fn comparison_recognises_each_outcome() {
         message: "m".into(),
     };
     let ok = Verdict::Accepted;
-    assert_eq!(compare(&ok, &ours(&[], &[])), Outcome::Agreed);
-    assert_eq!(
-        compare(&ok, &ours(&[], &["d"])),
-        Outcome::Excluded(vec!["d"])
-    );
+    assert_eq!(compare(&ok, &ours(&[])), Outcome::Agreed);
+    assert!(matches!(compare(&ok, &ours(&[2])), Outcome::Disagreed(_)));
+    assert_eq!(compare(&refused(Some(3)), &ours(&[3, 5])), Outcome::Agreed);
     assert!(matches!(
-        compare(&ok, &ours(&[2], &[])),
+        compare(&refused(Some(3)), &ours(&[2, 3])),
         Outcome::Disagreed(_)
     ));
     assert!(matches!(
-        compare(&ok, &ours(&[2], &["d"])),
+        compare(&refused(Some(3)), &ours(&[])),
         Outcome::Disagreed(_)
     ));
-    assert_eq!(
-        compare(&refused(Some(3)), &ours(&[3, 5], &[])),
-        Outcome::Agreed
-    );
+    assert_eq!(compare(&refused(None), &ours(&[7])), Outcome::Agreed);
     assert!(matches!(
-        compare(&refused(Some(3)), &ours(&[2, 3], &[])),
-        Outcome::Disagreed(_)
-    ));
-    assert!(matches!(
-        compare(&refused(Some(3)), &ours(&[], &[])),
-        Outcome::Disagreed(_)
-    ));
-    assert!(matches!(
-        compare(&refused(Some(3)), &ours(&[], &["d"])),
-        Outcome::Disagreed(_)
-    ));
-    assert_eq!(compare(&refused(None), &ours(&[7], &[])), Outcome::Agreed);
-    assert!(matches!(
-        compare(&refused(None), &ours(&[], &[])),
+        compare(&refused(None), &ours(&[])),
         Outcome::Disagreed(_)
     ));
 }

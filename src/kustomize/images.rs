@@ -85,12 +85,21 @@ const REPLICA_KINDS: &[&str] = &[
     "StatefulSet",
 ];
 
-/// Applies one `replicas` entry.
-pub fn apply_replicas(resources: &mut [Res], spec: &ReplicaSpec) {
+/// The kinds whose `spec.replicas` the `replicas` transformer sets (kustomize's field specs).
+pub fn replica_kinds() -> &'static [&'static str] {
+    REPLICA_KINDS
+}
+
+/// Applies one `replicas` entry. Returns false when no object of a replica kind has the name:
+/// kustomize then fails the build ("resource with name … does not match a config with the
+/// following GVK"), whatever other kinds carry that name.
+pub fn apply_replicas(resources: &mut [Res], spec: &ReplicaSpec) -> bool {
+    let mut matched = false;
     for r in resources.iter_mut() {
         if !REPLICA_KINDS.contains(&r.kind()) || !r.had_name(&spec.name.text) {
             continue;
         }
+        matched = true;
         if let Some(s) = ensure_map(&mut r.node, &["spec"], spec.count.span) {
             put(
                 s,
@@ -99,6 +108,7 @@ pub fn apply_replicas(resources: &mut [Res], spec: &ReplicaSpec) {
             );
         }
     }
+    matched
 }
 
 #[cfg(test)]

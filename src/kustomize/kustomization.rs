@@ -368,6 +368,106 @@ impl Cx {
     }
 }
 
+/// The shape a kustomization field's Go type requires.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Str,
+    StrList,
+    List,
+    Map,
+}
+
+fn shape_of(field: &str) -> Option<Shape> {
+    Some(match field {
+        "apiVersion" | "kind" | "namespace" | "namePrefix" | "nameSuffix" => Shape::Str,
+        "resources"
+        | "bases"
+        | "components"
+        | "configurations"
+        | "crds"
+        | "generators"
+        | "transformers"
+        | "validators"
+        | "patchesStrategicMerge"
+        | "buildMetadata" => Shape::StrList,
+        "labels"
+        | "patches"
+        | "patchesJson6902"
+        | "configMapGenerator"
+        | "secretGenerator"
+        | "images"
+        | "imageTags"
+        | "replicas"
+        | "replacements"
+        | "vars"
+        | "helmCharts"
+        | "helmChartInflationGenerator" => Shape::List,
+        "metadata" | "generatorOptions" | "sortOptions" | "openapi" | "helmGlobals"
+        | "commonLabels" | "commonAnnotations" => Shape::Map,
+        _ => return None,
+    })
+}
+
+fn shape_name(v: &Value) -> &'static str {
+    match v {
+        Value::Scalar(_) => "a scalar",
+        Value::Seq(_) => "a list",
+        Value::Map(_) => "a map",
+    }
+}
+
+/// Top-level fields whose value has the wrong shape for kustomize's Go struct (kubectl:
+/// "invalid Kustomization: json: cannot unmarshal … into Go struct field …"), each located at
+/// the value. `null` is allowed everywhere (it decodes as the empty value).
+fn shape_errors(map: &crate::yaml::Map) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for e in &map.entries {
+        let Some(key) = e.key.as_str() else { continue };
+        let Some(shape) = shape_of(key) else { continue };
+        let v = &e.value;
+        if v.is_null() {
+            continue;
+        }
+        let (ok, want) = match (shape, &v.value) {
+            (Shape::Str, Value::Scalar(_)) => (true, "a string"),
+            (Shape::Str, _) => (false, "a string"),
+            (Shape::StrList, Value::Seq(items)) => {
+                if let Some(bad) = items.iter().find(|i| !matches!(i.value, Value::Scalar(_))) {
+                    out.push(invalid(
+                        bad.span,
+                        format!(
+                            "each `{key}` entry must be a string (a file path), not {}",
+                            shape_name(&bad.value)
+                        ),
+                    ));
+                }
+                (true, "")
+            }
+            (Shape::StrList, _) => (false, "a list of strings (file paths)"),
+            (Shape::List, Value::Seq(_)) => (true, ""),
+            (Shape::List, _) => (false, "a list"),
+            (Shape::Map, Value::Map(_)) => (true, ""),
+            (Shape::Map, _) => (false, "a map"),
+        };
+        if !ok {
+            out.push(invalid(
+                e.key.span,
+                format!("`{key}` must be {want}, not {}", shape_name(&v.value)),
+            ));
+        }
+    }
+    out
+}
+
+fn invalid(span: Span, msg: String) -> Finding {
+    Finding::new(
+        id::KUSTOMIZE_UNSUPPORTED,
+        span,
+        format!("{msg}: kubectl refuses this kustomization as invalid, so nothing of this overlay was checked"),
+    )
+    .help("give the field the type kustomize expects (see https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/)")
+}
+
 /// Parses the kustomization document `doc` of `file`.
 pub fn parse(doc: &Node, file: FileId) -> Parsed {
     let mut cx = Cx {
@@ -405,6 +505,16 @@ pub fn parse(doc: &Node, file: FileId) -> Parsed {
             failed: cx.failed,
         };
     };
+    // kustomize decodes the whole file into its Go struct before anything else: a field of the
+    // wrong type makes the kustomization invalid, and nothing else about it is reported.
+    let invalid = shape_errors(map);
+    if !invalid.is_empty() {
+        return Parsed {
+            kustomization: k,
+            findings: invalid,
+            failed: true,
+        };
+    }
     let mut bases = Vec::new();
     let mut common_labels = None;
     for e in &map.entries {
@@ -858,7 +968,7 @@ mod tests {
         assert!(p.failed);
         assert_eq!(
             p.findings.last().unwrap().rule.as_str(),
-            "yaml/ambiguous-scalar"
+            id::YAML_AMBIGUOUS_SCALAR
         );
         let p = parse_text("images:\n- name: redis\n  newTag: 7\n");
         assert!(p.failed);

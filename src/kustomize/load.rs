@@ -3,6 +3,7 @@
 //! and the YAML documents of each file parsed once per build.
 
 use crate::diag::Finding;
+pub use crate::paths::clean;
 use crate::paths::display as display_path;
 use crate::rules::id;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
@@ -45,7 +46,9 @@ impl LoadError {
                 }
             }
             LoadError::Outside { path, resolved } => {
-                let what = if clean(path).starts_with(clean(root)) {
+                let what = if !resolved.exists() {
+                    format!("`{}` (which does not exist either)", shown(path))
+                } else if clean(path).starts_with(clean(root)) {
                     format!(
                         "`{}` resolves through a symlink to `{}`, which",
                         shown(path),
@@ -114,7 +117,6 @@ fn stops_kustomize(parsed: &ParsedStream, usage: Use) -> bool {
         })
 }
 
-pub use crate::paths::clean;
 
 /// Whether an entry names a remote resource (git or http).
 pub fn is_remote(entry: &str) -> bool {
@@ -144,7 +146,18 @@ impl<'a> Loader<'a> {
     /// root with symlinks resolved. Returns the lexical path (for display) of an existing file.
     pub fn resolve_file(root: &Path, canon_root: &Path, entry: &str) -> Result<PathBuf, LoadError> {
         let p = clean(&root.join(entry));
-        let canon = std::fs::canonicalize(&p).map_err(|_| LoadError::Missing(p.clone()))?;
+        let Ok(canon) = std::fs::canonicalize(&p) else {
+            // A file path that escapes the root is refused whether or not it exists: that
+            // it is missing today is no reason to let it through (kubectl names only the
+            // missing file, and would refuse the path once the file appears).
+            if !p.starts_with(clean(root)) {
+                return Err(LoadError::Outside {
+                    path: p.clone(),
+                    resolved: p,
+                });
+            }
+            return Err(LoadError::Missing(p));
+        };
         if !canon.starts_with(canon_root) {
             return Err(LoadError::Outside {
                 path: p,
@@ -155,6 +168,36 @@ impl<'a> Loader<'a> {
             return Err(LoadError::NotFile(p));
         }
         Ok(p)
+    }
+
+    /// The documents of every file read as a resource, as written, in the order files were
+    /// first read (for the checks of a base deployed by itself).
+    pub fn resource_docs(&self) -> Vec<Node> {
+        let mut files: Vec<(&FileId, &Rc<Docs>)> = self
+            .docs
+            .iter()
+            .filter(|((_, u), d)| *u == Use::Resource && !d.failed)
+            .map(|((f, _), d)| (f, d))
+            .collect();
+        let order = |f: &FileId| self.files_read.iter().position(|x| x == f);
+        files.sort_by_key(|(f, _)| order(f));
+        let mut out = Vec::new();
+        for (_, d) in files {
+            for doc in &d.docs {
+                match doc.str_at(&["kind"]) {
+                    Some("List") => out.extend(
+                        doc.get("items")
+                            .and_then(Node::as_seq)
+                            .unwrap_or(&[])
+                            .iter()
+                            .cloned(),
+                    ),
+                    Some(_) => out.push(doc.clone()),
+                    None => {}
+                }
+            }
+        }
+        out
     }
 
     /// Reads a text file once and records it as read.
@@ -205,7 +248,10 @@ impl<'a> Loader<'a> {
     /// laid out verbatim in the file (a literal block, or an unescaped plain scalar), the
     /// documents keep exact spans into `file`; otherwise every node gets the scalar's span.
     /// Only the scalar's own lines are parsed, so many inline patches stay linear.
-    pub fn inline_docs(&mut self, file: &SourceFile, scalar: &Node) -> Docs {
+    /// Reads an inline patch (the `patch:` scalar) as kustomize does: from the scalar's value,
+    /// with surrounding white space trimmed when `trim` (the `patches:` field does that; the
+    /// deprecated `patchesStrategicMerge` and `patchesJson6902` do not).
+    pub fn inline_docs(&mut self, file: &SourceFile, scalar: &Node, trim: bool) -> Docs {
         let text = scalar.as_str().unwrap_or("");
         let verbatim = match scalar.as_scalar().map(|s| s.style) {
             Some(Style::Literal) => true,
@@ -222,7 +268,14 @@ impl<'a> Loader<'a> {
         let synthetic = if verbatim {
             let lead = (scalar.span.start as usize).saturating_sub(line_start);
             let body = file.text.get(scalar.span.range()).unwrap_or("");
+            let body = if trim {
+                std::borrow::Cow::Borrowed(body.trim_end())
+            } else {
+                chomped(body, text)
+            };
             format!("{}{body}", " ".repeat(lead))
+        } else if trim {
+            text.trim().to_string()
         } else {
             text.to_string()
         };
@@ -287,7 +340,7 @@ mod tests {
         let doc = parse_stream(&f, Limits::default()).docs.remove(0);
         let scalar = doc.get("patch").unwrap().clone();
         let mut l = Loader::new(&map);
-        let d = l.inline_docs(&f, &scalar);
+        let d = l.inline_docs(&f, &scalar, true);
         let b = d.docs[0].get("b").unwrap();
         assert_eq!(b.span.file, f.id);
         assert_eq!(f.slice(b.span), "two");
@@ -298,5 +351,29 @@ mod tests {
         assert!(is_remote("https://github.com/x/y"));
         assert!(is_remote("github.com/x/y//dir?ref=v1"));
         assert!(!is_remote("../base"));
+    }
+}
+
+/// The raw text of a block scalar cut where its value ends: trailing blank lines dropped, then
+/// exactly as many line breaks as the value keeps after chomping (`|-` none, `|` one, `|+`
+/// all). Kustomize parses the value, so a nested block scalar at the end of a `|-` patch has
+/// no final newline there, and it must not have one here either.
+fn chomped<'t>(body: &'t str, value: &str) -> std::borrow::Cow<'t, str> {
+    let mut end = body.len();
+    loop {
+        let content = body[..end].trim_end_matches(['\n', '\r']);
+        let line_start = content.rfind('\n').map_or(0, |i| i + 1);
+        if line_start > 0 && content[line_start..].trim().is_empty() {
+            end = line_start;
+            continue;
+        }
+        end = content.len();
+        break;
+    }
+    let breaks = value.len() - value.trim_end_matches('\n').len();
+    if breaks == 0 {
+        std::borrow::Cow::Borrowed(&body[..end])
+    } else {
+        std::borrow::Cow::Owned(format!("{}{}", &body[..end], "\n".repeat(breaks)))
     }
 }

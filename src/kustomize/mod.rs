@@ -59,6 +59,10 @@ pub struct Build {
     pub root: PathBuf,
     /// Rendered objects in kustomize's output (legacy) order (partial when `failed`).
     pub resources: Vec<Resource>,
+    /// Every document of every resource file the build read, as written (before patches,
+    /// namespaces, prefixes), and every ConfigMap a generator made before merges and replaces:
+    /// what deploying the bases by themselves would apply.
+    pub raw: Vec<Resource>,
     /// Build problems, located in the kustomization or input files.
     pub findings: Vec<Finding>,
     /// True when `kubectl kustomize` would fail on this tree: it renders nothing then, and
@@ -87,6 +91,7 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
         failed: false,
         reordered: Vec::new(),
         secrets: Vec::new(),
+        generated: Vec::new(),
     };
     let mut acc = Vec::new();
     let fifo = b.run_dir(dir, None, Expect::Root, &mut acc, &mut Vec::new());
@@ -96,6 +101,13 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
     Build {
         root: dir.to_path_buf(),
         resources: acc.into_iter().map(|r| Resource { node: r.node }).collect(),
+        raw: b
+            .loader
+            .resource_docs()
+            .into_iter()
+            .chain(b.generated)
+            .map(|node| Resource { node })
+            .collect(),
         findings: b.findings,
         failed: b.failed,
         files_read: b.loader.files_read,
@@ -131,6 +143,8 @@ struct Builder<'a> {
     reordered: Vec<Reorder>,
     /// `secretGenerator` literals seen, whether or not the build gets to render them.
     secrets: Vec<Span>,
+    /// Every ConfigMap a generator made, before any merge or replace (see [`Build::raw`]).
+    generated: Vec<Node>,
 }
 
 /// A kustomization directory on the path from the root to the one being built.
@@ -359,6 +373,14 @@ impl Builder<'_> {
             }
             let path = match Loader::resolve_file(&level.dir, &level.canon, &entry.text) {
                 Ok(p) => p,
+                // A missing `resources` entry without a file extension may be a base
+                // directory, and a directory may lie outside the root: it is missing.
+                Err(load::LoadError::Outside { path, resolved })
+                    if !resolved.exists() && path.extension().is_none() =>
+                {
+                    self.fail(load::LoadError::Missing(path).finding(entry.span, &level.dir));
+                    continue;
+                }
                 Err(e) => {
                     self.fail(e.finding(entry.span, &level.dir));
                     continue;
@@ -480,7 +502,12 @@ impl Builder<'_> {
                 secret,
             );
             let new = match made {
-                Ok(r) => r,
+                Ok(r) => {
+                    if !secret {
+                        self.generated.push(r.node.clone());
+                    }
+                    r
+                }
                 Err(f) => {
                     self.fail(f);
                     continue;
@@ -546,7 +573,9 @@ impl Builder<'_> {
             self.patch(level, p, acc, false);
         }
         for r in &k.replicas {
-            images::apply_replicas(acc, r);
+            if !images::apply_replicas(acc, r) {
+                self.fail(replicas_unmatched(r, acc));
+            }
         }
         for i in &k.images {
             images::apply_image(acc, i);
@@ -586,8 +615,9 @@ impl Builder<'_> {
         }
     }
 
-    /// Reads a patch's documents (file under the root, or inline text).
-    fn patch_docs(&mut self, level: &Level, p: &PatchSpec) -> Option<Vec<Node>> {
+    /// Reads a patch's documents (file under the root, or inline text). `modern`: the entry is
+    /// from `patches:`, whose inline text kustomize trims.
+    fn patch_docs(&mut self, level: &Level, p: &PatchSpec, modern: bool) -> Option<Vec<Node>> {
         let docs = match &p.source {
             PatchSource::File(f) => {
                 let path = match Loader::resolve_file(&level.dir, &level.canon, &f.text) {
@@ -609,7 +639,7 @@ impl Builder<'_> {
             }
             PatchSource::Inline(n) => {
                 let file = self.loader.sources.get(level.file);
-                let d = self.loader.inline_docs(&file, n);
+                let d = self.loader.inline_docs(&file, n, modern);
                 (d.docs, d.findings, d.failed)
             }
         };
@@ -624,7 +654,7 @@ impl Builder<'_> {
     /// One patch entry. `store_id`: kustomize's `patches:` records each JSON-patched
     /// object's id first (its `patchesJson6902` does not).
     fn patch(&mut self, level: &Level, p: &PatchSpec, acc: &mut Vec<Res>, store_id: bool) {
-        let Some(docs) = self.patch_docs(level, p) else {
+        let Some(docs) = self.patch_docs(level, p, store_id) else {
             return;
         };
         let Some(first) = docs.first() else {
@@ -657,11 +687,20 @@ impl Builder<'_> {
         };
         let hits: Vec<usize> = (0..acc.len()).filter(|&i| sel.matches(&acc[i])).collect();
         if hits.is_empty() {
-            let mut f = Finding::new(
-                id::KUSTOMIZE_PATCH_TARGET_MISSING,
-                t.span.unwrap_or(p.span),
-                "this patch target selects no object, so the patch does nothing (kustomize is silent about it)",
-            );
+            let (at, message) = match empty_selector_field(t, acc) {
+                Some((field, s)) => (
+                    s.span,
+                    format!(
+                        "no object has {field} `{}`, so this patch target selects nothing and the patch does nothing (kustomize is silent about it)",
+                        s.text
+                    ),
+                ),
+                None => (
+                    t.span.unwrap_or(p.span),
+                    "this patch target selects no object, so the patch does nothing (kustomize is silent about it)".to_string(),
+                ),
+            };
+            let mut f = Finding::new(id::KUSTOMIZE_PATCH_TARGET_MISSING, at, message);
             if let (Some(kind), Some(name)) = (&t.kind, &t.name) {
                 let same_kind = acc
                     .iter()
@@ -782,11 +821,12 @@ impl Builder<'_> {
             let pref = IdRef::borrow(&pid);
             let hits: Vec<usize> = (0..acc.len())
                 .filter(|&i| {
+                    // kustomize matches the patch's id exactly, namespace included: a patch
+                    // without `metadata.namespace` is for the default namespace, so it matches
+                    // an object only through an id (current or earlier) without one.
                     acc[i].any_id(|id| {
                         id.gvk_name_equals(&pref)
-                            && (pid.namespace.is_empty()
-                                || resource::norm_ns(id.namespace)
-                                    == resource::norm_ns(&pid.namespace))
+                            && resource::norm_ns(id.namespace) == resource::norm_ns(&pid.namespace)
                     })
                 })
                 .collect();
@@ -798,23 +838,46 @@ impl Builder<'_> {
                     }
                 }
                 [] => {
-                    let same_kind = acc
+                    let at = d.path(&["metadata", "name"]).map_or(d.span, |n| n.span);
+                    // The same kind and name in another namespace: the patch lacks (or
+                    // misspells) `metadata.namespace`.
+                    let elsewhere = acc
                         .iter()
-                        .map(|r| r.id_ref())
-                        .filter(|id| id.kind == pid.kind)
-                        .map(|id| id.name);
-                    let help = suggest::objects_of_kind(&pid.kind, &pid.name, same_kind);
-                    self.fail(
-                        Finding::new(
-                            id::KUSTOMIZE_PATCH_TARGET_MISSING,
-                            d.path(&["metadata", "name"]).map_or(d.span, |n| n.span),
-                            format!(
-                                "this strategic-merge patch is for {}, which does not exist",
-                                pid.describe()
-                            ),
-                        )
-                        .help(help),
-                    );
+                        .find(|r| r.any_id(|id| id.gvk_name_equals(&pref)));
+                    let f = match elsewhere {
+                        Some(r) => {
+                            let ns = resource::norm_ns(&r.id().namespace).to_string();
+                            let theirs = resource::norm_ns(&pid.namespace).to_string();
+                            Finding::new(
+                                id::KUSTOMIZE_PATCH_TARGET_MISSING,
+                                at,
+                                format!(
+                                    "this strategic-merge patch is for {} {} in namespace `{theirs}`, but that object is in namespace `{ns}`: kustomize matches the namespace too and fails the build",
+                                    pid.kind, pid.name
+                                ),
+                            )
+                            .related(r.origin, format!("{} {} is in namespace `{ns}`", pid.kind, pid.name))
+                            .help(format!("add `namespace: {ns}` under the patch's `metadata`"))
+                        }
+                        None => {
+                            let same_kind = acc
+                                .iter()
+                                .map(|r| r.id_ref())
+                                .filter(|id| id.kind == pid.kind)
+                                .map(|id| id.name);
+                            let help = suggest::objects_of_kind(&pid.kind, &pid.name, same_kind);
+                            Finding::new(
+                                id::KUSTOMIZE_PATCH_TARGET_MISSING,
+                                at,
+                                format!(
+                                    "this strategic-merge patch is for {}, which does not exist",
+                                    pid.describe()
+                                ),
+                            )
+                            .help(help)
+                        }
+                    };
+                    self.fail(f);
                 }
                 _ => self.fail(Finding::new(
                     id::KUSTOMIZE_PATCH_TARGET_MISSING,
@@ -894,6 +957,99 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// The selector field of a target that selects nothing to blame: the first field that matches
+/// no object on its own, else (only the combination matches nothing) the most specific field
+/// written: `name`, then the selectors, `namespace`, `kind`.
+fn empty_selector_field<'t>(
+    t: &'t kustomization::Target,
+    acc: &[Res],
+) -> Option<(&'static str, &'t kustomization::Str)> {
+    let fields: [(&'static str, &Option<kustomization::Str>); 7] = [
+        ("kind", &t.kind),
+        ("name", &t.name),
+        ("namespace", &t.namespace),
+        ("labelSelector", &t.label_selector),
+        ("annotationSelector", &t.annotation_selector),
+        ("group", &t.group),
+        ("version", &t.version),
+    ];
+    let alone = |field: &str, s: &kustomization::Str| {
+        let mut one = kustomization::Target {
+            group: None,
+            version: None,
+            kind: None,
+            name: None,
+            namespace: None,
+            label_selector: None,
+            annotation_selector: None,
+            span: t.span,
+        };
+        let slot = match field {
+            "kind" => &mut one.kind,
+            "name" => &mut one.name,
+            "namespace" => &mut one.namespace,
+            "labelSelector" => &mut one.label_selector,
+            "annotationSelector" => &mut one.annotation_selector,
+            "group" => &mut one.group,
+            _ => &mut one.version,
+        };
+        *slot = Some(s.clone());
+        select::Selector::new(&one).is_ok_and(|sel| acc.iter().any(|r| sel.matches(r)))
+    };
+    let written = || {
+        fields
+            .iter()
+            .filter_map(|(f, s)| s.as_ref().map(|s| (*f, s)))
+    };
+    if let Some(hit) = written().find(|(f, s)| !alone(f, s)) {
+        return Some(hit);
+    }
+    [
+        "name",
+        "labelSelector",
+        "annotationSelector",
+        "namespace",
+        "kind",
+    ]
+    .iter()
+    .find_map(|want| written().find(|(f, _)| f == want))
+}
+
+/// A `replicas` entry whose name no Deployment, StatefulSet, ReplicaSet or
+/// ReplicationController carries: kustomize fails the build.
+fn replicas_unmatched(r: &kustomization::ReplicaSpec, acc: &[Res]) -> Finding {
+    let name = &r.name.text;
+    let kinds = images::replica_kinds();
+    let other: Vec<String> = acc
+        .iter()
+        .filter(|o| o.had_name(name))
+        .map(|o| o.kind().to_string())
+        .collect();
+    let message = match other.first() {
+        Some(kind) => format!(
+            "`replicas` names `{name}`, a {kind}, which has no replicas field: kustomize fails the build"
+        ),
+        None => format!(
+            "`replicas` names `{name}`, but no {} has that name: kustomize fails the build",
+            kinds.join(", ")
+        ),
+    };
+    let workloads: Vec<String> = acc
+        .iter()
+        .filter(|o| kinds.contains(&o.kind()))
+        .map(|o| format!("{} {}", o.kind(), o.name()))
+        .collect();
+    let help = if workloads.is_empty() {
+        format!(
+            "remove this entry: `replicas` only sets `spec.replicas` of a {}",
+            kinds.join(", ")
+        )
+    } else {
+        format!("name one of: {}, or remove the entry", workloads.join(", "))
+    };
+    Finding::new(id::KUSTOMIZE_PATCH_TARGET_MISSING, r.name.span, message).help(help)
 }
 
 /// `behavior: merge` (data merged, new keys win) or `replace` (data replaced); labels and

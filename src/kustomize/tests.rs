@@ -709,3 +709,79 @@ fn a_failed_json_patch_test_shows_both_values_but_no_secret() {
     assert!(!all.contains("aHVudGVyMg") && !all.contains("old"), "{all}");
     assert_eq!(loc(&map, &t.0, f.related[0].span), "s/s.yaml:5");
 }
+
+#[test]
+fn empty_patch_target_is_reported_at_the_selector_that_matches_nothing() {
+    let patch = "  patch: |-\n    - op: replace\n      path: /spec/replicas\n      value: 2\n";
+    let t = Tree::new(
+        "target-field",
+        &[
+            ("base/sts.yaml", BASE_STS),
+            ("base/kustomization.yaml", "resources: [sts.yaml]\n"),
+            (
+                "name/kustomization.yaml",
+                &format!("resources: [../base]\npatches:\n- target:\n    kind: StatefulSet\n    name: redis-master\n{patch}"),
+            ),
+            (
+                "labels/kustomization.yaml",
+                &format!("resources: [../base]\npatches:\n- target:\n    kind: StatefulSet\n    labelSelector: app=cache\n{patch}"),
+            ),
+        ],
+    );
+    let map = SourceMap::new();
+    for (dir, line, text) in [("name", 5, "redis-master"), ("labels", 5, "app=cache")] {
+        let b = build(&t.path(dir), &map);
+        let f = b
+            .findings
+            .iter()
+            .find(|f| f.rule == "kustomize/patch-target-missing")
+            .unwrap_or_else(|| panic!("{dir}: {:?}", b.findings));
+        assert_eq!(
+            loc(&map, &t.0, f.primary),
+            format!("{dir}/kustomization.yaml:{line}")
+        );
+        assert_eq!(map.get(f.primary.file).slice(f.primary), text);
+        assert!(f.message.contains(text), "{}", f.message);
+    }
+    // The help still lists the objects of the kind.
+    let b = build(&t.path("name"), &map);
+    assert!(b.findings[0]
+        .help
+        .as_deref()
+        .unwrap_or("")
+        .contains("redis"));
+}
+
+#[test]
+fn a_path_escaping_the_root_is_outside_root_whether_or_not_it_exists() {
+    let t = Tree::new(
+        "outside-missing",
+        &[
+            ("o/sts.yaml", BASE_STS),
+            (
+                "o/kustomization.yaml",
+                "resources: [sts.yaml]\npatches:\n- path: ../../../etc/passwd-not-there\n",
+            ),
+            ("r/kustomization.yaml", "resources:\n- ../nowhere/cm.yaml\n"),
+            ("d/kustomization.yaml", "resources:\n- ../base-typo\n"),
+        ],
+    );
+    let map = SourceMap::new();
+    for (dir, rule) in [
+        ("o", "kustomize/outside-root"),
+        ("r", "kustomize/outside-root"),
+        // Without an extension a missing entry may be a base directory, which may lie outside.
+        ("d", "kustomize/missing-file"),
+    ] {
+        let b = build(&t.path(dir), &map);
+        assert!(b.failed, "{dir}");
+        let rules: Vec<_> = b.findings.iter().map(|f| f.rule).collect();
+        assert_eq!(rules, vec![rule], "{dir}: {:?}", b.findings);
+    }
+    let b = build(&t.path("o"), &map);
+    assert!(
+        b.findings[0].message.contains("does not exist either"),
+        "{}",
+        b.findings[0].message
+    );
+}

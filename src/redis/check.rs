@@ -33,7 +33,7 @@ pub fn check(d: &Directive, spec: &Spec, args: &[Arg], cmds: &CommandTable) -> C
             Err(Problem::new(
                 "accepted for compatibility and silently ignored by Redis 7: it has no effect",
             )
-            .diverging("ignored-directive")
+            .ignored("ignored-directive")
             .help("remove it; `list-max-listpack-size` sets the list encoding"))
         }
         _ if !spec.multi_arg && args.len() != 1 => Err(wrong_count(d, args.len())),
@@ -150,11 +150,13 @@ fn int(s: &str, min: i128, max: i128, spec: &Spec) -> Check {
         return Err(Problem::new(format!("must be between {min} and {max}")).at(0));
     }
     if spec.name == "hz" && !(1..=500).contains(&v) {
-        return Err(Problem::new(
-            "Redis clamps `hz` to 1..500: the value written is not the value used",
-        )
+        let used = v.clamp(1, 500);
+        return Err(Problem::new(format!(
+            "Redis starts, but clamps `hz` to 1..500 and runs at {used}, not {v}"
+        ))
         .at(0)
-        .diverging("hz-clamped"));
+        .ignored("hz-clamped")
+        .help(format!("write `hz {used}`, the value Redis uses")));
     }
     Ok(())
 }
@@ -165,10 +167,10 @@ fn memory(s: &str, min: u64, max: u64) -> Check {
         return Err(Problem::new(format!("must be between {min} and {max} bytes")).at(0));
     }
     if s.is_empty() || !s.as_bytes()[0].is_ascii_digit() {
-        return Err(memory_error(MemoryError::NoDigits).diverging("memory-without-digits"));
+        return Err(memory_error(MemoryError::NoDigits).ignored("memory-without-digits"));
     }
     if wrapped {
-        return Err(memory_error(MemoryError::Overflow).diverging("memory-overflow"));
+        return Err(memory_error(MemoryError::Overflow).ignored("memory-overflow"));
     }
     Ok(())
 }
@@ -564,7 +566,7 @@ mod tests {
     }
 
     #[test]
-    fn divergences_are_marked() {
+    fn ignored_values_are_marked() {
         let div = |text: &str| {
             let map = SourceMap::new();
             let f = map.add("t.conf", text);
@@ -577,7 +579,7 @@ mod tests {
                 CommandTable::of(ConfKind::Redis),
             )
             .unwrap_err()
-            .divergence
+            .ignored
         };
         assert_eq!(div("maxmemory mb"), Some("memory-without-digits"));
         assert_eq!(div("maxmemory \"\""), Some("memory-without-digits"));

@@ -1,12 +1,12 @@
 //! The file-level rules over a parsed [`RedisConf`]: `redis/unknown-directive`,
-//! `invalid-value`, `inline-comment`, `duplicate-directive`, `deprecated-directive`,
+//! `invalid-value`, `ignored-value`, `inline-comment`, `duplicate-directive`, `deprecated-directive`,
 //! `unexpanded-variable`, `plaintext-secret`, `daemonize`, the file-level part of
 //! `protected-mode`, and for sentinel.conf the file-level parts of `sentinel/resolve-hostnames`
 //! and `sentinel/quorum`.
 //!
 //! Findings that mean "redis-server 7.0 refuses to start" carry the detail [`REFUSAL`];
-//! findings where grill-lint refuses what Redis accepts carry their divergence id (see
-//! [`super::DIVERGENCES`]). No message, label or help ever contains the value of a secret.
+//! `redis/ignored-value` findings (Redis starts, but does not apply the line as written) carry
+//! the reason's id (`hz-clamped`, …) and are never refusals. No message, label or help ever contains the value of a secret.
 
 use super::acl;
 use super::check::{check, problem_span, Problem, BAD_DIRECTIVE};
@@ -98,9 +98,13 @@ fn finding(rule: crate::rules::RuleId, d: &Directive, args: &[Arg], p: &Problem)
     f
 }
 
-/// A finding for a line Redis refuses (or that grill-lint refuses deliberately).
+/// A finding for a line Redis refuses (`redis/invalid-value`), or for one it accepts but does
+/// not apply as written (`redis/ignored-value`, never a refusal).
 fn refused(d: &Directive, args: &[Arg], p: &Problem) -> Finding {
-    finding(id::REDIS_INVALID_VALUE, d, args, p).detail(p.divergence.unwrap_or(REFUSAL))
+    match p.ignored {
+        Some(why) => finding(id::REDIS_IGNORED_VALUE, d, args, p).detail(why),
+        None => finding(id::REDIS_INVALID_VALUE, d, args, p).detail(REFUSAL),
+    }
 }
 
 fn directive(kind: ConfKind, d: &Directive, out: &mut Vec<Finding>) {
@@ -127,17 +131,19 @@ fn directive(kind: ConfKind, d: &Directive, out: &mut Vec<Finding>) {
             )
             .help("move the comment to its own line above the directive");
             match full {
-                Err(p) => {
+                Err(p) if p.ignored.is_none() => {
                     f.message
                         .push_str(&format!(" and refuses the line ({})", p.message));
-                    out.push(f.detail(p.divergence.unwrap_or(REFUSAL)));
-                    // What is wrong before the comment, too (a deliberate divergence there
-                    // would hide that Redis refuses the line as written).
+                    out.push(f.detail(REFUSAL));
+                    // What is wrong before the comment, too.
                     if let Err(p) = check(d, spec, &d.args[..c], cmds) {
-                        if p.divergence.is_none() {
-                            out.push(refused(d, &d.args[..c], &p));
-                        }
+                        out.push(refused(d, &d.args[..c], &p));
                     }
+                }
+                // Redis takes the words after `#` as arguments and still starts.
+                Err(p) => {
+                    out.push(f);
+                    out.push(refused(d, &d.args, &p));
                 }
                 Ok(()) => out.push(f),
             }

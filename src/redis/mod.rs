@@ -8,8 +8,8 @@
 //! file a person edits. [`parse`] exposes the parsed model for the deployment checks.
 //!
 //! Agreement with Redis: a finding that means "redis-server 7.0 refuses to start" answers
-//! [`is_refusal`]; the few places where grill-lint deliberately refuses what Redis accepts are
-//! listed once, in [`DIVERGENCES`], and [`known_divergence`] names the one a finding falls under.
+//! [`is_refusal`], and nothing else does; a line Redis accepts but does not apply as written is
+//! `redis/ignored-value`, a warning.
 
 pub mod acl;
 pub mod check;
@@ -92,43 +92,11 @@ pub fn lint_embedded(file: &SourceFile, node: &Node, kind: ConfKind) -> Vec<Find
         .unwrap_or_default()
 }
 
-/// True when a finding means redis-server 7.0 would refuse to start on this config, or
-/// grill-lint deliberately refuses it although Redis accepts it ([`known_divergence`]).
+/// True when a finding means redis-server 7.0 would refuse to start on this config: exactly
+/// `redis/invalid-value` and the other refusals (an inline comment Redis reads as arguments,
+/// an unknown directive, …). `redis/ignored-value` (accepted, not applied as written) is not.
 pub fn is_refusal(f: &Finding) -> bool {
-    f.detail == Some(REFUSAL) || known_divergence(f).is_some()
-}
-
-/// A place where grill-lint refuses what Redis accepts.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Divergence {
-    pub id: &'static str,
-    pub description: &'static str,
-}
-
-/// The single list of places where grill-lint deliberately goes further than Redis 7.0.
-pub static DIVERGENCES: &[Divergence] = &[
-    Divergence {
-        id: "memory-without-digits",
-        description: "a memory size that is a unit without digits (`maxmemory mb`) or empty (`maxmemory \"\"`): Redis reads 0, which for `maxmemory` means no limit",
-    },
-    Divergence {
-        id: "memory-overflow",
-        description: "a memory size above 2^64 bytes (`99999999999999999999gb`): Redis wraps it around without an error",
-    },
-    Divergence {
-        id: "hz-clamped",
-        description: "`hz` outside 1..500: Redis silently clamps it into that range",
-    },
-    Divergence {
-        id: "ignored-directive",
-        description: "`list-max-ziplist-entries`, `list-max-ziplist-value`, `lua-replicate-commands` with one argument: Redis 7 accepts and ignores them",
-    },
-];
-
-/// The divergence a finding falls under, if any.
-pub fn known_divergence(f: &Finding) -> Option<&'static Divergence> {
-    let detail = f.detail?;
-    DIVERGENCES.iter().find(|d| d.id == detail)
+    f.detail == Some(REFUSAL)
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ pub struct Directive {
     pub args: Vec<Arg>,
     /// The whole line (trimmed).
     pub line: Span,
-    /// 1-based line number within the config text.
+    /// 1-based line number in the file that holds it (the YAML file for an embedded config).
     pub line_number: usize,
     /// The table row, when the name is in the table (also for names Redis 7.0 lacks).
     pub spec: Option<&'static Spec>,
@@ -115,8 +115,11 @@ pub fn parse_text(text: &str, map: &OffsetMap, file: &SourceFile, kind: ConfKind
                     .into_iter()
                     .map(|t| arg(text, t, map, file))
                     .collect();
-                conf.directives
-                    .push(directive(args, line_span(), line.number));
+                // The line of the file a person edits (inside a ConfigMap: the YAML file's
+                // line), so that every line number a message quotes can be found there.
+                let span = line_span();
+                let number = file.line_col(span.start as usize).line as usize;
+                conf.directives.push(directive(args, span, number));
             }
         }
     }

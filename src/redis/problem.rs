@@ -8,8 +8,9 @@ pub struct Problem {
     pub message: String,
     /// The argument at fault (an index into the arguments checked), or the whole line.
     pub arg: Option<usize>,
-    /// Set when Redis accepts the line and grill-lint refuses it deliberately.
-    pub divergence: Option<&'static str>,
+    /// Set when Redis accepts the line but does not apply it as written (`redis/ignored-value`):
+    /// why, as a short id (`hz-clamped`, `memory-without-digits`, …).
+    pub ignored: Option<&'static str>,
     pub help: Option<String>,
 }
 
@@ -18,7 +19,7 @@ impl Problem {
         Problem {
             message: message.into(),
             arg: None,
-            divergence: None,
+            ignored: None,
             help: None,
         }
     }
@@ -26,8 +27,9 @@ impl Problem {
         self.arg = Some(arg);
         self
     }
-    pub fn diverging(mut self, id: &'static str) -> Problem {
-        self.divergence = Some(id);
+    /// Marks a line Redis accepts but does not apply as written.
+    pub fn ignored(mut self, id: &'static str) -> Problem {
+        self.ignored = Some(id);
         self
     }
     pub fn help(mut self, help: impl Into<String>) -> Problem {

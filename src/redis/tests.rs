@@ -369,19 +369,27 @@ fn tls_needs_certificate_key_and_ca() {
 }
 
 #[test]
-fn divergences_are_listed_once_and_found() {
-    let found = conf("maxmemory mb\n");
+fn what_redis_accepts_but_does_not_apply_is_ignored_value_not_a_refusal() {
+    for (text, why) in [
+        ("hz 1900\n", "hz-clamped"),
+        ("hz 0\n", "hz-clamped"),
+        ("maxmemory mb\n", "memory-without-digits"),
+        ("maxmemory \"\"\n", "memory-without-digits"),
+        ("maxmemory 99999999999999999999gb\n", "memory-overflow"),
+        ("list-max-ziplist-entries 512\n", "ignored-directive"),
+        ("lua-replicate-commands yes\n", "ignored-directive"),
+    ] {
+        let found = conf(text);
+        assert_eq!(rules(&found), ["redis/ignored-value"], "{text}");
+        assert_eq!(found[0].severity, crate::diag::Severity::Warning, "{text}");
+        assert_eq!(found[0].detail, Some(why), "{text}");
+        assert!(!is_refusal(&found[0]), "{text}");
+    }
+    // What Redis refuses stays invalid-value and a refusal.
+    let found = conf("maxmemory 2GiB\n");
     assert_eq!(rules(&found), ["redis/invalid-value"]);
-    let d = known_divergence(&found[0]).expect("a divergence");
-    assert_eq!(d.id, "memory-without-digits");
     assert!(is_refusal(&found[0]));
-    let ids: std::collections::HashSet<_> = DIVERGENCES.iter().map(|d| d.id).collect();
-    assert_eq!(ids.len(), DIVERGENCES.len());
-    assert!(known_divergence(&conf("maxmemory 2GiB\n")[0]).is_none());
-    assert_eq!(
-        known_divergence(&conf("list-max-ziplist-entries 512\n")[0]).map(|d| d.id),
-        Some("ignored-directive")
-    );
+    assert!(conf("hz 500\n").is_empty());
 }
 
 #[test]
@@ -520,4 +528,24 @@ fn a_bare_variable_reference_is_not_masked() {
         "{masked}"
     );
     assert!(masked.ends_with("masterauth *******\n"), "{masked}");
+}
+
+#[test]
+fn embedded_duplicate_names_the_file_line_of_the_first() {
+    // Line 7 of the YAML file is the config's line 1; the message must say 7, not 1.
+    let yaml =
+        format!("{CM}  redis.conf: |\n    maxmemory 1mb\n    port 6379\n    maxmemory 2mb\n");
+    let (f, found) = lint_yaml(&yaml, "redis.conf");
+    let dup: Vec<_> = found
+        .iter()
+        .filter(|x| x.rule == "redis/duplicate-directive")
+        .collect();
+    assert_eq!(dup.len(), 1, "{found:?}");
+    assert_eq!(f.line_col(dup[0].primary.start as usize).line, 9);
+    assert!(
+        dup[0].message.contains("first on line 7"),
+        "{}",
+        dup[0].message
+    );
+    assert_eq!(f.line_col(dup[0].related[0].span.start as usize).line, 7);
 }

@@ -19,10 +19,12 @@ fn data(s: &str) -> String {
         .replace('\n', "%0A")
 }
 
-pub fn render(report: &Report) -> String {
+/// One workflow command per finding; `file=` is relative to `root` (the repository root),
+/// which is what GitHub resolves annotation paths against.
+pub fn render(report: &Report, root: &std::path::Path) -> String {
     let mut out = String::new();
     for f in &report.findings {
-        let l = report.location(f.primary);
+        let l = report.location_in(f.primary, root);
         let level = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",

@@ -9,6 +9,7 @@ pub mod sarif;
 
 use crate::diag::{Finding, Severity};
 use crate::source::{LineCol, SourceMap, Span};
+use std::path::Path;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -107,3 +108,59 @@ impl Report {
 }
 
 pub use crate::paths::display as display_path;
+/// The directory SARIF and GitHub paths are relative to: the git top level above `start` (the
+/// first linted path), else the directory of the configuration file in use, else the working
+/// directory. Code scanning and annotations resolve paths against the repository root, so a
+/// report must not depend on where grill-lint was started.
+pub fn repo_root(start: &Path, config: Option<&Path>) -> std::path::PathBuf {
+    let abs =
+        |p: &Path| crate::paths::clean(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
+    let mut dir = abs(start);
+    loop {
+        // `.git` is a directory in a clone and a file in a worktree or submodule.
+        if dir.join(".git").exists() {
+            return dir;
+        }
+        if !dir.pop() {
+            break;
+        }
+    }
+    if let Some(parent) = config.map(abs).as_deref().and_then(Path::parent) {
+        return parent.to_path_buf();
+    }
+    std::env::current_dir().map_or_else(|_| abs(Path::new(".")), |d| abs(&d))
+}
+
+/// `p` relative to `root`, with `/` separators; `..` steps where `p` lies outside `root`
+/// (never an absolute path).
+pub fn relative_to(root: &Path, p: &Path) -> String {
+    let abs =
+        |p: &Path| crate::paths::clean(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
+    let (root, p) = (abs(root), abs(p));
+    let a: Vec<_> = root.components().collect();
+    let b: Vec<_> = p.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); a.len() - common];
+    parts.extend(
+        b[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
+}
+
+impl Report {
+    /// A location whose file is given relative to `root` (SARIF, GitHub).
+    pub fn location_in(&self, span: Span, root: &Path) -> Location {
+        let f = self.sources.get(span.file);
+        Location {
+            file: relative_to(root, &f.path),
+            start: f.line_col(span.start as usize),
+            end: f.line_col(span.end as usize),
+        }
+    }
+}

@@ -1,5 +1,9 @@
 //! `--format sarif`: SARIF 2.1.0, one run; `tool.driver.rules` lists every rule of the registry.
 //!
+//! Paths are relative to the repository root (see [`super::repo_root`]) and carry
+//! `uriBaseId: %SRCROOT%`, which `originalUriBaseIds` defines, so code scanning finds the files
+//! whatever directory grill-lint ran in.
+//!
 //! `partialFingerprints` hash the rule, the file, the message and the text of the primary line
 //! (not its number), so a result keeps its fingerprint when unrelated lines move.
 
@@ -7,11 +11,15 @@ use super::Report;
 use crate::diag::Severity;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use std::path::Path;
 
-fn region(report: &Report, span: crate::source::Span) -> Value {
-    let l = report.location(span);
+/// The base every artifact URI is relative to.
+const SRCROOT: &str = "%SRCROOT%";
+
+fn region(report: &Report, root: &Path, span: crate::source::Span) -> Value {
+    let l = report.location_in(span, root);
     json!({
-        "artifactLocation": {"uri": uri(&l.file)},
+        "artifactLocation": {"uri": uri(&l.file), "uriBaseId": SRCROOT},
         "region": {
             "startLine": l.start.line,
             "startColumn": l.start.column,
@@ -34,9 +42,22 @@ fn uri(path: &str) -> String {
     s
 }
 
-fn fingerprint(report: &Report, f: &crate::diag::Finding) -> String {
+/// The root as an absolute `file:` URI ending in `/` (what `originalUriBaseIds` requires).
+fn root_uri(root: &Path) -> String {
+    let abs = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut path = abs.to_string_lossy().replace('\\', "/");
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+    }
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    format!("file://{}", uri(&path))
+}
+
+fn fingerprint(report: &Report, root: &Path, f: &crate::diag::Finding) -> String {
     let file = report.sources.get(f.primary.file);
-    let l = report.location(f.primary);
+    let l = report.location_in(f.primary, root);
     let line_text = file
         .line_start(l.start.line as usize)
         .map(|s| file.text[s..].lines().next().unwrap_or("").trim())
@@ -58,12 +79,16 @@ fn fingerprint(report: &Report, f: &crate::diag::Finding) -> String {
         .collect()
 }
 
-pub fn render(report: &Report) -> String {
+/// The report as SARIF; every path relative to `root` (the repository root).
+pub fn render(report: &Report, root: &Path) -> String {
     let rules: Vec<Value> = crate::rules::all()
         .iter()
         .map(|r| {
+            let (group, name) = r.id.split_once('/').unwrap_or(("", r.id.as_str()));
             json!({
                 "id": r.id,
+                "name": name,
+                "properties": {"tags": [group, level_name(r.severity)]},
                 "shortDescription": {"text": r.summary},
                 "fullDescription": {"text": r.full_description()},
                 "help": {"text": r.doc.fix.trim(), "markdown": r.markdown("#", None, "")},
@@ -87,7 +112,7 @@ pub fn render(report: &Report) -> String {
                 .iter()
                 .enumerate()
                 .map(|(i, r)| {
-                    json!({"id": i, "physicalLocation": region(report, r.span), "message": {"text": r.message}})
+                    json!({"id": i, "physicalLocation": region(report, root, r.span), "message": {"text": r.message}})
                 })
                 .collect();
             let mut res = json!({
@@ -95,8 +120,8 @@ pub fn render(report: &Report) -> String {
                 "ruleIndex": crate::rules::all().iter().position(|r| r.rule == f.rule).unwrap_or(0),
                 "level": level(f.severity),
                 "message": {"text": text},
-                "locations": [{"physicalLocation": region(report, f.primary)}],
-                "partialFingerprints": {"grillLint/v1": fingerprint(report, f)},
+                "locations": [{"physicalLocation": region(report, root, f.primary)}],
+                "partialFingerprints": {"grillLint/v1": fingerprint(report, root, f)},
             });
             if !related.is_empty() {
                 res["relatedLocations"] = Value::Array(related);
@@ -116,6 +141,7 @@ pub fn render(report: &Report) -> String {
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": rules,
             }},
+            "originalUriBaseIds": {SRCROOT: {"uri": root_uri(root)}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }]
@@ -130,5 +156,14 @@ fn level(s: Severity) -> &'static str {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "note",
+    }
+}
+
+/// The severity as the rule's tag (`error`, `warning`, `info`).
+fn level_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
     }
 }

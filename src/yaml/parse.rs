@@ -173,6 +173,15 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// True when the input ends, after `end` (where a block scalar ends), with nothing but spaces,
+/// and its last non-blank character is not followed by a line break.
+fn unterminated_at_eof(text: &str, end: usize) -> bool {
+    let Some(rest) = text.get(end.min(text.len())..) else {
+        return false;
+    };
+    rest.trim().is_empty() && !text.trim_end_matches([' ', '\t']).ends_with(['\n', '\r'])
+}
+
 fn style_of(s: ScalarStyle) -> Style {
     match s {
         ScalarStyle::Plain => Style::Plain,
@@ -249,6 +258,22 @@ pub fn parse_stream_with(
     'events: for ev in parser {
         let (event, span) = match ev {
             Ok(x) => x,
+            Err(e) if e.info() == "recursion limit exceeded" => {
+                // The reader's own bound on flow collections (`[[[…`), reached while it reads
+                // ahead: this is the nesting limit, not a syntax error.
+                let at = b.offsets.byte(e.marker().index());
+                let end = (at + 1).min(text.len());
+                let sp = file.span(at, end.max(at));
+                b.limit(
+                    sp,
+                    format!(
+                        "flow collections nest {} levels deep here; the nesting depth limit is {} levels",
+                        u8::MAX as usize + 1,
+                        b.limits.max_depth
+                    ),
+                );
+                break;
+            }
             Err(e) => {
                 let at = b.offsets.byte(e.marker().index());
                 let end = (at + 1).min(text.len());
@@ -327,13 +352,24 @@ pub fn parse_stream_with(
                         format!("{}{}", t.handle, t.suffix)
                     }
                 });
+                let span = b.span(s, e);
+                let mut text = value.into_owned();
+                if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && unterminated_at_eof(&b.file.text, span.end as usize)
+                {
+                    // A block scalar's last line without a line break (the end of the input)
+                    // keeps no final newline under any chomping; the parser adds one.
+                    if text.ends_with('\n') {
+                        text.pop();
+                    }
+                }
                 let node = Node::scalar(
                     Scalar {
-                        text: value.into_owned(),
+                        text,
                         style: style_of(style),
                         tag,
                     },
-                    b.span(s, e),
+                    span,
                 );
                 if anchor > 0 {
                     b.anchors.insert(anchor, node.clone());
@@ -346,7 +382,8 @@ pub fn parse_stream_with(
                     b.limit(
                         sp,
                         format!(
-                            "nesting deeper than {} levels (nesting depth limit)",
+                            "nesting depth {} exceeds the limit of {} levels (nesting depth limit)",
+                            stack.len() + 1,
                             b.limits.max_depth
                         ),
                     );
@@ -440,6 +477,22 @@ mod tests {
     }
 
     #[test]
+    fn block_scalar_at_end_of_input_without_line_break_has_no_final_newline() {
+        // YAML 1.2 §8.1.1.2: clip and keep keep the final line break only if there is one.
+        for (text, want) in [
+            ("a: |\n  x\n  y", "x\ny"),
+            ("a: |+\n  x", "x"),
+            ("a: >\n  x\n  y", "x y"),
+            ("a: |\n  x\n", "x\n"),
+            ("a: |-\n  x\n", "x"),
+            ("a: |\n  x\n# end", "x\n"),
+        ] {
+            let (_, p) = parse(text);
+            assert_eq!(p.docs[0].str_at(&["a"]), Some(want), "{text:?}");
+        }
+    }
+
+    #[test]
     fn spans_point_at_keys_and_values() {
         let (f, p) = parse(
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: é-cfg\n  labels: {a: 'x'}\n",
@@ -503,12 +556,19 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_a_limit_not_a_crash() {
-        let text = "[".repeat(100_000);
-        let (_, p) = parse(&text);
-        assert!(p
-            .findings
-            .iter()
-            .any(|f| f.rule == id::YAML_LIMITS || f.rule == id::YAML_SYNTAX));
+        // Unclosed, beyond the reader's own flow bound, and closed within it: each is the
+        // depth limit, named with the depth, never a syntax error.
+        for text in [
+            "[".repeat(100_000),
+            format!("a: {}{}", "[".repeat(300), "]".repeat(300)),
+            format!("a: {}{}", "[".repeat(200), "]".repeat(200)),
+        ] {
+            let (_, p) = parse(&text);
+            assert_eq!(p.findings.len(), 1, "{:?}", p.findings);
+            let f = &p.findings[0];
+            assert_eq!(f.rule, id::YAML_LIMITS, "{}", f.message);
+            assert!(f.message.contains("128 levels"), "{}", f.message);
+        }
         let block: String = (0..5000)
             .map(|i| format!("{}k:\n", " ".repeat(i)))
             .collect();

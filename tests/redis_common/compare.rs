@@ -1,12 +1,10 @@
 //! The comparison: grill-lint's verdict on one config against redis-server's, and the tally of
-//! a whole corpus (counts, exclusions per known divergence, every disagreement in full).
+//! a whole corpus (counts, every disagreement in full).
 //!
 //! grill-lint refuses a config iff one of its findings `is_refusal`; the line is the first (in
-//! file order) such finding's line, since Redis stops at the first bad line. Refusals that are a
-//! `known_divergence` (deliberately stricter than Redis) are set aside: a config Redis accepts
-//! whose only refusals are divergences is excluded and counted under the divergence's id — by
-//! that list alone. If Redis refuses such a config, the divergence does not explain the refusal,
-//! so grill-lint missed Redis' error: that is a disagreement.
+//! file order) such finding's line, since Redis stops at the first bad line. Nothing is
+//! excluded: what Redis accepts but does not apply as written is `redis/ignored-value`, which is
+//! no refusal, so those configs must simply be accepted by both.
 
 use super::gen::Config;
 use super::oracle::Verdict;
@@ -16,10 +14,8 @@ use std::collections::BTreeMap;
 
 /// grill-lint's view of one config.
 pub struct Ours {
-    /// Lines of the refusal findings that are not known divergences, in file order.
+    /// Lines of the refusal findings, in file order.
     pub refusal_lines: Vec<u32>,
-    /// Ids of the known divergences among the refusal findings.
-    pub divergences: Vec<&'static str>,
     /// Every finding, rendered for a report.
     pub rendered: Vec<String>,
 }
@@ -30,19 +26,12 @@ pub fn lint(text: &str, kind: ConfKind, name: &str) -> Ours {
     let file = map.add(name, text);
     let mut ours = Ours {
         refusal_lines: Vec::new(),
-        divergences: Vec::new(),
         rendered: Vec::new(),
     };
     for f in redis::lint_file(&file, kind) {
         let at = file.line_col(f.primary.start as usize);
         let refusal = redis::is_refusal(&f);
-        let divergence = redis::known_divergence(&f);
-        let tag = match (refusal, divergence) {
-            (true, Some(d)) => format!("refusal, known divergence {}", d.id),
-            (true, None) => "refusal".to_string(),
-            (false, Some(d)) => format!("divergence {} without refusal", d.id),
-            (false, None) => "no refusal".to_string(),
-        };
+        let tag = if refusal { "refusal" } else { "no refusal" };
         ours.rendered.push(format!(
             "{}:{} {} {} [{tag}] {}",
             at.line,
@@ -51,15 +40,11 @@ pub fn lint(text: &str, kind: ConfKind, name: &str) -> Ours {
             f.rule,
             f.message
         ));
-        match (refusal, divergence) {
-            (true, Some(d)) => ours.divergences.push(d.id),
-            (true, None) => ours.refusal_lines.push(at.line),
-            _ => {}
+        if refusal {
+            ours.refusal_lines.push(at.line);
         }
     }
     ours.refusal_lines.sort_unstable();
-    ours.divergences.sort_unstable();
-    ours.divergences.dedup();
     ours
 }
 
@@ -67,21 +52,16 @@ pub fn lint(text: &str, kind: ConfKind, name: &str) -> Ours {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
     Agreed,
-    Excluded(Vec<&'static str>),
     Disagreed(String),
 }
 
 pub fn compare(redis: &Verdict, ours: &Ours) -> Outcome {
     let first = ours.refusal_lines.first().copied();
     match (redis, first) {
-        (Verdict::Accepted, None) if ours.divergences.is_empty() => Outcome::Agreed,
-        (Verdict::Accepted, None) => Outcome::Excluded(ours.divergences.clone()),
+        (Verdict::Accepted, None) => Outcome::Agreed,
         (Verdict::Accepted, Some(line)) => Outcome::Disagreed(format!(
             "redis-server accepts; grill-lint refuses (line {line})"
         )),
-        (Verdict::Refused { .. }, None) if !ours.divergences.is_empty() => Outcome::Disagreed(
-            "redis-server refuses; grill-lint's only refusals are known divergences".into(),
-        ),
         (Verdict::Refused { .. }, None) => {
             Outcome::Disagreed("redis-server refuses; grill-lint accepts".into())
         }
@@ -101,8 +81,6 @@ pub struct Tally {
     accepted: usize,
     refused: usize,
     agreed: usize,
-    excluded: usize,
-    by_divergence: BTreeMap<&'static str, usize>,
     /// Disagreements per generator feature tag (where to look first).
     by_feature: BTreeMap<&'static str, usize>,
     disagreements: Vec<String>,
@@ -117,8 +95,6 @@ impl Tally {
             accepted: 0,
             refused: 0,
             agreed: 0,
-            excluded: 0,
-            by_divergence: BTreeMap::new(),
             by_feature: BTreeMap::new(),
             disagreements: Vec::new(),
         }
@@ -138,12 +114,6 @@ impl Tally {
         }
         match compare(redis, ours) {
             Outcome::Agreed => self.agreed += 1,
-            Outcome::Excluded(ids) => {
-                self.excluded += 1;
-                for id in ids {
-                    *self.by_divergence.entry(id).or_default() += 1;
-                }
-            }
             Outcome::Disagreed(why) => self.disagree(config, &why, Some(redis), ours),
         }
     }
@@ -192,15 +162,13 @@ impl Tally {
     pub fn finish(self) {
         let total = self.total;
         eprintln!(
-            "{}: {total} configs: redis-server accepted {}, refused {}, no verdict {}; agreed {}, excluded {} \
-             (per known divergence: {:?}), disagreed {}",
+            "{}: {total} configs: redis-server accepted {}, refused {}, no verdict {}; agreed {}, \
+             excluded 0 (there are no exclusions), disagreed {}",
             self.what,
             self.accepted,
             self.refused,
             total - self.accepted - self.refused,
             self.agreed,
-            self.excluded,
-            self.by_divergence,
             self.disagreements.len()
         );
         if self.disagreements.is_empty() {

@@ -14,6 +14,7 @@ impl Check for ConfFile {
     const RULES: &'static [RuleId] = &[
         id::REDIS_UNKNOWN_DIRECTIVE,
         id::REDIS_INVALID_VALUE,
+        id::REDIS_IGNORED_VALUE,
         id::REDIS_INLINE_COMMENT,
         id::REDIS_DUPLICATE_DIRECTIVE,
         id::REDIS_DEPRECATED_DIRECTIVE,
