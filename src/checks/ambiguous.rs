@@ -16,11 +16,12 @@ const STRING_MAPS: &[&[&str]] = &[
     &["stringData"],
 ];
 
-pub fn check_resource(doc: &Node, out: &mut Vec<Finding>) {
+/// `secret` tells whether a value is, or may be, secret: its text is then never quoted.
+pub fn check_resource(doc: &Node, secret: &dyn Fn(&Node) -> bool, out: &mut Vec<Finding>) {
     for path in STRING_MAPS {
         if let Some(m) = doc.path(path).and_then(Node::as_map) {
             for e in &m.entries {
-                flag(&e.value, out);
+                flag(&e.value, secret, out);
             }
         }
     }
@@ -31,12 +32,12 @@ pub fn check_resource(doc: &Node, out: &mut Vec<Finding>) {
             for c in m.get(key).and_then(Node::as_seq).unwrap_or(&[]) {
                 for env in c.get("env").and_then(Node::as_seq).unwrap_or(&[]) {
                     if let Some(v) = env.get("value") {
-                        flag(v, out);
+                        flag(v, secret, out);
                     }
                 }
                 for field in ["command", "args"] {
                     for a in c.get(field).and_then(Node::as_seq).unwrap_or(&[]) {
-                        flag(a, out);
+                        flag(a, secret, out);
                     }
                 }
             }
@@ -44,20 +45,28 @@ pub fn check_resource(doc: &Node, out: &mut Vec<Finding>) {
     });
 }
 
-fn flag(v: &Node, out: &mut Vec<Finding>) {
+fn flag(v: &Node, secret: &dyn Fn(&Node) -> bool, out: &mut Vec<Finding>) {
     let Value::Scalar(s) = &v.value else { return };
-    if let Some(what) = ambiguity(s) {
-        out.push(
-            Finding::new(
-                "yaml/ambiguous-scalar",
-                v.span,
-                format!(
-                    "`{}` is a string to kustomize but {what} to the Kubernetes API (YAML 1.1)",
-                    s.text
-                ),
-            )
-            .label("unquoted")
-            .help(format!("quote it: \"{}\"", s.text)),
-        );
-    }
+    let Some(what) = ambiguity(s) else { return };
+    let f = if secret(v) {
+        Finding::new(
+            "yaml/ambiguous-scalar",
+            v.span,
+            format!(
+                "this value is a string to kustomize but {what} to the Kubernetes API (YAML 1.1); it is not shown, it may be a secret"
+            ),
+        )
+        .help("quote it: write the same value between double quotes")
+    } else {
+        Finding::new(
+            "yaml/ambiguous-scalar",
+            v.span,
+            format!(
+                "`{}` is a string to kustomize but {what} to the Kubernetes API (YAML 1.1)",
+                s.text
+            ),
+        )
+        .help(format!("quote it: \"{}\"", s.text))
+    };
+    out.push(f.label("unquoted"));
 }

@@ -27,8 +27,11 @@ pub fn overlay(build: &Build, sources: &SourceMap) -> Outcome {
 
 /// The checks of one Kubernetes object, rendered or read from a single file.
 pub fn object(doc: &Node, sources: &SourceMap, out: &mut Outcome) {
-    ambiguous::check_resource(doc, &mut out.findings);
-    secrets::of_object(doc, &mut out.secrets);
+    let mut known = Vec::new();
+    secrets::of_resource(doc, sources, &mut known);
+    let secret = |n: &Node| secrets::overlaps(&known, n.span) || secrets::may_be_secret(n, sources);
+    ambiguous::check_resource(doc, &secret, &mut out.findings);
+    out.secrets.extend(known);
     embedded_configs(doc, sources, out);
 }
 

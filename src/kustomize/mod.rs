@@ -64,8 +64,10 @@ pub struct Build {
     pub failed: bool,
     /// Every file the build read (for `--files-mode=overlays`).
     pub files_read: Vec<FileId>,
-    /// Where the kustomizations write secret values (`secretGenerator` literals), known even
-    /// when the build fails, so that no report prints them.
+    /// Where the build learnt that secret values are written (`secretGenerator` literals and
+    /// source files, values in the objects as far as the build got), known even when the
+    /// build fails, so that no report prints them. A report adds what each file shows alone
+    /// ([`crate::checks::secrets::in_file`]).
     pub secrets: Vec<Span>,
 }
 
@@ -90,6 +92,11 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
     let fifo = b.run_dir(dir, None, Expect::Root, &mut acc, &mut Vec::new());
     if !b.failed {
         b.finish(&mut acc, fifo);
+    }
+    // The objects as far as the build got (all of them when it failed): a value that a patch
+    // or replacement moved into a Secret, or next to a password-like env name, is secret.
+    for r in &acc {
+        crate::checks::secrets::of_resource(&r.node, sources, &mut b.secrets);
     }
     Build {
         root: dir.to_path_buf(),
@@ -131,7 +138,7 @@ struct Builder<'a> {
     findings: Vec<Finding>,
     failed: bool,
     reordered: Vec<Reorder>,
-    /// `secretGenerator` literals seen, whether or not the build gets to render them.
+    /// Secret values seen, whether or not the build gets to render them.
     secrets: Vec<Span>,
 }
 
@@ -470,9 +477,6 @@ impl Builder<'_> {
             }
         }
         for (g, secret) in all {
-            if secret {
-                self.secrets.extend(g.literals.iter().map(|l| l.span));
-            }
             let made = generators::generate(
                 &mut self.loader,
                 &level.dir,
@@ -480,6 +484,7 @@ impl Builder<'_> {
                 g,
                 &k.generator_options,
                 secret,
+                &mut self.secrets,
             );
             let new = match made {
                 Ok(r) => r,
@@ -716,7 +721,8 @@ impl Builder<'_> {
                 }
                 Err(json6902::Failure::Test { op, found }) => {
                     if let Some(op) = ops.get(op) {
-                        self.fail(test_failed(op, found.as_ref(), &acc[i]));
+                        let f = test_failed(op, found.as_ref(), &acc[i], self.loader.sources);
+                        self.fail(f);
                     }
                 }
             }
@@ -964,13 +970,17 @@ fn merge_generated(old: &mut Res, new: Res, merge: bool) {
 
 /// `kustomize/patch-failed` for a `test` operation that found another value than it expects
 /// in `r`. Both values are shown when they are short scalars and nothing marks them secret.
-fn test_failed(op: &json6902::Op, found: Option<&Node>, r: &Res) -> Finding {
+fn test_failed(op: &json6902::Op, found: Option<&Node>, r: &Res, sources: &SourceMap) -> Finding {
+    use crate::checks::secrets;
     let id = r.id();
     let mut secret_spans = Vec::new();
-    crate::checks::secrets::of_object(&r.node, &mut secret_spans);
+    secrets::of_resource(&r.node, sources, &mut secret_spans);
+    let secret_node =
+        |n: &Node| secrets::overlaps(&secret_spans, n.span) || secrets::may_be_secret(n, sources);
     let secret = id.kind == "Secret"
-        || crate::checks::secrets::is_secret_name(&op.path)
-        || found.is_some_and(|n| secret_spans.contains(&n.span));
+        || secrets::is_secret_name(&op.path)
+        || found.is_some_and(secret_node)
+        || op.value.as_ref().is_some_and(secret_node);
     let shown = |n: &Node| if secret { None } else { short_value(n) };
     let want = op.value.as_ref().and_then(shown);
     let at = op.value.as_ref().map_or(op.span, |v| v.span);

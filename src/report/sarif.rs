@@ -34,12 +34,16 @@ fn uri(path: &str) -> String {
     s
 }
 
-fn fingerprint(report: &Report, f: &crate::diag::Finding) -> String {
+/// The fingerprint hashes the masked line: a hash of a line holding a short password could
+/// be reversed by trying candidates.
+fn fingerprint(report: &Report, shown: &super::Shown, f: &crate::diag::Finding) -> String {
     let file = report.sources.get(f.primary.file);
+    let text = shown.text(file.id);
     let l = report.location(f.primary);
     let line_text = file
         .line_start(l.start.line as usize)
-        .map(|s| file.text[s..].lines().next().unwrap_or("").trim())
+        .and_then(|s| text.get(s..))
+        .map(|t| t.lines().next().unwrap_or("").trim())
         .unwrap_or("");
     let mut h = Sha256::new();
     for part in [f.rule, l.file.as_str(), f.message.as_str(), line_text] {
@@ -66,6 +70,7 @@ pub fn render(report: &Report) -> String {
             })
         })
         .collect();
+    let shown = super::Shown::new(report);
     let results: Vec<Value> = report
         .findings
         .iter()
@@ -88,7 +93,7 @@ pub fn render(report: &Report) -> String {
                 "level": level(f.severity),
                 "message": {"text": text},
                 "locations": [{"physicalLocation": region(report, f.primary)}],
-                "partialFingerprints": {"grillLint/v1": fingerprint(report, f)},
+                "partialFingerprints": {"grillLint/v1": fingerprint(report, &shown, f)},
             });
             if !related.is_empty() {
                 res["relatedLocations"] = Value::Array(related);
