@@ -293,7 +293,24 @@ impl Builder<'_> {
             return None;
         }
         let empty = Node::null(Span::file_start(file.id));
-        let parsed = kustomization::parse(docs.docs.first().unwrap_or(&empty), file.id);
+        let doc = docs.docs.first().unwrap_or(&empty);
+        if is_empty_kustomization(doc) {
+            let name = path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            self.fail(
+                Finding::new(
+                    "kustomize/unsupported",
+                    Span::file_start(file.id),
+                    format!(
+                        "`{name}` sets nothing (kustomize refuses it: kustomization.yaml is empty)"
+                    ),
+                )
+                .help("list what the overlay builds, e.g. `resources: [../base]`"),
+            );
+            return None;
+        }
+        let parsed = kustomization::parse(doc, file.id);
         self.findings.extend(parsed.findings);
         if parsed.failed {
             self.failed = true;
@@ -417,7 +434,30 @@ impl Builder<'_> {
             ));
             return None;
         }
-        let origin = d.path(&["metadata", "name"]).map_or(d.span, |n| n.span);
+        let name = d.path(&["metadata", "name"]);
+        let named = name
+            .and_then(Node::as_scalar)
+            .is_some_and(|s| !s.text.is_empty() && !s.is_null());
+        if !named {
+            let what = match name {
+                None => "has no `metadata.name`".to_string(),
+                Some(n) if n.as_scalar().is_some() => "has an empty `metadata.name`".to_string(),
+                Some(n) => format!("has a {} as `metadata.name`", n.kind_name()),
+            };
+            self.fail(
+                Finding::new(
+                    "kustomize/unsupported",
+                    name.map_or(d.span, |n| n.span),
+                    format!(
+                        "this {} {what}; kustomize refuses it (missing metadata.name)",
+                        d.str_at(&["kind"]).unwrap_or("object")
+                    ),
+                )
+                .help("give the object a name: `metadata.name: <string>`"),
+            );
+            return None;
+        }
+        let origin = name.map_or(d.span, |n| n.span);
         Some(Res::new(d.clone(), origin))
     }
 
@@ -764,6 +804,17 @@ impl Builder<'_> {
     }
 
     fn smp(&mut self, p: &PatchSpec, docs: &[Node], acc: &mut Vec<Res>) {
+        if let Some((span, text)) = docs.iter().find_map(smp::unknown_directive) {
+            self.fail(
+                Finding::new(
+                    "kustomize/patch-failed",
+                    span,
+                    format!("unknown patch strategy `{text}` (kustomize refuses the patch)"),
+                )
+                .help("`$patch` takes `replace`, `merge` or `delete`"),
+            );
+            return;
+        }
         if let Some(t) = &p.target {
             if docs.len() > 1 {
                 self.fail(Finding::new(
@@ -902,6 +953,28 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// kustomize's "kustomization.yaml is empty": nothing but `apiVersion`/`kind` set to anything
+/// other than its zero value (observed with kubectl: `~`, `{}`, `kind: Kustomization` and
+/// `namePrefix: ""` fail; `resources: []` builds).
+fn is_empty_kustomization(doc: &Node) -> bool {
+    if doc.is_null() {
+        return true;
+    }
+    let Some(m) = doc.as_map() else {
+        return false;
+    };
+    m.entries.iter().all(|e| {
+        let key = e.key.as_str().unwrap_or("");
+        key == "apiVersion"
+            || key == "kind"
+            || e.value.as_scalar().is_some_and(|s| {
+                s.is_null()
+                    || s.text.is_empty()
+                    || matches!(s.resolve(), crate::yaml::Resolved::Bool(false))
+            })
+    })
 }
 
 /// `behavior: merge` (data merged, new keys win) or `replace` (data replaced); labels and
