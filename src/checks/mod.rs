@@ -20,18 +20,26 @@ pub struct Outcome {
 pub fn overlay(build: &Build, sources: &SourceMap) -> Outcome {
     let mut out = Outcome::default();
     for r in &build.resources {
-        object(&r.node, sources, &mut out);
+        // What the build knows is secret (a value `replacements` copied into a Secret is
+        // secret in its source object too).
+        object_in(&r.node, sources, &build.secrets, &mut out);
     }
     out
 }
 
 /// The checks of one Kubernetes object, rendered or read from a single file.
 pub fn object(doc: &Node, sources: &SourceMap, out: &mut Outcome) {
-    let mut known = Vec::new();
+    object_in(doc, sources, &[], out);
+}
+
+/// [`object`], with spans already known to be secret.
+fn object_in(doc: &Node, sources: &SourceMap, secret_spans: &[Span], out: &mut Outcome) {
+    let mut known = secret_spans.to_vec();
     secrets::of_resource(doc, sources, &mut known);
     let secret = |n: &Node| secrets::overlaps(&known, n.span) || secrets::may_be_secret(n, sources);
     ambiguous::check_resource(doc, &secret, &mut out.findings);
-    out.secrets.extend(known);
+    out.secrets
+        .extend(known.into_iter().skip(secret_spans.len()));
     embedded_configs(doc, sources, out);
 }
 

@@ -260,6 +260,88 @@ pub fn may_be_secret(node: &Node, sources: &SourceMap) -> bool {
     !lexical(&shown).is_empty()
 }
 
+/// The keys whose values `replacements` entries copy into a Secret (the last segment of each
+/// such source `fieldPath`): those values are secret in their source files too, even when the
+/// build stops before it copies them.
+pub fn replacement_sources(entries: &[Node]) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in entries {
+        let into_secret = r
+            .get("targets")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .any(|t| {
+                t.path(&["select", "kind"]).and_then(Node::as_str) == Some("Secret")
+                    || t.get("fieldPaths")
+                        .and_then(Node::as_seq)
+                        .unwrap_or(&[])
+                        .iter()
+                        .filter_map(Node::as_str)
+                        .any(|p| last_segment(p).is_some_and(|k| is_secret_key(&k)))
+            });
+        let source = r.path(&["source", "fieldPath"]).and_then(Node::as_str);
+        if let (true, Some(k)) = (into_secret, source.and_then(last_segment)) {
+            out.push(k);
+        }
+    }
+    out
+}
+
+/// The last key of a dotted field path (`data.redis\.conf` → `redis.conf`), without a list
+/// selector.
+fn last_segment(path: &str) -> Option<String> {
+    let mut last = String::new();
+    let mut chars = path.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'.') => {
+                last.push('.');
+                chars.next();
+            }
+            '.' => last.clear(),
+            _ => last.push(c),
+        }
+    }
+    let last = last.split('[').next().unwrap_or("").to_string();
+    (!last.is_empty()).then_some(last)
+}
+
+/// The values of YAML keys named `keys` in `text`, found from its lines alone (a block scalar's
+/// lines included).
+pub fn lexical_keys(text: &str, keys: &[String]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    if keys.is_empty() {
+        return out;
+    }
+    let mut block: Option<usize> = None;
+    let mut at = 0;
+    for raw in text.split_inclusive('\n') {
+        let start = at;
+        at += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let indent = line.len() - line.trim_start().len();
+        if let Some(bi) = block {
+            if line.trim().is_empty() || indent > bi {
+                out.push(start + indent..start + line.len());
+                continue;
+            }
+            block = None;
+        }
+        let Some(c) = KEY.captures(line) else {
+            continue;
+        };
+        let key = c.get(2).map_or("", |m| m.as_str()).trim();
+        if keys.iter().any(|k| k == key) {
+            let after = c.get(0).map_or(line.len(), |m| m.end());
+            out.push(start + after..start + line.len());
+            block = Some(indent);
+        }
+    }
+    out.retain(|r| r.start < r.end);
+    out
+}
+
 static BARE_VARIABLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"^(?:\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$\([A-Za-z_][A-Za-z0-9_]*\)|\$[A-Za-z_][A-Za-z0-9_]*)$",

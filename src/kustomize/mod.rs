@@ -87,6 +87,7 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
         failed: false,
         reordered: Vec::new(),
         secrets: Vec::new(),
+        replacement_sources: Vec::new(),
     };
     let mut acc = Vec::new();
     let fifo = b.run_dir(dir, None, Expect::Root, &mut acc, &mut Vec::new());
@@ -97,6 +98,14 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
     // or replacement moved into a Secret, or next to a password-like env name, is secret.
     for r in &acc {
         crate::checks::secrets::of_resource(&r.node, sources, &mut b.secrets);
+    }
+    // A value `replacements` would copy into a Secret, in every file read, whether or not the
+    // build got to copy it (its file may not even parse).
+    for id in &b.loader.files_read {
+        let f = sources.get(*id);
+        let found = crate::checks::secrets::lexical_keys(&f.text, &b.replacement_sources);
+        b.secrets
+            .extend(found.into_iter().map(|r| f.span(r.start, r.end)));
     }
     Build {
         root: dir.to_path_buf(),
@@ -140,6 +149,8 @@ struct Builder<'a> {
     reordered: Vec<Reorder>,
     /// Secret values seen, whether or not the build gets to render them.
     secrets: Vec<Span>,
+    /// Keys whose values a `replacements` entry copies into a Secret.
+    replacement_sources: Vec<String>,
 }
 
 /// A kustomization directory on the path from the root to the one being built.
@@ -181,6 +192,8 @@ impl Builder<'_> {
         let Some((level, k)) = self.open(dir, entry, expect, stack) else {
             return false;
         };
+        self.replacement_sources
+            .extend(crate::checks::secrets::replacement_sources(&k.replacements));
         stack.push(Frame {
             dir: level.dir.clone(),
             canon: level.canon.clone(),
