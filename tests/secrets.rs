@@ -405,3 +405,15 @@ fn literal_findings_and_mask_land_on_the_right_bytes() {
         "{human}"
     );
 }
+
+/// `render --help` says that stdout carries the secrets, like `kustomize build`.
+#[test]
+fn render_help_says_it_prints_secrets() {
+    let tmp = TempDir::new("secrets-help");
+    let (out, code) = run(tmp.path(), &["render", "--help"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("secrets in") && out.contains("clear") && out.contains("docs/security.md"),
+        "{out}"
+    );
+}
