@@ -9,7 +9,7 @@ use crate::policy::{Applies, Policy};
 use crate::report::{Incomplete, Report};
 use crate::rules::id;
 use crate::rules::RuleId;
-use crate::source::{FileId, SourceMap};
+use crate::source::{FileId, SourceMap, Span};
 use crate::targets::{self, Target};
 use crate::yaml::{parse_stream, Limits, Node};
 use rayon::prelude::*;
@@ -195,6 +195,7 @@ impl Run<'_> {
         scope: Scope,
         input: Input<'_>,
         env: Option<&str>,
+        secrets: &[Span],
         out: &mut Out,
         skipped: &mut Vec<RuleId>,
     ) {
@@ -203,7 +204,7 @@ impl Run<'_> {
                 continue;
             }
             match self.policy.applies(i, env) {
-                Applies::Yes(p) => c.run(input, env, p, self.sources, out),
+                Applies::Yes(p) => c.run(input, env, p, self.sources, secrets, out),
                 Applies::NoPolicy => {
                     if env.is_some() && !skipped.contains(&c.rules()[0]) {
                         skipped.push(c.rules()[0]);
@@ -214,26 +215,51 @@ impl Run<'_> {
     }
 
     /// The checks of a set of objects: each object, each config the model traced, and (for an
-    /// environment) the deployment as a whole.
+    /// environment) the deployment as a whole. `known` are secret spans known beforehand (what
+    /// the build saw); every secret span found is added to `secrets`, before any check runs, so
+    /// that no check quotes one.
     fn objects(
         &self,
         d: &Deployment<'_>,
         whole: bool,
+        known: &[Span],
         out: &mut Out,
-        secrets: &mut Vec<crate::source::Span>,
+        secrets: &mut Vec<Span>,
         skipped: &mut Vec<RuleId>,
     ) {
+        let mut all = known.to_vec();
         for o in &d.objects {
-            self.checks(Scope::Object, Input::Object(o), d.env, out, skipped);
-            crate::checks::secrets::of_object(o, secrets);
+            crate::checks::secrets::of_resource(o, self.sources, &mut all);
         }
         for c in &d.configs {
-            self.checks(Scope::Config, Input::Config(&c.file), d.env, out, skipped);
-            secrets.extend(crate::redis::secret_spans(&c.file));
+            all.extend(crate::redis::secret_spans(&c.file));
+        }
+        all.sort();
+        all.dedup();
+        for o in &d.objects {
+            self.checks(Scope::Object, Input::Object(o), d.env, &all, out, skipped);
+        }
+        for c in &d.configs {
+            self.checks(
+                Scope::Config,
+                Input::Config(&c.file),
+                d.env,
+                &all,
+                out,
+                skipped,
+            );
         }
         if whole {
-            self.checks(Scope::Deployment, Input::Deployment(d), d.env, out, skipped);
+            self.checks(
+                Scope::Deployment,
+                Input::Deployment(d),
+                d.env,
+                &all,
+                out,
+                skipped,
+            );
         }
+        secrets.extend(all);
     }
 }
 
@@ -254,22 +280,32 @@ fn lint_target(
             let mut out = Out::new(!build.failed);
             let mut skipped = Vec::new();
             let d = Deployment::new(&build.resources, Some(env), !build.failed, sources);
-            run.objects(&d, true, &mut out, &mut o.secrets, &mut skipped);
+            run.objects(
+                &d,
+                true,
+                &build.secrets,
+                &mut out,
+                &mut o.secrets,
+                &mut skipped,
+            );
             // Every resource file the build read, as written: a base is deployable by itself, so
             // the redis.conf of a base ConfigMap that the overlays replace still gets the checks
             // that need no environment (what the rendered checks also found merges with it).
             let raw = Deployment::new(&build.raw, None, true, sources);
             for c in &raw.configs {
+                o.secrets.extend(crate::redis::secret_spans(&c.file));
+            }
+            o.secrets.sort();
+            for c in &raw.configs {
                 run.checks(
                     Scope::Config,
                     Input::Config(&c.file),
                     None,
+                    &o.secrets,
                     &mut out,
                     &mut Vec::new(),
                 );
-                o.secrets.extend(crate::redis::secret_spans(&c.file));
             }
-            o.secrets.extend(untraced_config_secrets(&d, sources));
             if build.failed {
                 o.partial.push(
                     "the build failed: the checks ran on what was built and drew no conclusion from anything missing"
@@ -301,16 +337,18 @@ fn lint_target(
             Ok(file) => {
                 let conf = crate::redis::parse(&file, *kind);
                 let mut out = Out::new(true);
+                let secrets = crate::redis::secret_spans(&conf);
                 run.checks(
                     Scope::Config,
                     Input::Config(&conf),
                     env_flag,
+                    &secrets,
                     &mut out,
                     &mut Vec::new(),
                 );
                 Outcome {
                     findings: out.findings,
-                    secrets: crate::redis::secret_spans(&conf),
+                    secrets,
                     ..Outcome::default()
                 }
             }
@@ -330,7 +368,7 @@ fn lint_target(
                 // A file linted alone: per-object and per-config checks, no conclusions about
                 // the deployment it is only a part of.
                 let d = Deployment::new(&docs, env_flag, true, sources);
-                run.objects(&d, false, &mut out, &mut o.secrets, &mut Vec::new());
+                run.objects(&d, false, &[], &mut out, &mut o.secrets, &mut Vec::new());
                 if d.processes.is_empty() {
                     // Nothing in the file runs Redis: its `*.conf` keys are read as the file
                     // mode always did (the user named this file).
@@ -340,6 +378,7 @@ fn lint_target(
                                 Scope::Config,
                                 Input::Config(&conf),
                                 env_flag,
+                                &o.secrets,
                                 &mut out,
                                 &mut Vec::new(),
                             );
@@ -388,26 +427,6 @@ fn embedded_configs(doc: &Node, sources: &SourceMap) -> Vec<(crate::redis::Redis
         let file = sources.get(e.value.span.file);
         if let Some(conf) = crate::redis::parse_embedded(&file, &e.value, kind) {
             out.push((conf, key.to_string()));
-        }
-    }
-    out
-}
-
-/// Secret values in ConfigMap `*.conf` keys that no Redis process reads: they are not checked
-/// as redis.conf, but a password written there must still never be printed.
-fn untraced_config_secrets(d: &Deployment<'_>, sources: &SourceMap) -> Vec<crate::source::Span> {
-    let traced: Vec<crate::source::Span> = d.configs.iter().map(|c| c.source.value_span).collect();
-    let mut out = Vec::new();
-    for doc in &d.objects {
-        for (conf, _) in embedded_configs(doc, sources) {
-            if conf.directives.first().is_some_and(|x| {
-                traced.iter().any(|t| {
-                    t.file == x.line.file && t.start <= x.line.start && x.line.end <= t.end
-                })
-            }) {
-                continue;
-            }
-            out.extend(crate::redis::secret_spans(&conf));
         }
     }
     out

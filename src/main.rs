@@ -27,6 +27,11 @@ enum Command {
     /// Lint overlays, kustomization directories or single files (the default command)
     Check(CheckArgs),
     /// Print the rendered overlay as multi-document YAML (what `kustomize build` prints)
+    ///
+    /// Like `kustomize build`, this prints the built objects to stdout with their secrets in
+    /// clear: Secret data, generated Secrets, env values. Do not run it where stdout is logged
+    /// unless the overlay holds no real secrets. A failed build prints nothing on stdout and
+    /// its findings, with secrets masked, on stderr (see docs/security.md).
     Render {
         /// A kustomization directory
         dir: PathBuf,

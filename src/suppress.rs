@@ -193,7 +193,7 @@ mod tests {
         // The own-line comment works; the same-line one leaves the refusal and is reported.
         assert_eq!(
             rules,
-            vec!["lint/unused-suppression", "redis/inline-comment"]
+            vec![id::LINT_UNUSED_SUPPRESSION, id::REDIS_INLINE_COMMENT]
         );
         let u = out
             .iter()

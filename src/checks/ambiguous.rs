@@ -17,8 +17,12 @@ impl Check for AmbiguousScalar {
     const RULES: &'static [RuleId] = &[id::YAML_AMBIGUOUS_SCALAR];
     const SCOPE: Scope = Scope::Object;
 
-    fn object(&self, doc: &Node, _cx: &Cx<'_, NoParams>, out: &mut Out) {
-        check_resource(doc, &mut out.findings);
+    fn object(&self, doc: &Node, cx: &Cx<'_, NoParams>, out: &mut Out) {
+        let secret = |n: &Node| {
+            super::secrets::overlaps(cx.secrets, n.span)
+                || super::secrets::may_be_secret(n, cx.sources)
+        };
+        check_resource(doc, &secret, &mut out.findings);
     }
 }
 
@@ -42,11 +46,12 @@ fn label_maps<'a>(m: &'a crate::yaml::Map, out: &mut Vec<&'a Node>) {
     out.extend(m.get("selector"));
 }
 
-pub fn check_resource(doc: &Node, out: &mut Vec<Finding>) {
+/// `secret` tells whether a value is, or may be, secret: its text is then never quoted.
+pub fn check_resource(doc: &Node, secret: &dyn Fn(&Node) -> bool, out: &mut Vec<Finding>) {
     for path in STRING_MAPS {
         if let Some(m) = doc.path(path).and_then(Node::as_map) {
             for e in &m.entries {
-                flag(&e.value, out);
+                flag(&e.value, secret, out);
             }
         }
     }
@@ -58,7 +63,7 @@ pub fn check_resource(doc: &Node, out: &mut Vec<Finding>) {
         label_maps(m, &mut maps);
         for map in maps.iter().filter_map(|n| n.as_map()) {
             for e in &map.entries {
-                flag(&e.value, out);
+                flag(&e.value, secret, out);
             }
         }
         for expr in m
@@ -67,19 +72,19 @@ pub fn check_resource(doc: &Node, out: &mut Vec<Finding>) {
             .unwrap_or(&[])
         {
             for v in expr.get("values").and_then(Node::as_seq).unwrap_or(&[]) {
-                flag(v, out);
+                flag(v, secret, out);
             }
         }
         for key in ["containers", "initContainers"] {
             for c in m.get(key).and_then(Node::as_seq).unwrap_or(&[]) {
                 for env in c.get("env").and_then(Node::as_seq).unwrap_or(&[]) {
                     if let Some(v) = env.get("value") {
-                        flag(v, out);
+                        flag(v, secret, out);
                     }
                 }
                 for field in ["command", "args"] {
                     for a in c.get(field).and_then(Node::as_seq).unwrap_or(&[]) {
-                        flag(a, out);
+                        flag(a, secret, out);
                     }
                 }
             }
@@ -87,22 +92,30 @@ pub fn check_resource(doc: &Node, out: &mut Vec<Finding>) {
     });
 }
 
-fn flag(v: &Node, out: &mut Vec<Finding>) {
+fn flag(v: &Node, secret: &dyn Fn(&Node) -> bool, out: &mut Vec<Finding>) {
     let Value::Scalar(s) = &v.value else { return };
-    if let Some(what) = ambiguity(s) {
-        out.push(
-            Finding::new(
-                id::YAML_AMBIGUOUS_SCALAR,
-                v.span,
-                format!(
-                    "`{}` is a string to kustomize but {what} to the Kubernetes API (YAML 1.1)",
-                    s.text
-                ),
-            )
-            .label("unquoted")
-            .help(format!("quote it: \"{}\"", s.text)),
-        );
-    }
+    let Some(what) = ambiguity(s) else { return };
+    let f = if secret(v) {
+        Finding::new(
+            id::YAML_AMBIGUOUS_SCALAR,
+            v.span,
+            format!(
+                "this value is a string to kustomize but {what} to the Kubernetes API (YAML 1.1); it is not shown, it may be a secret"
+            ),
+        )
+        .help("quote it: write the same value between double quotes")
+    } else {
+        Finding::new(
+            id::YAML_AMBIGUOUS_SCALAR,
+            v.span,
+            format!(
+                "`{}` is a string to kustomize but {what} to the Kubernetes API (YAML 1.1)",
+                s.text
+            ),
+        )
+        .help(format!("quote it: \"{}\"", s.text))
+    };
+    out.push(f.label("unquoted"));
 }
 
 #[cfg(test)]
@@ -145,7 +158,7 @@ spec:
         let f = map.add("d.yaml", text);
         let mut out = Vec::new();
         for doc in parse_stream(&f, Limits::default()).docs {
-            check_resource(&doc, &mut out);
+            check_resource(&doc, &|_| false, &mut out);
         }
         let mut flagged: Vec<(u32, &str)> = out
             .iter()

@@ -56,6 +56,8 @@ pub struct Cx<'a, P> {
     pub env: Option<&'a str>,
     pub params: &'a P,
     pub sources: &'a SourceMap,
+    /// Where secret values are written (sorted): a message must never quote a value there.
+    pub secrets: &'a [Span],
 }
 
 /// Where a check puts its findings.
@@ -135,6 +137,7 @@ pub trait Registered: Send + Sync {
         env: Option<&str>,
         params: &Prepared,
         sources: &SourceMap,
+        secrets: &[Span],
         out: &mut Out,
     );
 }
@@ -156,6 +159,7 @@ impl<C: Check> Registered for C {
         env: Option<&str>,
         params: &Prepared,
         sources: &SourceMap,
+        secrets: &[Span],
         out: &mut Out,
     ) {
         // The policy prepared these parameters with this check's `prepare`.
@@ -166,6 +170,7 @@ impl<C: Check> Registered for C {
             env,
             params,
             sources,
+            secrets,
         };
         match input {
             Input::Config(c) => self.config(c, &cx, out),

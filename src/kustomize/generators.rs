@@ -19,7 +19,9 @@ struct Pair {
     value_span: Span,
 }
 
-/// Builds the object of one generator entry. `secret` selects a Secret.
+/// Builds the object of one generator entry. `secret` selects a Secret; then the span of every
+/// value read is added to `secrets` as soon as it is read, so that a generator that fails
+/// later (a repeated key, a missing file) still has its values masked.
 pub fn generate(
     loader: &mut Loader,
     root: &Path,
@@ -27,6 +29,7 @@ pub fn generate(
     g: &GenSpec,
     defaults: &GenOptions,
     secret: bool,
+    secrets: &mut Vec<Span>,
 ) -> Result<Res, Finding> {
     let name = g.name.as_ref().ok_or_else(|| {
         Finding::new(
@@ -36,14 +39,29 @@ pub fn generate(
         )
     })?;
     let mut pairs = Vec::new();
+    let keep = |pairs: &mut Vec<Pair>, secrets: &mut Vec<Span>, new: Vec<Pair>| {
+        if secret {
+            secrets.extend(new.iter().map(|p| p.value_span));
+        }
+        pairs.extend(new);
+    };
     for lit in &g.literals {
-        pairs.push(literal(lit)?);
+        if secret {
+            // The whole literal: its value span may be narrower than where the value is.
+            secrets.push(lit.span);
+        }
+        let file = loader.sources.get(lit.span.file);
+        keep(&mut pairs, secrets, vec![literal(lit, &file)?]);
     }
     for f in &g.files {
-        pairs.push(file_pair(loader, root, canon_root, f)?);
+        keep(
+            &mut pairs,
+            secrets,
+            vec![file_pair(loader, root, canon_root, f)?],
+        );
     }
     for e in &g.envs {
-        pairs.extend(env_pairs(loader, root, canon_root, e)?);
+        keep(&mut pairs, secrets, env_pairs(loader, root, canon_root, e)?);
     }
     let what = if secret { "secret" } else { "configmap" };
     for (i, p) in pairs.iter().enumerate() {
@@ -178,7 +196,10 @@ fn bad(span: Span, msg: String) -> Finding {
     )
 }
 
-fn literal(lit: &Str) -> Result<Pair, Finding> {
+/// A literal `key=value`. The value's span covers the bytes of the literal that hold the value
+/// (after `key=`, through the literal's quoting and escapes), so that a redis.conf written in
+/// a literal is located, and masked, on the right bytes.
+fn literal(lit: &Str, file: &crate::source::SourceFile) -> Result<Pair, Finding> {
     let (k, v) = lit.text.split_once('=').ok_or_else(|| {
         bad(
             lit.span,
@@ -192,12 +213,36 @@ fn literal(lit: &Str) -> Result<Pair, Finding> {
             "invalid literal (empty key before `=`)".to_string(),
         ));
     }
+    let value_span = literal_node(lit, file)
+        .and_then(|n| crate::checks::secrets::literal_value(file, &n))
+        .map_or(lit.span, |(text, map)| map.span(file, 0, text.len()));
     Ok(Pair {
         key: k.to_string(),
         value: unquote(v).as_bytes().to_vec(),
         key_span: lit.span,
-        value_span: lit.span,
+        value_span,
     })
+}
+
+/// The literal as the scalar it was written as (its style read from its first byte).
+fn literal_node(lit: &Str, file: &crate::source::SourceFile) -> Option<Node> {
+    use crate::yaml::Style;
+    if lit.span.file != file.id {
+        return None;
+    }
+    let style = match file.slice(lit.span).bytes().next() {
+        Some(b'"') => Style::DoubleQuoted,
+        Some(b'\'') => Style::SingleQuoted,
+        Some(b'|') => Style::Literal,
+        Some(b'>') => Style::Folded,
+        _ => Style::Plain,
+    };
+    let scalar = Scalar {
+        text: lit.text.clone(),
+        style,
+        tag: None,
+    };
+    Some(Node::scalar(scalar, lit.span))
 }
 
 /// One pair of matching quotes around a value of at least two characters is removed.
@@ -277,11 +322,12 @@ fn env_pairs(
             start + raw.trim_end_matches(['\n', '\r']).len(),
         );
         let (k, v) = trimmed.split_once('=').unwrap_or((trimmed, ""));
+        let value_start = span.start as usize + k.len() + usize::from(trimmed.contains('='));
         out.push(Pair {
             key: k.to_string(),
             value: v.as_bytes().to_vec(),
-            key_span: span,
-            value_span: span,
+            key_span: Span::new(id, span.start as usize, span.start as usize + k.len()),
+            value_span: Span::new(id, value_start, span.end as usize),
         });
     }
     Ok(out)

@@ -126,14 +126,15 @@ fn unescape(tok: &str) -> String {
     tok.replace("~1", "/").replace("~0", "~")
 }
 
-fn tokens(ptr: &str) -> Result<Vec<String>, String> {
-    if ptr.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rest = ptr
-        .strip_prefix('/')
-        .ok_or_else(|| format!("JSON pointer `{ptr}` must start with `/`"))?;
-    Ok(rest.split('/').map(unescape).collect())
+/// The tokens of a JSON pointer the way kustomize's JSON patch library reads one: split at `/`
+/// and the first piece dropped, whatever it is (so `data/mode` means `/mode`, observed with
+/// kubectl). `None` for a pointer without any `/` (`""`, `mode`): no place in the document,
+/// except for `replace` and `test`, where `""` is the whole document.
+fn tokens(ptr: &str) -> Option<Vec<String>> {
+    let mut parts = ptr.split('/');
+    parts.next();
+    let rest: Vec<String> = parts.map(unescape).collect();
+    (!rest.is_empty()).then_some(rest)
 }
 
 fn index(tok: &str, len: usize, allow_end: bool) -> Option<usize> {
@@ -281,18 +282,34 @@ impl From<String> for Stop {
 }
 
 fn apply_one(obj: &mut Node, op: &Op) -> Result<(), Stop> {
-    let toks = tokens(&op.path)?;
+    let whole_document = op.path.is_empty() && matches!(op.op.as_str(), "replace" | "test");
+    let toks = match tokens(&op.path) {
+        Some(t) => t,
+        None if whole_document => Vec::new(),
+        None if op.op == "copy" => {
+            return Err(Stop::from(format!(
+                "copy operation does not apply: doc is missing destination path: {}: missing value",
+                op.path
+            )))
+        }
+        None => return Err(Stop::from(missing(&op.op, &op.path))),
+    };
     let value = || {
         op.value
             .clone()
             .ok_or_else(|| format!("`{}` operation without `value`", op.op))
     };
     let from = || -> Result<Vec<String>, String> {
-        tokens(
-            op.from
-                .as_deref()
-                .ok_or_else(|| format!("`{}` operation without `from`", op.op))?,
-        )
+        let f = op
+            .from
+            .as_deref()
+            .ok_or_else(|| format!("`{}` operation without `from`", op.op))?;
+        tokens(f).ok_or_else(|| {
+            format!(
+                "{} operation does not apply: doc is missing from path: {f}: missing value",
+                op.op
+            )
+        })
     };
     let done = match op.op.as_str() {
         "add" => add(obj, &toks, value()?, "add", &op.path),

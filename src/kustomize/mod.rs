@@ -70,8 +70,10 @@ pub struct Build {
     pub failed: bool,
     /// Every file the build read (for `--files-mode=overlays`).
     pub files_read: Vec<FileId>,
-    /// Where the kustomizations write secret values (`secretGenerator` literals), known even
-    /// when the build fails, so that no report prints them.
+    /// Where the build learnt that secret values are written (`secretGenerator` literals and
+    /// source files, values in the objects as far as the build got), known even when the
+    /// build fails, so that no report prints them. A report adds what each file shows alone
+    /// ([`crate::checks::secrets::in_file`]).
     pub secrets: Vec<Span>,
 }
 
@@ -92,12 +94,26 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
         reordered: Vec::new(),
         secrets: Vec::new(),
         generated: Vec::new(),
+        replacement_sources: Vec::new(),
     };
     let mut acc = Vec::new();
     let fifo = b.run_dir(dir, None, Expect::Root, &mut acc, &mut Vec::new());
     // A failed build still finishes what it built, so that checks whose inputs were built run
     // (kubectl would print nothing: `render` prints nothing then either).
     b.finish(&mut acc, fifo);
+    // The objects as far as the build got (all of them when it failed): a value that a patch
+    // or replacement moved into a Secret, or next to a password-like env name, is secret.
+    for r in &acc {
+        crate::checks::secrets::of_resource(&r.node, sources, &mut b.secrets);
+    }
+    // A value `replacements` would copy into a Secret, in every file read, whether or not the
+    // build got to copy it (its file may not even parse).
+    for id in &b.loader.files_read {
+        let f = sources.get(*id);
+        let found = crate::checks::secrets::lexical_keys(&f.text, &b.replacement_sources);
+        b.secrets
+            .extend(found.into_iter().map(|r| f.span(r.start, r.end)));
+    }
     Build {
         root: dir.to_path_buf(),
         resources: acc.into_iter().map(|r| Resource { node: r.node }).collect(),
@@ -141,10 +157,12 @@ struct Builder<'a> {
     findings: Vec<Finding>,
     failed: bool,
     reordered: Vec<Reorder>,
-    /// `secretGenerator` literals seen, whether or not the build gets to render them.
+    /// Secret values seen, whether or not the build gets to render them.
     secrets: Vec<Span>,
     /// Every ConfigMap a generator made, before any merge or replace (see [`Build::raw`]).
     generated: Vec<Node>,
+    /// Keys whose values a `replacements` entry copies into a Secret.
+    replacement_sources: Vec<String>,
 }
 
 /// A kustomization directory on the path from the root to the one being built.
@@ -186,6 +204,8 @@ impl Builder<'_> {
         let Some((level, k)) = self.open(dir, entry, expect, stack) else {
             return false;
         };
+        self.replacement_sources
+            .extend(crate::checks::secrets::replacement_sources(&k.replacements));
         stack.push(Frame {
             dir: level.dir.clone(),
             canon: level.canon.clone(),
@@ -298,7 +318,24 @@ impl Builder<'_> {
             return None;
         }
         let empty = Node::null(Span::file_start(file.id));
-        let parsed = kustomization::parse(docs.docs.first().unwrap_or(&empty), file.id);
+        let doc = docs.docs.first().unwrap_or(&empty);
+        if is_empty_kustomization(doc) {
+            let name = path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            self.fail(
+                Finding::new(
+                    id::KUSTOMIZE_UNSUPPORTED,
+                    Span::file_start(file.id),
+                    format!(
+                        "`{name}` sets nothing (kustomize refuses it: kustomization.yaml is empty)"
+                    ),
+                )
+                .help("list what the overlay builds, e.g. `resources: [../base]`"),
+            );
+            return None;
+        }
+        let parsed = kustomization::parse(doc, file.id);
         self.findings.extend(parsed.findings);
         if parsed.failed {
             self.failed = true;
@@ -430,7 +467,30 @@ impl Builder<'_> {
             ));
             return None;
         }
-        let origin = d.path(&["metadata", "name"]).map_or(d.span, |n| n.span);
+        let name = d.path(&["metadata", "name"]);
+        let named = name
+            .and_then(Node::as_scalar)
+            .is_some_and(|s| !s.text.is_empty() && !s.is_null());
+        if !named {
+            let what = match name {
+                None => "has no `metadata.name`".to_string(),
+                Some(n) if n.as_scalar().is_some() => "has an empty `metadata.name`".to_string(),
+                Some(n) => format!("has a {} as `metadata.name`", n.kind_name()),
+            };
+            self.fail(
+                Finding::new(
+                    id::KUSTOMIZE_UNSUPPORTED,
+                    name.map_or(d.span, |n| n.span),
+                    format!(
+                        "this {} {what}; kustomize refuses it (missing metadata.name)",
+                        d.str_at(&["kind"]).unwrap_or("object")
+                    ),
+                )
+                .help("give the object a name: `metadata.name: <string>`"),
+            );
+            return None;
+        }
+        let origin = name.map_or(d.span, |n| n.span);
         Some(Res::new(d.clone(), origin))
     }
 
@@ -490,9 +550,6 @@ impl Builder<'_> {
             }
         }
         for (g, secret) in all {
-            if secret {
-                self.secrets.extend(g.literals.iter().map(|l| l.span));
-            }
             let made = generators::generate(
                 &mut self.loader,
                 &level.dir,
@@ -500,6 +557,7 @@ impl Builder<'_> {
                 g,
                 &k.generator_options,
                 secret,
+                &mut self.secrets,
             );
             let new = match made {
                 Ok(r) => {
@@ -753,7 +811,8 @@ impl Builder<'_> {
                 }
                 Err(json6902::Failure::Test { op, found }) => {
                     if let Some(op) = ops.get(op) {
-                        self.fail(test_failed(op, found.as_ref(), &acc[i]));
+                        let f = test_failed(op, found.as_ref(), &acc[i], self.loader.sources);
+                        self.fail(f);
                     }
                 }
             }
@@ -795,6 +854,17 @@ impl Builder<'_> {
     }
 
     fn smp(&mut self, p: &PatchSpec, docs: &[Node], acc: &mut Vec<Res>) {
+        if let Some((span, text)) = docs.iter().find_map(smp::unknown_directive) {
+            self.fail(
+                Finding::new(
+                    id::KUSTOMIZE_PATCH_FAILED,
+                    span,
+                    format!("unknown patch strategy `{text}` (kustomize refuses the patch)"),
+                )
+                .help("`$patch` takes `replace`, `merge` or `delete`"),
+            );
+            return;
+        }
         if let Some(t) = &p.target {
             if docs.len() > 1 {
                 self.fail(Finding::new(
@@ -1052,6 +1122,28 @@ fn replicas_unmatched(r: &kustomization::ReplicaSpec, acc: &[Res]) -> Finding {
     Finding::new(id::KUSTOMIZE_PATCH_TARGET_MISSING, r.name.span, message).help(help)
 }
 
+/// kustomize's "kustomization.yaml is empty": nothing but `apiVersion`/`kind` set to anything
+/// other than its zero value (observed with kubectl: `~`, `{}`, `kind: Kustomization` and
+/// `namePrefix: ""` fail; `resources: []` builds).
+fn is_empty_kustomization(doc: &Node) -> bool {
+    if doc.is_null() {
+        return true;
+    }
+    let Some(m) = doc.as_map() else {
+        return false;
+    };
+    m.entries.iter().all(|e| {
+        let key = e.key.as_str().unwrap_or("");
+        key == "apiVersion"
+            || key == "kind"
+            || e.value.as_scalar().is_some_and(|s| {
+                s.is_null()
+                    || s.text.is_empty()
+                    || matches!(s.resolve(), crate::yaml::Resolved::Bool(false))
+            })
+    })
+}
+
 /// `behavior: merge` (data merged, new keys win) or `replace` (data replaced); labels and
 /// annotations merge either way; `type` and `immutable` come from the new generator; the
 /// hash is kept only if both generators want it; the old object keeps its place and name.
@@ -1118,13 +1210,17 @@ fn merge_generated(old: &mut Res, new: Res, merge: bool) {
 
 /// `kustomize/patch-failed` for a `test` operation that found another value than it expects
 /// in `r`. Both values are shown when they are short scalars and nothing marks them secret.
-fn test_failed(op: &json6902::Op, found: Option<&Node>, r: &Res) -> Finding {
+fn test_failed(op: &json6902::Op, found: Option<&Node>, r: &Res, sources: &SourceMap) -> Finding {
+    use crate::checks::secrets;
     let id = r.id();
     let mut secret_spans = Vec::new();
-    crate::checks::secrets::of_object(&r.node, &mut secret_spans);
+    secrets::of_resource(&r.node, sources, &mut secret_spans);
+    let secret_node =
+        |n: &Node| secrets::overlaps(&secret_spans, n.span) || secrets::may_be_secret(n, sources);
     let secret = id.kind == "Secret"
-        || crate::checks::secrets::is_secret_name(&op.path)
-        || found.is_some_and(|n| secret_spans.contains(&n.span));
+        || secrets::is_secret_name(&op.path)
+        || found.is_some_and(secret_node)
+        || op.value.as_ref().is_some_and(secret_node);
     let shown = |n: &Node| if secret { None } else { short_value(n) };
     let want = op.value.as_ref().and_then(shown);
     let at = op.value.as_ref().map_or(op.span, |v| v.span);

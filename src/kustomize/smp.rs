@@ -141,6 +141,24 @@ fn directive(n: &Node) -> Option<&str> {
     n.get(DIRECTIVE)?.as_str()
 }
 
+/// The first `$patch` directive of a patch document that kustomize does not know (it knows
+/// `replace`, `merge` and `delete`, spelled so; observed: `bogus`, `retainKeys` and `Delete` fail
+/// the build with "unknown patch strategy"), with its text.
+pub fn unknown_directive(patch: &Node) -> Option<(crate::source::Span, String)> {
+    let mut found = None;
+    patch.walk(|n| {
+        if found.is_some() {
+            return;
+        }
+        if let Some(v) = n.get(DIRECTIVE).and_then(Node::as_scalar) {
+            if !matches!(v.text.as_str(), "replace" | "merge" | "delete") {
+                found = n.get(DIRECTIVE).map(|d| (d.span, v.text.clone()));
+            }
+        }
+    });
+    found
+}
+
 /// Whether a patch document deletes its target object (`$patch: delete`).
 pub fn deletes_object(patch: &Node) -> bool {
     directive(patch) == Some("delete")

@@ -28,6 +28,9 @@ pub enum OffsetMap {
         len: usize,
         end: usize,
     },
+    /// The text from logical offset `.1` of another map's text (a generator literal's value
+    /// after its `key=`).
+    Shifted(Box<OffsetMap>, usize),
 }
 
 impl OffsetMap {
@@ -35,6 +38,7 @@ impl OffsetMap {
         match self {
             OffsetMap::Identity => logical,
             OffsetMap::Fixed(at) => *at,
+            OffsetMap::Shifted(inner, by) => inner.map(logical + by),
             OffsetMap::Runs { runs, len, end } => {
                 if logical >= *len {
                     return *end;
@@ -77,6 +81,17 @@ impl OffsetMap {
         let start = node.span.start as usize;
         let end = (node.span.end as usize).clamp(start, file.text.len());
         let raw = file.text.get(start..end).unwrap_or("");
+        // Text written exactly as it reads (a generator value, a file) maps to itself.
+        if raw == logical {
+            return Some((
+                logical,
+                OffsetMap::Runs {
+                    runs: vec![(0, start as u32)],
+                    len: raw.len(),
+                    end,
+                },
+            ));
+        }
         let map = align(&logical, raw, start, scalar.style);
         Some((logical, map))
     }
@@ -186,9 +201,15 @@ fn align(logical: &str, raw: &str, base: usize, style: Style) -> OffsetMap {
     let (lb, rb) = (logical.as_bytes(), raw.as_bytes());
     let mut runs = Vec::new();
     let mut j = 0;
-    // Quoted scalars start with their quote.
-    if matches!(style, Style::DoubleQuoted | Style::SingleQuoted) {
-        j = raw.chars().next().map_or(0, char::len_utf8);
+    // Quoted scalars start with their quote (a generated value that points at part of a
+    // quoted literal does not).
+    let quote = match style {
+        Style::DoubleQuoted => Some('"'),
+        Style::SingleQuoted => Some('\''),
+        _ => None,
+    };
+    if quote.is_some_and(|q| raw.starts_with(q)) {
+        j = 1;
     }
     let mut last = base + j;
     let mut i = 0;

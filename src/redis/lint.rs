@@ -211,6 +211,19 @@ fn loopback_only(args: &[Arg]) -> bool {
 }
 
 fn unknown(d: &Directive) -> Finding {
+    if let Some(len) = glued_password(d) {
+        let directive = &d.written[..len];
+        return Finding::new(
+            id::REDIS_UNKNOWN_DIRECTIVE,
+            d.name_span,
+            format!(
+                "`{directive}` runs into the text after it, so Redis reads one unknown directive name (Redis: \"{BAD_DIRECTIVE}\"); the rest is not shown, it may be a password"
+            ),
+        )
+        .label("no space after the directive")
+        .help(format!("put a space between `{directive}` and its value"))
+        .detail(REFUSAL);
+    }
     let f = Finding::new(
         id::REDIS_UNKNOWN_DIRECTIVE,
         d.name_span,
@@ -273,6 +286,16 @@ pub fn secret_spans(conf: &RedisConf) -> Vec<Span> {
         .filter(|a| !is_bare_variable(&a.text))
         .map(|a| a.span)
         .collect();
+    // The password glued to its directive's name.
+    spans.extend(conf.directives.iter().filter_map(|d| {
+        let len = glued_password(d)?;
+        let s = d.name_span;
+        Some(Span::new(
+            s.file,
+            (s.start as usize + len).min(s.end as usize),
+            s.end as usize,
+        ))
+    }));
     spans.extend(
         conf.unbalanced
             .iter()
@@ -286,9 +309,22 @@ pub fn secret_spans(conf: &RedisConf) -> Vec<Span> {
     spans
 }
 
+/// For an unknown name that starts with a password directive and goes on (`requirepass"pw"`
+/// reads as `requirepasspw`), the length of the directive part; the rest is a password.
+fn glued_password(d: &Directive) -> Option<usize> {
+    if d.known {
+        return None;
+    }
+    crate::checks::secrets::password_directive_len(&d.written).filter(|&l| l < d.written.len())
+}
+
 /// Arguments that hold a secret: their values never appear in any output.
 fn secret_args(d: &Directive) -> Vec<usize> {
     match d.name.as_str() {
+        // A misspelled password directive (`requirepas`, `require-pass`) still holds one.
+        _ if !d.known && crate::checks::secrets::password_directive_len(&d.written).is_some() => {
+            (0..d.args.len()).collect()
+        }
         // Every argument: a line with a wrong count still holds the password somewhere.
         name if PASSWORD_DIRECTIVES.contains(&name) => (0..d.args.len()).collect(),
         "user" => (1..d.args.len())
@@ -353,6 +389,10 @@ fn variables(d: &Directive, out: &mut Vec<Finding>) {
 
 /// One finding per line that holds a literal password (at its first one).
 fn secrets(d: &Directive, out: &mut Vec<Finding>) {
+    // A misspelled directive's value is masked, but the line is reported as unknown only.
+    if !d.known && d.spec.is_none() {
+        return;
+    }
     let literal = secret_args(d)
         .into_iter()
         .map(|i| &d.args[i])

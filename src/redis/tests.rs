@@ -214,6 +214,8 @@ fn a_planted_password_never_reaches_any_finding_text() {
                 "requirepass ",
                 "masterauth ",
                 "tls-key-file-pass ",
+                // A misspelled password directive still holds a password.
+                "requirepas ",
                 "user ",
                 "sentinel auth-pass",
                 "sentinel sentinel-pass",

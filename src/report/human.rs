@@ -2,7 +2,7 @@
 //! file, the primary label on the value to change, related labels on the other half of the
 //! contradiction (in their own file when it differs) and a `help:` line.
 
-use super::Report;
+use super::{Report, Shown};
 use crate::diag::{Finding, Severity};
 use crate::source::Span;
 use miette::{
@@ -62,14 +62,9 @@ impl Diagnostic for Snippet {
 }
 
 /// The file as the snippet shows it: secret values masked, offsets unchanged.
-fn named_source(report: &Report, span: Span) -> NamedSource<Arc<str>> {
+fn named_source(report: &Report, shown: &Shown, span: Span) -> NamedSource<Arc<str>> {
     let f = report.sources.get(span.file);
-    let text: Arc<str> = if report.secrets.iter().any(|s| s.file == f.id) {
-        Arc::from(crate::source::mask(&f.text, f.id, &report.secrets))
-    } else {
-        f.text.clone()
-    };
-    NamedSource::new(super::display_path(&f.path), text)
+    NamedSource::new(super::display_path(&f.path), shown.text(f.id))
 }
 
 fn labeled(span: Span, text: Option<String>, primary: bool) -> LabeledSpan {
@@ -81,7 +76,7 @@ fn labeled(span: Span, text: Option<String>, primary: bool) -> LabeledSpan {
     }
 }
 
-fn snippet(report: &Report, f: &Finding) -> Snippet {
+fn snippet(report: &Report, shown: &Shown, f: &Finding) -> Snippet {
     let mut labels = vec![labeled(f.primary, f.primary_label.clone(), true)];
     let mut related = Vec::new();
     for r in &f.related {
@@ -93,7 +88,7 @@ fn snippet(report: &Report, f: &Finding) -> Snippet {
                 code: String::new(),
                 message: r.message.clone(),
                 help: None,
-                source: named_source(report, r.span),
+                source: named_source(report, shown, r.span),
                 labels: vec![labeled(r.span, Some(r.message.clone()), false)],
                 related: Vec::new(),
             });
@@ -112,7 +107,7 @@ fn snippet(report: &Report, f: &Finding) -> Snippet {
         code: f.rule.to_string(),
         message,
         help: f.help.clone(),
-        source: named_source(report, f.primary),
+        source: named_source(report, shown, f.primary),
         labels,
         related,
     }
@@ -130,8 +125,9 @@ pub fn render(report: &Report, color: bool, quiet: bool) -> String {
         .with_width(110)
         .with_links(false);
     let mut out = String::new();
+    let shown = Shown::new(report);
     for f in &report.findings {
-        let d = snippet(report, f);
+        let d = snippet(report, &shown, f);
         if handler.render_report(&mut out, &d).is_err() {
             let l = report.location(f.primary);
             out.push_str(&format!(

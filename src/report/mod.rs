@@ -70,6 +70,41 @@ impl Report {
     }
 }
 
+/// The text of each file as a report may show it: every secret masked, offsets unchanged.
+/// The secrets are the report's (what the build learnt) and whatever the file shows alone
+/// ([`crate::checks::secrets::in_file`]), so a file is masked even when nothing got far
+/// enough to look at it: a syntax error, a failed build, a file linted alone.
+pub struct Shown<'a> {
+    report: &'a Report,
+    cache:
+        std::cell::RefCell<std::collections::HashMap<crate::source::FileId, std::sync::Arc<str>>>,
+}
+
+impl<'a> Shown<'a> {
+    pub fn new(report: &'a Report) -> Shown<'a> {
+        Shown {
+            report,
+            cache: Default::default(),
+        }
+    }
+
+    pub fn text(&self, id: crate::source::FileId) -> std::sync::Arc<str> {
+        if let Some(t) = self.cache.borrow().get(&id) {
+            return t.clone();
+        }
+        let f = self.report.sources.get(id);
+        let mut secrets = crate::checks::secrets::in_file(&f);
+        secrets.extend(self.report.secrets.iter().filter(|s| s.file == id));
+        let text: std::sync::Arc<str> = if secrets.is_empty() {
+            f.text.clone()
+        } else {
+            std::sync::Arc::from(crate::source::mask(&f.text, id, &secrets))
+        };
+        self.cache.borrow_mut().insert(id, text.clone());
+        text
+    }
+}
+
 /// A resolved location: the displayed path plus 1-based start and end positions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Location {

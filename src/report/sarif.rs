@@ -55,12 +55,21 @@ fn root_uri(root: &Path) -> String {
     format!("file://{}", uri(&path))
 }
 
-fn fingerprint(report: &Report, root: &Path, f: &crate::diag::Finding) -> String {
+/// The fingerprint hashes the masked line: a hash of a line holding a short password could
+/// be reversed by trying candidates.
+fn fingerprint(
+    report: &Report,
+    root: &Path,
+    shown: &super::Shown,
+    f: &crate::diag::Finding,
+) -> String {
     let file = report.sources.get(f.primary.file);
+    let text = shown.text(file.id);
     let l = report.location_in(f.primary, root);
     let line_text = file
         .line_start(l.start.line as usize)
-        .map(|s| file.text[s..].lines().next().unwrap_or("").trim())
+        .and_then(|s| text.get(s..))
+        .map(|t| t.lines().next().unwrap_or("").trim())
         .unwrap_or("");
     let mut h = Sha256::new();
     for part in [
@@ -99,6 +108,7 @@ pub fn render(report: &Report, root: &Path) -> String {
             })
         })
         .collect();
+    let shown = super::Shown::new(report);
     let results: Vec<Value> = report
         .findings
         .iter()
@@ -121,7 +131,7 @@ pub fn render(report: &Report, root: &Path) -> String {
                 "level": level(f.severity),
                 "message": {"text": text},
                 "locations": [{"physicalLocation": region(report, root, f.primary)}],
-                "partialFingerprints": {"grillLint/v1": fingerprint(report, root, f)},
+                "partialFingerprints": {"grillLint/v1": fingerprint(report, root, &shown, f)},
             });
             if !related.is_empty() {
                 res["relatedLocations"] = Value::Array(related);
