@@ -112,6 +112,11 @@ fn main() -> ExitCode {
         eprintln!("grill-lint: internal error: the bundled rule files are invalid: {e}");
         return ExitCode::from(2);
     }
+    // `k8s/schema`'s pinned Kubernetes version must name bundled schemas.
+    if let Err(e) = grill_lint::k8s::schema::configured_version() {
+        eprintln!("grill-lint: {e}");
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         None => run_check(cli.check),
         Some(Command::Check(args)) => run_check(args),

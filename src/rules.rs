@@ -74,6 +74,7 @@ pub const IMPLEMENTED: &[&str] = &[
     "yaml/duplicate-key",
     "yaml/limits",
     "yaml/ambiguous-scalar",
+    "k8s/schema",
     "kustomize/missing-file",
     "kustomize/outside-root",
     "kustomize/cycle",

@@ -28,6 +28,7 @@ pub fn overlay(build: &Build, sources: &SourceMap) -> Outcome {
 /// The checks of one Kubernetes object, rendered or read from a single file.
 pub fn object(doc: &Node, sources: &SourceMap, out: &mut Outcome) {
     ambiguous::check_resource(doc, &mut out.findings);
+    crate::k8s::check_object(doc, &mut out.findings);
     secrets::of_object(doc, &mut out.secrets);
     embedded_configs(doc, sources, out);
 }
