@@ -3,7 +3,8 @@
 //!
 //! kustomize keeps `on` as the string "on", but `kubectl apply` converts YAML to JSON with YAML
 //! 1.1 rules, so the API server receives `true` and rejects the object (or, for an
-//! `int-or-string` field, silently gets another value).
+//! `int-or-string` field, silently gets another value). Which fields are strings comes from the
+//! bundled Kubernetes schemas (`k8s::schema`); for other kinds, a fixed list of the usual ones.
 
 use crate::diag::Finding;
 use crate::yaml::{scalar::ambiguity, Node, Value};
@@ -17,6 +18,16 @@ const STRING_MAPS: &[&[&str]] = &[
 ];
 
 pub fn check_resource(doc: &Node, out: &mut Vec<Finding>) {
+    // A kind with a bundled schema: every field the schema types as a string.
+    if let Some(bundle) = crate::k8s::schema::configured_version()
+        .ok()
+        .and_then(crate::k8s::schema::bundle)
+    {
+        if crate::k8s::schema::visit_string_scalars(bundle, doc, &mut |n| flag(n, out)) {
+            return;
+        }
+    }
+    // Otherwise the fields every object or pod template has.
     for path in STRING_MAPS {
         if let Some(m) = doc.path(path).and_then(Node::as_map) {
             for e in &m.entries {

@@ -554,7 +554,7 @@ impl Walker<'_> {
                         self.push(
                             ErrorKind::Quantity,
                             n.span,
-                            format!("`{}`: `{text}` is not a Kubernetes quantity", ctx.field),
+                            format!("`{}: {text}` is not a Kubernetes quantity", ctx.field),
                             "not a quantity".into(),
                             "write a number with an optional suffix: 256Mi, 1Gi, 500m, 2".into(),
                         );
@@ -614,7 +614,7 @@ impl Walker<'_> {
                         anchor,
                         format!("{owner} is missing its required field `{r}`"),
                         format!("`{r}` is required here"),
-                        format!("add `{r}:` to {}", ctx.field),
+                        format!("add `{r}:` here"),
                     );
                 }
             }

@@ -179,10 +179,78 @@ fn port_number(n: i64) -> Option<String> {
     (!(1..=65535).contains(&n)).then(|| format!("is {n}; a port must be between 1 and 65535"))
 }
 
+/// Fields of the built-in kinds whose values the API server restricts to a fixed set although
+/// the bundled schemas only say "a string" (`validation.go`: `field.NotSupported`). The names
+/// are unambiguous across the bundled built-in kinds.
+const ENUMS: &[(&str, &[&str])] = &[
+    ("imagePullPolicy", &["Always", "IfNotPresent", "Never"]),
+    ("sessionAffinity", &["ClientIP", "None"]),
+    ("protocol", &["TCP", "UDP", "SCTP"]),
+    ("concurrencyPolicy", &["Allow", "Forbid", "Replace"]),
+    ("podManagementPolicy", &["OrderedReady", "Parallel"]),
+    ("externalTrafficPolicy", &["Cluster", "Local"]),
+    ("internalTrafficPolicy", &["Cluster", "Local"]),
+    ("dnsPolicy", &["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]),
+    ("volumeMode", &["Filesystem", "Block"]),
+    ("accessModes", &["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]),
+    ("policyTypes", &["Ingress", "Egress"]),
+    ("terminationMessagePolicy", &["File", "FallbackToLogsOnError"]),
+];
+
+const BUILT_IN_GROUPS: &[&str] = &[
+    "v1",
+    "apps/v1",
+    "batch/v1",
+    "networking.k8s.io/v1",
+    "policy/v1",
+    "autoscaling/v2",
+];
+
+fn enums(doc: &Node, out: &mut Vec<Finding>) {
+    let api = doc.get("apiVersion").and_then(Node::as_string).unwrap_or("");
+    if !BUILT_IN_GROUPS.contains(&api) {
+        return;
+    }
+    doc.walk(|n| {
+        let Some(m) = n.as_map() else { return };
+        for e in &m.entries {
+            let Some(key) = e.key.as_str() else { continue };
+            let Some((_, allowed)) = ENUMS.iter().find(|(k, _)| *k == key) else {
+                continue;
+            };
+            let values: &[Node] = match e.value.as_seq() {
+                Some(items) => items,
+                None => std::slice::from_ref(&e.value),
+            };
+            for v in values {
+                let Some(text) = v.as_string() else { continue };
+                if allowed.contains(&text) {
+                    continue;
+                }
+                let help = match crate::kustomize::suggest::closest(text, allowed.iter().copied())
+                {
+                    Some(c) => format!("did you mean `{c}`?"),
+                    None => format!("write one of: {}", allowed.join(", ")),
+                };
+                out.push(finding(
+                    v.span,
+                    format!(
+                        "`{text}` is not a supported `{key}`: the API server accepts {}",
+                        allowed.join(", ")
+                    ),
+                    "unsupported value",
+                    help,
+                ));
+            }
+        }
+    });
+}
+
 /// Runs every API-server check that applies to one object.
 pub fn check(doc: &Node, out: &mut Vec<Finding>) {
     let kind = doc.get("kind").and_then(Node::as_string).unwrap_or("");
     metadata(doc, kind, out);
+    enums(doc, out);
     match kind {
         "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => {
             if let Some(spec) = doc.get("spec") {
