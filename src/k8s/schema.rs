@@ -40,6 +40,11 @@ pub fn versions() -> Vec<&'static str> {
 /// reports with exit code 2 before linting.
 pub fn configured_version() -> Result<&'static str, String> {
     let rule = crate::rules::get("k8s/schema").ok_or("rule `k8s/schema` is not bundled")?;
+    version_of(rule)
+}
+
+/// The bundled version a `k8s/schema` rule file selects, or why it selects none.
+pub fn version_of(rule: &crate::rules::Rule) -> Result<&'static str, String> {
     let file = "rules/k8s/schema.yaml";
     if let Some(env) = rule
         .environments
@@ -741,3 +746,6 @@ fn strings_below<'a>(bundle: &Bundle, n: &'a Node, s: &J, f: &mut dyn FnMut(&'a 
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
