@@ -64,20 +64,26 @@ fn pod_spec(rich: bool) -> J {
             {"name": "REDIS_PORT", "value": "6379"},
             {"name": "REDIS_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "redis-auth", "key": "password"}}}
         ]);
-        c["resources"] = json!({"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "512Mi"}});
+        c["resources"] =
+            json!({"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "512Mi"}});
         c["securityContext"] = json!({
             "runAsUser": 999, "runAsGroup": 999, "runAsNonRoot": true,
             "readOnlyRootFilesystem": true, "allowPrivilegeEscalation": false,
             "capabilities": {"drop": ["ALL"]}
         });
-        c["livenessProbe"] = json!({"tcpSocket": {"port": "redis"}, "initialDelaySeconds": 10, "periodSeconds": 5});
-        c["readinessProbe"] = json!({"exec": {"command": ["redis-cli", "ping"]}, "timeoutSeconds": 2});
-        c["volumeMounts"] = json!([{"name": "config", "mountPath": "/etc/redis", "readOnly": true}]);
+        c["livenessProbe"] =
+            json!({"tcpSocket": {"port": "redis"}, "initialDelaySeconds": 10, "periodSeconds": 5});
+        c["readinessProbe"] =
+            json!({"exec": {"command": ["redis-cli", "ping"]}, "timeoutSeconds": 2});
+        c["volumeMounts"] =
+            json!([{"name": "config", "mountPath": "/etc/redis", "readOnly": true}]);
     }
     let mut spec = json!({"containers": [c]});
     if rich {
-        spec["securityContext"] = json!({"fsGroup": 999, "seccompProfile": {"type": "RuntimeDefault"}});
-        spec["volumes"] = json!([{"name": "config", "configMap": {"name": "redis-config", "defaultMode": 420}}]);
+        spec["securityContext"] =
+            json!({"fsGroup": 999, "seccompProfile": {"type": "RuntimeDefault"}});
+        spec["volumes"] =
+            json!([{"name": "config", "configMap": {"name": "redis-config", "defaultMode": 420}}]);
         spec["terminationGracePeriodSeconds"] = json!(30);
         spec["nodeSelector"] = json!({"kubernetes.io/os": "linux"});
         spec["tolerations"] = json!([{"key": "dedicated", "operator": "Equal", "value": "redis", "effect": "NoSchedule"}]);
@@ -379,8 +385,11 @@ fn templates_are_valid_for_both_layers() {
         .filter(|k| !k.starts_with("monitoring.coreos.com/"))
         .filter(|k| {
             !templates().iter().any(|t| {
-                format!("{}/{}", t["apiVersion"].as_str().unwrap(), t["kind"].as_str().unwrap())
-                    == *k
+                format!(
+                    "{}/{}",
+                    t["apiVersion"].as_str().unwrap(),
+                    t["kind"].as_str().unwrap()
+                ) == *k
             })
         })
         .collect();
@@ -393,7 +402,11 @@ fn the_generator_makes_invalid_objects_too() {
     let cases = generate(7, 200);
     let invalid = cases
         .iter()
-        .filter(|c| !ours(&serde_json::to_string(&c.obj).unwrap()).unwrap().is_empty())
+        .filter(|c| {
+            !ours(&serde_json::to_string(&c.obj).unwrap())
+                .unwrap()
+                .is_empty()
+        })
         .count();
     assert!((60..190).contains(&invalid), "{invalid} of 200 invalid");
 }
@@ -523,14 +536,13 @@ fn schema_verdicts_agree_with_kubernetes_validate() {
         })
         .collect();
     let started = std::time::Instant::now();
-    let results: Vec<Result<HashMap<String, (String, String)>, String>> =
-        std::thread::scope(|s| {
-            let handles: Vec<_> = files
-                .iter()
-                .map(|f| s.spawn(|| run_oracle(&exe, f)))
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
-        });
+    let results: Vec<Result<HashMap<String, (String, String)>, String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .iter()
+            .map(|f| s.spawn(|| run_oracle(&exe, f)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
     let mut theirs = HashMap::new();
     for r in results {
         theirs.extend(r.unwrap_or_else(|e| panic!("seed {seed:#x}: {e}")));
@@ -550,9 +562,9 @@ fn schema_verdicts_agree_with_kubernetes_validate() {
         }
         let agree = match their {
             None => mine.is_empty(),
-            Some((path, _)) => mine.iter().any(|(p, _)| {
-                path.is_empty() || p == path || p.starts_with(&format!("{path}."))
-            }),
+            Some((path, _)) => mine
+                .iter()
+                .any(|(p, _)| path.is_empty() || p == path || p.starts_with(&format!("{path}."))),
         };
         if !agree {
             failures.push(format!(
@@ -572,7 +584,15 @@ fn schema_verdicts_agree_with_kubernetes_validate() {
         failures.is_empty(),
         "seed {seed:#x} (rerun with GRILL_SCHEMA_SEED={seed:#x}): {} of {n} objects disagree:\n{}",
         failures.len(),
-        failures.iter().take(15).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(15)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
-    assert!(invalid * 4 >= n, "too few invalid objects ({invalid} of {n})");
+    assert!(
+        invalid * 4 >= n,
+        "too few invalid objects ({invalid} of {n})"
+    );
 }

@@ -17,10 +17,7 @@ const RULE: &str = "k8s/schema";
 /// The configured version is checked by the CLI before any linting (exit 2); a library caller
 /// with an invalid setting gets no schema findings.
 pub fn check_object(doc: &Node, out: &mut Vec<Finding>) {
-    if let Some(bundle) = schema::configured_version()
-        .ok()
-        .and_then(schema::bundle)
-    {
+    if let Some(bundle) = schema::configured_version().ok().and_then(schema::bundle) {
         schema_findings(bundle, doc, out);
     }
     validation::check(doc, out);

@@ -22,10 +22,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The bundled releases: (minor version, prepared schema file).
-const BUNDLED: &[(&str, &str)] = &[(
-    "1.32",
-    include_str!("../../schemas/kubernetes/v1.32.json"),
-)];
+const BUNDLED: &[(&str, &str)] = &[("1.32", include_str!("../../schemas/kubernetes/v1.32.json"))];
 
 pub const INT_OR_STRING: &str = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
 pub const QUANTITY: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
@@ -392,11 +389,7 @@ impl Walker<'_> {
             self.push(
                 ErrorKind::WrongType,
                 n.span,
-                format!(
-                    "`{}` must be {expected}, not {}",
-                    ctx.field,
-                    a_type(actual)
-                ),
+                format!("`{}` must be {expected}, not {}", ctx.field, a_type(actual)),
                 format!("{} here", a_type(actual)),
                 help,
             );
@@ -475,12 +468,20 @@ impl Walker<'_> {
                 let len = items.len() as u64;
                 if let Some(min) = s.get("minItems").and_then(J::as_u64) {
                     if len < min {
-                        self.constraint(n, ctx, format!("must have at least {min} items, has {len}"));
+                        self.constraint(
+                            n,
+                            ctx,
+                            format!("must have at least {min} items, has {len}"),
+                        );
                     }
                 }
                 if let Some(max) = s.get("maxItems").and_then(J::as_u64) {
                     if len > max {
-                        self.constraint(n, ctx, format!("must have at most {max} items, has {len}"));
+                        self.constraint(
+                            n,
+                            ctx,
+                            format!("must have at most {max} items, has {len}"),
+                        );
                     }
                 }
             }
@@ -508,7 +509,11 @@ impl Walker<'_> {
                     if let Some(p) = s.get("pattern").and_then(J::as_str) {
                         if let Some(re) = pattern(p) {
                             if !re.is_match(&text) {
-                                self.constraint(n, ctx, format!("does not match the pattern `{p}`"));
+                                self.constraint(
+                                    n,
+                                    ctx,
+                                    format!("does not match the pattern `{p}`"),
+                                );
                             }
                         }
                     }
@@ -666,7 +671,11 @@ impl Walker<'_> {
             None => {
                 let mut sorted = names.clone();
                 sorted.sort();
-                format!("remove it; {}'s fields are: {}", ctx.owner, sorted.join(", "))
+                format!(
+                    "remove it; {}'s fields are: {}",
+                    ctx.owner,
+                    sorted.join(", ")
+                )
             }
         };
         self.push(
@@ -694,7 +703,11 @@ fn pattern(p: &str) -> Option<&'static regex::Regex> {
 /// Calls `f` on every scalar of `doc` whose schema says it is a string (or an int-or-string):
 /// the values YAML 1.1 must not read as anything else. `false` when the object's kind has no
 /// bundled schema (nothing was visited).
-pub fn visit_string_scalars<'a>(bundle: &Bundle, doc: &'a Node, f: &mut dyn FnMut(&'a Node)) -> bool {
+pub fn visit_string_scalars<'a>(
+    bundle: &Bundle,
+    doc: &'a Node,
+    f: &mut dyn FnMut(&'a Node),
+) -> bool {
     let (Some(api), Some(kind)) = (
         doc.get("apiVersion").and_then(Node::as_string),
         doc.get("kind").and_then(Node::as_string),

@@ -22,7 +22,10 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
 pub fn dns1123_label(v: &str) -> Option<String> {
     static R: OnceLock<Regex> = OnceLock::new();
     if v.len() > 63 {
-        return Some(format!("is {} characters long, at most 63 are allowed", v.len()));
+        return Some(format!(
+            "is {} characters long, at most 63 are allowed",
+            v.len()
+        ));
     }
     if !re(&R, r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$").is_match(v) {
         return Some(
@@ -37,7 +40,10 @@ pub fn dns1123_label(v: &str) -> Option<String> {
 pub fn dns1123_subdomain(v: &str) -> Option<String> {
     static R: OnceLock<Regex> = OnceLock::new();
     if v.len() > 253 {
-        return Some(format!("is {} characters long, at most 253 are allowed", v.len()));
+        return Some(format!(
+            "is {} characters long, at most 253 are allowed",
+            v.len()
+        ));
     }
     if !re(
         &R,
@@ -57,7 +63,10 @@ pub fn dns1123_subdomain(v: &str) -> Option<String> {
 pub fn dns1035_label(v: &str) -> Option<String> {
     static R: OnceLock<Regex> = OnceLock::new();
     if v.len() > 63 {
-        return Some(format!("is {} characters long, at most 63 are allowed", v.len()));
+        return Some(format!(
+            "is {} characters long, at most 63 are allowed",
+            v.len()
+        ));
     }
     if !re(&R, r"^[a-z]([-a-z0-9]*[a-z0-9])?$").is_match(v) {
         return Some(
@@ -88,7 +97,10 @@ pub fn port_name(v: &str) -> Option<String> {
             v.len()
         ));
     }
-    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    if v.is_empty()
+        || !v
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
         return Some("must contain only lowercase letters, digits and '-'".into());
     }
@@ -148,7 +160,10 @@ pub fn qualified_name(v: &str) -> Option<String> {
 pub fn label_value(v: &str) -> Option<String> {
     static R: OnceLock<Regex> = OnceLock::new();
     if v.len() > 63 {
-        return Some(format!("is {} characters long, at most 63 are allowed", v.len()));
+        return Some(format!(
+            "is {} characters long, at most 63 are allowed",
+            v.len()
+        ));
     }
     if !v.is_empty() && !re(&R, r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$").is_match(v) {
         return Some(
@@ -163,7 +178,10 @@ pub fn label_value(v: &str) -> Option<String> {
 pub fn config_map_key(v: &str) -> Option<String> {
     static R: OnceLock<Regex> = OnceLock::new();
     if v.len() > 253 {
-        return Some(format!("is {} characters long, at most 253 are allowed", v.len()));
+        return Some(format!(
+            "is {} characters long, at most 253 are allowed",
+            v.len()
+        ));
     }
     if !re(&R, r"^[-._a-zA-Z0-9]+$").is_match(v) {
         return Some("must consist of letters, digits, '-', '_' or '.'".into());
@@ -190,11 +208,25 @@ const ENUMS: &[(&str, &[&str])] = &[
     ("podManagementPolicy", &["OrderedReady", "Parallel"]),
     ("externalTrafficPolicy", &["Cluster", "Local"]),
     ("internalTrafficPolicy", &["Cluster", "Local"]),
-    ("dnsPolicy", &["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]),
+    (
+        "dnsPolicy",
+        &["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"],
+    ),
     ("volumeMode", &["Filesystem", "Block"]),
-    ("accessModes", &["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]),
+    (
+        "accessModes",
+        &[
+            "ReadWriteOnce",
+            "ReadOnlyMany",
+            "ReadWriteMany",
+            "ReadWriteOncePod",
+        ],
+    ),
     ("policyTypes", &["Ingress", "Egress"]),
-    ("terminationMessagePolicy", &["File", "FallbackToLogsOnError"]),
+    (
+        "terminationMessagePolicy",
+        &["File", "FallbackToLogsOnError"],
+    ),
 ];
 
 const BUILT_IN_GROUPS: &[&str] = &[
@@ -207,7 +239,10 @@ const BUILT_IN_GROUPS: &[&str] = &[
 ];
 
 fn enums(doc: &Node, out: &mut Vec<Finding>) {
-    let api = doc.get("apiVersion").and_then(Node::as_string).unwrap_or("");
+    let api = doc
+        .get("apiVersion")
+        .and_then(Node::as_string)
+        .unwrap_or("");
     if !BUILT_IN_GROUPS.contains(&api) {
         return;
     }
@@ -227,8 +262,7 @@ fn enums(doc: &Node, out: &mut Vec<Finding>) {
                 if allowed.contains(&text) {
                     continue;
                 }
-                let help = match crate::kustomize::suggest::closest(text, allowed.iter().copied())
-                {
+                let help = match crate::kustomize::suggest::closest(text, allowed.iter().copied()) {
                     Some(c) => format!("did you mean `{c}`?"),
                     None => format!("write one of: {}", allowed.join(", ")),
                 };
@@ -422,7 +456,10 @@ fn label_selector(sel: &Node, out: &mut Vec<Finding>) {
             continue;
         };
         let op = op_node.as_str().unwrap_or("");
-        let n_values = req.get("values").and_then(Node::as_seq).map_or(0, <[Node]>::len);
+        let n_values = req
+            .get("values")
+            .and_then(Node::as_seq)
+            .map_or(0, <[Node]>::len);
         match op {
             "In" | "NotIn" if n_values == 0 => out.push(finding(
                 op_node.span,
@@ -469,7 +506,12 @@ fn requirement_holds(req: &Node, labels: &Map) -> bool {
 
 /// apps/v1 (and a Job with `manualSelector`): a non-empty selector that selects the template's
 /// own labels ("`selector` does not match template `labels`").
-fn selector_matches_template(spec: &Node, kind: &str, must_not_be_empty: bool, out: &mut Vec<Finding>) {
+fn selector_matches_template(
+    spec: &Node,
+    kind: &str,
+    must_not_be_empty: bool,
+    out: &mut Vec<Finding>,
+) {
     let Some(sel) = spec.get("selector") else {
         return; // a missing required selector is a schema finding
     };
@@ -479,7 +521,10 @@ fn selector_matches_template(spec: &Node, kind: &str, must_not_be_empty: bool, o
     let empty = Map::default();
     let tlabels = tlabels_node.and_then(Node::as_map).unwrap_or(&empty);
     let match_labels = sel.get("matchLabels").and_then(Node::as_map);
-    let exprs = sel.get("matchExpressions").and_then(Node::as_seq).unwrap_or(&[]);
+    let exprs = sel
+        .get("matchExpressions")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[]);
     if must_not_be_empty && match_labels.is_none_or(Map::is_empty) && exprs.is_empty() {
         if sel.as_map().is_some() {
             out.push(finding(

@@ -14,7 +14,13 @@ type Check = fn(&str) -> Option<String>;
 fn name_formats_agree_with_the_kubernetes_tables() {
     let long63 = "a".repeat(63);
     let long64 = "a".repeat(64);
-    let sub253 = format!("{}.{}.{}.{}", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61));
+    let sub253 = format!(
+        "{}.{}.{}.{}",
+        "a".repeat(63),
+        "b".repeat(63),
+        "c".repeat(63),
+        "d".repeat(61)
+    );
     let sub254 = format!("{sub253}d");
     let rows: &[(&str, Check, &str, bool)] = &[
         ("dns1123_label", dns1123_label, "a", true),
@@ -83,14 +89,39 @@ fn name_formats_agree_with_the_kubernetes_tables() {
         ("qualified_name", qualified_name, "1-starts-with-num", true),
         ("qualified_name", qualified_name, "1234", true),
         ("qualified_name", qualified_name, "simple/simple", true),
-        ("qualified_name", qualified_name, "now-with-dashes/simple", true),
-        ("qualified_name", qualified_name, "example.com/Uppercase_And.Dots", true),
-        ("qualified_name", qualified_name, "app.kubernetes.io/name", true),
+        (
+            "qualified_name",
+            qualified_name,
+            "now-with-dashes/simple",
+            true,
+        ),
+        (
+            "qualified_name",
+            qualified_name,
+            "example.com/Uppercase_And.Dots",
+            true,
+        ),
+        (
+            "qualified_name",
+            qualified_name,
+            "app.kubernetes.io/name",
+            true,
+        ),
         ("qualified_name", qualified_name, &long63, true),
         ("qualified_name", qualified_name, "", false),
-        ("qualified_name", qualified_name, "nospecialchars%^=@", false),
+        (
+            "qualified_name",
+            qualified_name,
+            "nospecialchars%^=@",
+            false,
+        ),
         ("qualified_name", qualified_name, "cantendwithadash-", false),
-        ("qualified_name", qualified_name, "-cantstartwithadash-", false),
+        (
+            "qualified_name",
+            qualified_name,
+            "-cantstartwithadash-",
+            false,
+        ),
         ("qualified_name", qualified_name, "only/one/slash", false),
         ("qualified_name", qualified_name, "Example.com/abc", false),
         ("qualified_name", qualified_name, "example_com/abc", false),
@@ -105,7 +136,12 @@ fn name_formats_agree_with_the_kubernetes_tables() {
         ("label_value", label_value, "", true),
         ("label_value", label_value, &long63, true),
         ("label_value", label_value, "nospecialchars%^=@", false),
-        ("label_value", label_value, "Tama-nui-te-rā.is.Māori.sun", false),
+        (
+            "label_value",
+            label_value,
+            "Tama-nui-te-rā.is.Māori.sun",
+            false,
+        ),
         ("label_value", label_value, "\\backslashes\\are\\bad", false),
         ("label_value", label_value, "-starts-with-dash", false),
         ("label_value", label_value, "ends-with-dash-", false),
@@ -133,7 +169,9 @@ fn name_formats_agree_with_the_kubernetes_tables() {
     for (name, f, input, valid) in rows {
         let got = f(input);
         if got.is_none() != *valid {
-            wrong.push(format!("{name}({input:?}): expected valid={valid}, got {got:?}"));
+            wrong.push(format!(
+                "{name}({input:?}): expected valid={valid}, got {got:?}"
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -142,12 +180,14 @@ fn name_formats_agree_with_the_kubernetes_tables() {
 #[test]
 fn quantities_follow_parse_quantity() {
     for ok in [
-        "0", "1", "1Gi", "256Mi", "500m", "0.5", ".5", "1.", "+1", "-1", "1e3", "1E-3", "1k",
-        "1M", "100n", "2u", "1Ei", "1P",
+        "0", "1", "1Gi", "256Mi", "500m", "0.5", ".5", "1.", "+1", "-1", "1e3", "1E-3", "1k", "1M",
+        "100n", "2u", "1Ei", "1P",
     ] {
         assert!(is_quantity(ok), "{ok} is a quantity");
     }
-    for bad in ["", "1GB", "1gi", "Gi", "1 Gi", "1.2.3", "1Mi1", "one", "1e", "1K", "1b"] {
+    for bad in [
+        "", "1GB", "1gi", "Gi", "1 Gi", "1.2.3", "1Mi1", "one", "1e", "1K", "1b",
+    ] {
         assert!(!is_quantity(bad), "{bad} is not a quantity");
     }
 }
@@ -189,14 +229,54 @@ fn object_refusals_of_the_api_server() {
     assert!(api_findings(STS).is_empty(), "{:?}", api_findings(STS));
     let rows: &[(&str, &str, &str, &str)] = &[
         // (what, replace, with, expected message fragment)
-        ("selector value", "      app: redis\n  template", "      app: redis-x\n  template", "does not match template `labels`"),
-        ("selector key", "      app: redis\n  template", "      role: redis\n  template", "has no `role` label"),
-        ("empty selector", "    matchLabels:\n      app: redis\n  template", "    matchLabels: {}\n  template", "empty selector is invalid"),
-        ("long port name", "- name: redis\n              containerPort", "- name: redis-sentinel-port\n              containerPort", "19 characters long, at most 15"),
-        ("port number", "containerPort: 6379", "containerPort: 70000", "between 1 and 65535"),
-        ("container name", "- name: redis\n          image", "- name: Redis\n          image", "container name `Redis` is invalid"),
-        ("object name", "  name: redis\nspec", "  name: redis_main\nspec", "`redis_main` is not valid as an object name"),
-        ("label value", "        app: redis\n    spec", "        app: redis\n        tier: -cache\n    spec", "label value `-cache`"),
+        (
+            "selector value",
+            "      app: redis\n  template",
+            "      app: redis-x\n  template",
+            "does not match template `labels`",
+        ),
+        (
+            "selector key",
+            "      app: redis\n  template",
+            "      role: redis\n  template",
+            "has no `role` label",
+        ),
+        (
+            "empty selector",
+            "    matchLabels:\n      app: redis\n  template",
+            "    matchLabels: {}\n  template",
+            "empty selector is invalid",
+        ),
+        (
+            "long port name",
+            "- name: redis\n              containerPort",
+            "- name: redis-sentinel-port\n              containerPort",
+            "19 characters long, at most 15",
+        ),
+        (
+            "port number",
+            "containerPort: 6379",
+            "containerPort: 70000",
+            "between 1 and 65535",
+        ),
+        (
+            "container name",
+            "- name: redis\n          image",
+            "- name: Redis\n          image",
+            "container name `Redis` is invalid",
+        ),
+        (
+            "object name",
+            "  name: redis\nspec",
+            "  name: redis_main\nspec",
+            "`redis_main` is not valid as an object name",
+        ),
+        (
+            "label value",
+            "        app: redis\n    spec",
+            "        app: redis\n        tier: -cache\n    spec",
+            "label value `-cache`",
+        ),
     ];
     for (what, from, to, expect) in rows {
         assert!(STS.contains(from), "{what}: fixture text");
@@ -232,8 +312,14 @@ spec:
         - port: redis-sentinel-port
 ";
     let got: Vec<String> = api_findings(np).into_iter().map(|f| f.message).collect();
-    assert!(got.iter().any(|m| m.contains("must specify a peer")), "{got:?}");
-    assert!(got.iter().any(|m| m.contains("may not combine `ipBlock`")), "{got:?}");
+    assert!(
+        got.iter().any(|m| m.contains("must specify a peer")),
+        "{got:?}"
+    );
+    assert!(
+        got.iter().any(|m| m.contains("may not combine `ipBlock`")),
+        "{got:?}"
+    );
     assert!(got.iter().any(|m| m.contains("at most 15")), "{got:?}");
     let cj = "apiVersion: batch/v1
 kind: CronJob
@@ -251,6 +337,9 @@ spec:
               image: redis:7.2
 ";
     let got: Vec<String> = api_findings(cj).into_iter().map(|f| f.message).collect();
-    assert!(got.iter().any(|m| m.contains("`TZ=` and `CRON_TZ=`")), "{got:?}");
+    assert!(
+        got.iter().any(|m| m.contains("`TZ=` and `CRON_TZ=`")),
+        "{got:?}"
+    );
     assert!(api_findings(&cj.replace("CRON_TZ=Europe/Berlin ", "")).is_empty());
 }
