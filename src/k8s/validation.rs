@@ -238,46 +238,78 @@ const BUILT_IN_GROUPS: &[&str] = &[
     "autoscaling/v2",
 ];
 
+/// Maps whose keys are data, not field names: an enum field's name there means nothing (and the
+/// value may be a secret, which a message must never quote).
+const FREE_FORM: &[&str] = &[
+    "labels",
+    "annotations",
+    "nodeSelector",
+    "matchLabels",
+    "selector",
+    "data",
+    "stringData",
+    "binaryData",
+    "parameters",
+    "hard",
+    "capacity",
+    "limits",
+    "requests",
+];
+
 fn enums(doc: &Node, out: &mut Vec<Finding>) {
     let api = doc
         .get("apiVersion")
         .and_then(Node::as_string)
         .unwrap_or("");
-    if !BUILT_IN_GROUPS.contains(&api) {
+    let kind = doc.get("kind").and_then(Node::as_string).unwrap_or("");
+    if !BUILT_IN_GROUPS.contains(&api) || matches!(kind, "ConfigMap" | "Secret") {
         return;
     }
-    doc.walk(|n| {
-        let Some(m) = n.as_map() else { return };
-        for e in &m.entries {
-            let Some(key) = e.key.as_str() else { continue };
-            let Some((_, allowed)) = ENUMS.iter().find(|(k, _)| *k == key) else {
-                continue;
-            };
-            let values: &[Node] = match e.value.as_seq() {
-                Some(items) => items,
-                None => std::slice::from_ref(&e.value),
-            };
-            for v in values {
-                let Some(text) = v.as_string() else { continue };
-                if allowed.contains(&text) {
-                    continue;
+    let mut stack = vec![doc];
+    while let Some(n) = stack.pop() {
+        match &n.value {
+            crate::yaml::Value::Seq(items) => stack.extend(items.iter()),
+            crate::yaml::Value::Map(m) => {
+                for e in &m.entries {
+                    let Some(key) = e.key.as_str() else { continue };
+                    if FREE_FORM.contains(&key) {
+                        continue;
+                    }
+                    match ENUMS.iter().find(|(k, _)| *k == key) {
+                        Some((_, allowed)) => enum_value(key, &e.value, allowed, out),
+                        None => stack.push(&e.value),
+                    }
                 }
-                let help = match crate::kustomize::suggest::closest(text, allowed.iter().copied()) {
-                    Some(c) => format!("did you mean `{c}`?"),
-                    None => format!("write one of: {}", allowed.join(", ")),
-                };
-                out.push(finding(
-                    v.span,
-                    format!(
-                        "`{text}` is not a supported `{key}`: the API server accepts {}",
-                        allowed.join(", ")
-                    ),
-                    "unsupported value",
-                    help,
-                ));
             }
+            crate::yaml::Value::Scalar(_) => {}
         }
-    });
+    }
+}
+
+fn enum_value(key: &str, value: &Node, allowed: &[&str], out: &mut Vec<Finding>) {
+    let values: &[Node] = match value.as_seq() {
+        Some(items) => items,
+        None => std::slice::from_ref(value),
+    };
+    for v in values {
+        let Some(text) = v.as_string() else { continue };
+        if allowed.contains(&text) {
+            continue;
+        }
+        let help = match crate::kustomize::suggest::closest(text, allowed.iter().copied()) {
+            Some(c) => format!("did you mean `{c}`?"),
+            None => format!("write one of: {}", allowed.join(", ")),
+        };
+        out.push(finding(
+            v.span,
+            format!(
+                "`{text}` is not a supported `{key}`: the API server accepts {}",
+                allowed.join(", ")
+            ),
+            "unsupported value",
+            help,
+        ));
+    }
 }
 
 /// Runs every API-server check that applies to one object.

@@ -343,3 +343,33 @@ spec:
     );
     assert!(api_findings(&cj.replace("CRON_TZ=Europe/Berlin ", "")).is_empty());
 }
+
+#[test]
+fn enum_field_names_inside_data_are_data() {
+    let cm = "apiVersion: v1
+kind: Secret
+metadata:
+  name: s
+stringData:
+  protocol: hunter2-secret
+";
+    assert!(api_findings(cm).is_empty());
+    let svc = "apiVersion: v1
+kind: Service
+metadata:
+  name: redis
+  labels:
+    protocol: custom
+spec:
+  selector:
+    dnsPolicy: x
+  ports:
+    - port: 6379
+      protocol: tcp
+";
+    let got: Vec<String> = api_findings(svc).into_iter().map(|f| f.message).collect();
+    assert_eq!(
+        got,
+        ["`tcp` is not a supported `protocol`: the API server accepts TCP, UDP, SCTP"]
+    );
+}
