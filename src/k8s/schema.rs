@@ -668,6 +668,11 @@ impl Walker<'_> {
         let help = match guess {
             Some(g) => format!("did you mean `{g}`?"),
             None if names.is_empty() => format!("remove it: {} takes no fields", ctx.owner),
+            None if names.len() > 12 => format!(
+                "remove it, or move it where it belongs; {} has {} fields (`kubectl explain` lists them)",
+                ctx.owner,
+                names.len()
+            ),
             None => {
                 let mut sorted = names.clone();
                 sorted.sort();
