@@ -460,8 +460,11 @@ fn oracle() -> Result<PathBuf, String> {
     Ok(exe)
 }
 
-/// Runs the oracle on one batch file: object name → (dotted path, message) of its error.
-fn run_oracle(exe: &Path, file: &Path) -> Result<HashMap<String, (String, String)>, String> {
+/// Object name → (dotted path, message) of the error kubernetes-validate reports for it.
+type OracleErrors = HashMap<String, (String, String)>;
+
+/// Runs the oracle on one batch file.
+fn run_oracle(exe: &Path, file: &Path) -> Result<OracleErrors, String> {
     let out = Command::new(exe)
         .args(["--strict", "--quiet", "--no-warn", "-k", K8S_VERSION])
         .arg(file)
@@ -536,7 +539,7 @@ fn schema_verdicts_agree_with_kubernetes_validate() {
         })
         .collect();
     let started = std::time::Instant::now();
-    let results: Vec<Result<HashMap<String, (String, String)>, String>> = std::thread::scope(|s| {
+    let results: Vec<Result<OracleErrors, String>> = std::thread::scope(|s| {
         let handles: Vec<_> = files
             .iter()
             .map(|f| s.spawn(|| run_oracle(&exe, f)))
