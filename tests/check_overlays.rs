@@ -364,7 +364,7 @@ fn a_replaced_base_redis_conf_is_still_checked() {
     write(
         &d,
         "base/redis.yaml",
-        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: redis\nspec:\n  selector:\n    matchLabels: {app: redis}\n  template:\n    metadata:\n      labels: {app: redis}\n    spec:\n      containers:\n        - name: redis\n          image: redis:7.2.5\n          command: [redis-server, /etc/redis/redis.conf]\n          volumeMounts:\n            - {name: config, mountPath: /etc/redis}\n      volumes:\n        - name: config\n          configMap: {name: redis-config}\n",
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: redis\nspec:\n  serviceName: redis\n  selector:\n    matchLabels: {app: redis}\n  template:\n    metadata:\n      labels: {app: redis}\n    spec:\n      containers:\n        - name: redis\n          image: redis:7.2.5\n          command: [redis-server, /etc/redis/redis.conf]\n          volumeMounts:\n            - {name: config, mountPath: /etc/redis}\n      volumes:\n        - name: config\n          configMap: {name: redis-config}\n",
     );
     write(
         &d,

@@ -3,7 +3,8 @@
 //!
 //! kustomize keeps `on` as the string "on", but `kubectl apply` converts YAML to JSON with YAML
 //! 1.1 rules, so the API server receives `true` and rejects the object (or, for an
-//! `int-or-string` field, silently gets another value).
+//! `int-or-string` field, silently gets another value). Which fields are strings comes from the
+//! bundled Kubernetes schemas (`k8s::schema`); for other kinds, a fixed list of the usual ones.
 
 use crate::checks::{Check, Cx, NoParams, Out, Scope};
 use crate::diag::Finding;
@@ -48,6 +49,16 @@ fn label_maps<'a>(m: &'a crate::yaml::Map, out: &mut Vec<&'a Node>) {
 
 /// `secret` tells whether a value is, or may be, secret: its text is then never quoted.
 pub fn check_resource(doc: &Node, secret: &dyn Fn(&Node) -> bool, out: &mut Vec<Finding>) {
+    // A kind with a bundled schema: every field the schema types as a string.
+    if let Some(bundle) = crate::k8s::schema::configured_version()
+        .ok()
+        .and_then(crate::k8s::schema::bundle)
+    {
+        if crate::k8s::schema::visit_string_scalars(bundle, doc, &mut |n| flag(n, secret, out)) {
+            return;
+        }
+    }
+    // Otherwise the fields every object or pod template has.
     for path in STRING_MAPS {
         if let Some(m) = doc.path(path).and_then(Node::as_map) {
             for e in &m.entries {
@@ -127,7 +138,7 @@ mod tests {
     #[test]
     fn every_label_annotation_and_selector_map_counts() {
         let text = "apiVersion: apps/v1
-kind: Deployment
+kind: StatefulSet
 metadata:
   name: redis
   labels: {tier: cache}
