@@ -7,6 +7,7 @@
 pub mod checks;
 pub mod config;
 pub mod diag;
+pub mod k8s;
 pub mod kustomize;
 pub mod lint;
 pub mod redis;

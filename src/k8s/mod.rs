@@ -1,0 +1,3 @@
+//! Kubernetes semantics the checks share: CronJob schedules and label selectors.
+
+pub mod cron;
