@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine: installs what the tests need, then `cargo test`.
-# Tests that drive real programs need redis-server 7.x (installed here from Debian's packages)
+# Tests that drive real programs need redis-server 7.x and promtool (installed here from Debian's
+# packages)
 # and kubectl with Kustomize v5.5.0 (expected on the machine). Under CI=true a missing program
 # fails those tests instead of skipping them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "test.sh: installing redis-server (Debian package)"
+# Debian packages for the programs the tests drive: redis-server (the redis.conf oracle) and
+# prometheus (its `promtool` is the PromQL oracle). Installed only when missing.
+need=()
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "test.sh: installing ${need[*]} (Debian packages)"
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 redis-server --version
+promtool --version 2>&1 | head -1
 if command -v kubectl >/dev/null 2>&1; then
   kubectl version --client 2>/dev/null | grep -i kustomize || true
 else

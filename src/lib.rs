@@ -7,9 +7,11 @@
 pub mod checks;
 pub mod config;
 pub mod diag;
+pub mod json;
 pub mod k8s;
 pub mod kustomize;
 pub mod lint;
+pub mod monitoring;
 pub mod redis;
 pub mod report;
 pub mod rules;
