@@ -3,6 +3,16 @@
 //! ```yaml
 //! rules:
 //!   redis/log-level: warning        # a severity, or `off`
+//!   redis/memory-limit:              # or a mapping: severity, params, environments
+//!     params: {memory_limit: 2Gi}    #   parameters for every environment
+//!     environments:
+//!       dev-lab: {memory_limit: 1Gi} #   and per environment
+//! environments:
+//!   staging:                         # a new environment...
+//!     extends: prod-lab              # ...that starts from prod-lab's policy
+//!     rules:                         # and overrides what differs
+//!       redis/memory-limit: {memory_limit: 1Gi}
+//!       k8s/storage: {storage: 10Gi}
 //! ignore:
 //!   - rule: k8s/image-tag            # an ID or a group (`k8s/`)
 //!     path: "kustomize/overlays/dev-lab/**"   # optional glob on the displayed path
@@ -13,6 +23,7 @@
 //! (exit 2): a misspelled setting must not silently do nothing.
 
 use crate::diag::{Finding, Severity};
+use crate::rules::id;
 use crate::source::SourceMap;
 use crate::yaml::{parse_stream, Limits, Node};
 use std::collections::HashMap;
@@ -26,6 +37,27 @@ pub struct Config {
     /// `None` = the rule is disabled.
     pub severities: HashMap<String, Option<Severity>>,
     pub ignores: Vec<Ignore>,
+    /// Parameters a rule gets in every environment (`rules: {ID: {params: …}}`).
+    pub params: HashMap<String, Params>,
+    /// Parameters a rule gets in one environment (`rules: {ID: {environments: {ENV: …}}}`).
+    pub env_params: HashMap<String, HashMap<String, Params>>,
+    /// Environments the configuration defines (`environments:`), in file order.
+    pub environments: Vec<Environment>,
+}
+
+/// Parameter values by name, as written.
+pub type Params = serde_json::Map<String, serde_json::Value>;
+
+/// An environment the configuration defines or extends.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub name: String,
+    /// The environment whose policy this one starts from.
+    pub extends: Option<String>,
+    /// Per-rule parameter overrides.
+    pub rules: HashMap<String, Params>,
+    /// Where the environment is defined (`file:line:col`), for messages.
+    pub at: String,
 }
 
 #[derive(Debug)]
@@ -58,7 +90,7 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 fn known_rule(pattern: &str) -> bool {
     crate::rules::all()
         .iter()
-        .any(|r| crate::suppress::matches_rule(pattern, &r.id))
+        .any(|r| crate::suppress::matches_rule(pattern, r.rule))
 }
 
 pub fn load(path: &Path, sources: &SourceMap) -> Result<Config, String> {
@@ -105,6 +137,10 @@ pub fn load(path: &Path, sources: &SourceMap) -> Result<Config, String> {
                     if !known_rule(id) {
                         return Err(format!("{}: unknown rule `{id}`", where_(&r.key)));
                     }
+                    if let Some(m) = r.value.as_map() {
+                        rule_entry(&mut cfg, id, m, &r.value, &where_)?;
+                        continue;
+                    }
                     let sev = match r.value.as_str() {
                         Some("off") => None,
                         Some(s) => Some(Severity::parse(s).ok_or_else(|| {
@@ -123,6 +159,17 @@ pub fn load(path: &Path, sources: &SourceMap) -> Result<Config, String> {
                     cfg.severities.insert(id.to_string(), sev);
                 }
             }
+            Some("environments") => {
+                let Some(envs) = e.value.as_map() else {
+                    return Err(format!(
+                        "{}: `environments` must map environment names to their policy",
+                        where_(&e.value)
+                    ));
+                };
+                for env in &envs.entries {
+                    cfg.environments.push(environment_entry(env, &where_)?);
+                }
+            }
             Some("ignore") => {
                 let Some(items) = e.value.as_seq() else {
                     return Err(format!("{}: `ignore` must be a list", where_(&e.value)));
@@ -133,7 +180,7 @@ pub fn load(path: &Path, sources: &SourceMap) -> Result<Config, String> {
             }
             _ => {
                 return Err(format!(
-                    "{}: unknown setting `{}` (known: rules, ignore)",
+                    "{}: unknown setting `{}` (known: rules, environments, ignore)",
                     where_(&e.key),
                     e.key.as_str().unwrap_or("?")
                 ))
@@ -141,6 +188,144 @@ pub fn load(path: &Path, sources: &SourceMap) -> Result<Config, String> {
         }
     }
     Ok(cfg)
+}
+
+fn severity_value(v: &Node, where_: &dyn Fn(&Node) -> String) -> Result<Option<Severity>, String> {
+    match v.as_str() {
+        Some("off") => Ok(None),
+        Some(s) => Severity::parse(s)
+            .map(Some)
+            .ok_or_else(|| format!("{}: `{s}` is not error, warning, info or off", where_(v))),
+        None => Err(format!("{}: expected a severity or `off`", where_(v))),
+    }
+}
+
+fn params_value(v: &Node, what: &str, where_: &dyn Fn(&Node) -> String) -> Result<Params, String> {
+    match v.to_json() {
+        serde_json::Value::Object(m) => Ok(m),
+        serde_json::Value::Null => Ok(Params::new()),
+        _ => Err(format!(
+            "{}: {what} must map parameter names to values",
+            where_(v)
+        )),
+    }
+}
+
+/// `rules: {ID: {severity, params, environments}}`.
+fn rule_entry(
+    cfg: &mut Config,
+    id: &str,
+    m: &crate::yaml::Map,
+    node: &Node,
+    where_: &dyn Fn(&Node) -> String,
+) -> Result<(), String> {
+    if id.ends_with('/') || !id.contains('/') {
+        return Err(format!(
+            "{}: parameters belong to one rule, not to the group `{id}`",
+            where_(node)
+        ));
+    }
+    for e in &m.entries {
+        match e.key.as_str() {
+            Some("severity") => {
+                cfg.severities
+                    .insert(id.to_string(), severity_value(&e.value, where_)?);
+            }
+            Some("params") => {
+                let p = params_value(&e.value, "`params`", where_)?;
+                cfg.params.insert(id.to_string(), p);
+            }
+            Some("environments") => {
+                let Some(envs) = e.value.as_map() else {
+                    return Err(format!(
+                        "{}: `environments` must map environment names to parameters",
+                        where_(&e.value)
+                    ));
+                };
+                for env in &envs.entries {
+                    let name = env.key.as_str().unwrap_or("").to_string();
+                    let p = params_value(&env.value, "an environment's parameters", where_)?;
+                    cfg.env_params
+                        .entry(id.to_string())
+                        .or_default()
+                        .insert(name, p);
+                }
+            }
+            other => {
+                return Err(format!(
+                    "{}: unknown key `{}` for rule `{id}` (known: severity, params, environments)",
+                    where_(&e.key),
+                    other.unwrap_or("?")
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `environments: {NAME: {extends, rules}}`.
+fn environment_entry(
+    env: &crate::yaml::Entry,
+    where_: &dyn Fn(&Node) -> String,
+) -> Result<Environment, String> {
+    let name = env
+        .key
+        .as_str()
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| format!("{}: an environment needs a name", where_(&env.key)))?;
+    let mut out = Environment {
+        name: name.to_string(),
+        extends: None,
+        rules: HashMap::new(),
+        at: where_(&env.key),
+    };
+    if env.value.is_null() {
+        return Ok(out);
+    }
+    let Some(m) = env.value.as_map() else {
+        return Err(format!(
+            "{}: environment `{name}` must be a mapping (extends, rules)",
+            where_(&env.value)
+        ));
+    };
+    for e in &m.entries {
+        match e.key.as_str() {
+            Some("extends") => {
+                out.extends = Some(
+                    e.value
+                        .as_str()
+                        .ok_or_else(|| {
+                            format!("{}: `extends` names an environment", where_(&e.value))
+                        })?
+                        .to_string(),
+                );
+            }
+            Some("rules") => {
+                let Some(rules) = e.value.as_map() else {
+                    return Err(format!(
+                        "{}: `rules` must map rule IDs to parameters",
+                        where_(&e.value)
+                    ));
+                };
+                for r in &rules.entries {
+                    let id = r.key.as_str().unwrap_or("");
+                    if crate::rules::RuleId::lookup(id).is_none() {
+                        return Err(format!("{}: unknown rule `{id}`", where_(&r.key)));
+                    }
+                    let p = params_value(&r.value, "a rule's parameters", where_)?;
+                    out.rules.insert(id.to_string(), p);
+                }
+            }
+            other => {
+                return Err(format!(
+                    "{}: unknown key `{}` in environment `{name}` (known: extends, rules)",
+                    where_(&e.key),
+                    other.unwrap_or("?")
+                ))
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn ignore_entry(it: &Node, where_: &dyn Fn(&Node) -> String) -> Result<Ignore, String> {
@@ -185,7 +370,7 @@ fn ignore_entry(it: &Node, where_: &dyn Fn(&Node) -> String) -> Result<Ignore, S
 }
 
 impl Config {
-    /// Applies severities and ignore entries. Returns the kept findings plus
+    /// Applies the ignore entries (severities are the policy's). Returns the kept findings plus
     /// `lint/unused-suppression` for entries that matched nothing (located in the config file).
     pub fn apply(
         &self,
@@ -195,14 +380,8 @@ impl Config {
     ) -> Vec<Finding> {
         let mut used = vec![false; self.ignores.len()];
         let mut out = Vec::new();
-        'f: for mut f in findings {
-            if let Some(sev) = self.severity_for(f.rule) {
-                match sev {
-                    None => continue,
-                    Some(s) => f.severity = s,
-                }
-            }
-            let path = crate::report::display_path(&sources.get(f.primary.file).path);
+        'f: for f in findings {
+            let path = crate::paths::display(&sources.get(f.primary.file).path);
             for (i, ig) in self.ignores.iter().enumerate() {
                 let rule_ok = crate::suppress::matches_rule(&ig.rule, f.rule);
                 let path_ok = ig.path.as_deref().is_none_or(|g| glob_match(g, &path));
@@ -223,7 +402,7 @@ impl Config {
                     let at = file.text.find(&ig.rule).unwrap_or(0);
                     out.push(
                         Finding::new(
-                            "lint/unused-suppression",
+                            id::LINT_UNUSED_SUPPRESSION,
                             file.span(at, at + ig.rule.len()),
                             format!("this ignore entry for {} suppresses nothing", ig.rule),
                         )
@@ -233,16 +412,6 @@ impl Config {
             }
         }
         out
-    }
-
-    fn severity_for(&self, rule: &str) -> Option<Option<Severity>> {
-        if let Some(s) = self.severities.get(rule) {
-            return Some(*s);
-        }
-        self.severities
-            .iter()
-            .find(|(k, _)| crate::suppress::matches_rule(k, rule))
-            .map(|(_, v)| *v)
     }
 }
 
@@ -308,11 +477,8 @@ mod tests {
         let p = dir.join("ok.yaml");
         std::fs::write(&p, "rules:\n  k8s/: warning\n  redis/log-level: off\nignore:\n  - rule: k8s/image-tag\n    reason: pinned by digest elsewhere\n").unwrap();
         let cfg = load(&p, &map).unwrap();
-        assert_eq!(
-            cfg.severity_for("k8s/probes"),
-            Some(Some(Severity::Warning))
-        );
-        assert_eq!(cfg.severity_for("redis/log-level"), Some(None));
+        assert_eq!(cfg.severities["k8s/"], Some(Severity::Warning));
+        assert_eq!(cfg.severities["redis/log-level"], None);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

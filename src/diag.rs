@@ -4,34 +4,8 @@
 //! optional related labels (the other half of a contradiction, the value a patch overrode) and
 //! an optional `help` line saying what to write instead.
 
+pub use crate::rules::{id, RuleId, Severity};
 use crate::source::Span;
-use serde::Serialize;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Severity> {
-        match s {
-            "info" => Some(Severity::Info),
-            "warning" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
@@ -42,7 +16,9 @@ pub struct Label {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     /// A rule ID of the catalogue (`redis/maxmemory-headroom`).
-    pub rule: &'static str,
+    pub rule: RuleId,
+    /// Set by the pipeline from the policy in force (the rule's default severity, or what
+    /// `.grill-lint.yaml` says); checks do not choose it.
     pub severity: Severity,
     pub message: String,
     pub primary: Span,
@@ -58,12 +34,12 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding with the rule's default severity from the registry.
-    pub fn new(rule: &'static str, primary: Span, message: impl Into<String>) -> Finding {
-        let severity = crate::rules::default_severity(rule);
+    /// A finding of `rule` at `primary`. Its severity is the rule's default until the pipeline
+    /// applies the policy in force.
+    pub fn new(rule: RuleId, primary: Span, message: impl Into<String>) -> Finding {
         Finding {
             rule,
-            severity,
+            severity: crate::rules::default_severity(rule),
             message: message.into(),
             primary,
             primary_label: None,

@@ -4,6 +4,7 @@
 //! [`kustomize`] native build (every rendered node keeps its origin) → [`checks`] → [`report`].
 //! [`lint::lint`] runs the whole pipeline.
 
+pub mod catalogue;
 pub mod checks;
 pub mod config;
 pub mod diag;
@@ -11,7 +12,10 @@ pub mod json;
 pub mod k8s;
 pub mod kustomize;
 pub mod lint;
+pub mod model;
 pub mod monitoring;
+pub mod paths;
+pub mod policy;
 pub mod redis;
 pub mod report;
 pub mod rules;

@@ -1,13 +1,17 @@
 //! The pipeline: targets → builds and parses → checks → suppressions → a sorted [`Report`].
 
-use crate::checks::Outcome;
+use crate::checks::{checks, Input, Out, Outcome, Scope};
 use crate::config::Config;
 use crate::diag::Finding;
-use crate::kustomize::Build;
-use crate::report::Report;
+use crate::kustomize::{Build, Resource};
+use crate::model::Deployment;
+use crate::policy::{Applies, Policy};
+use crate::report::{Incomplete, Report};
+use crate::rules::id;
+use crate::rules::RuleId;
 use crate::source::{FileId, SourceMap};
 use crate::targets::{self, Target};
-use crate::yaml::{parse_stream, Limits};
+use crate::yaml::{parse_stream, Limits, Node};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -48,16 +52,54 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
             .map_err(|e| UsageError(format!("invalid configuration: {e}")))?,
         None => Config::default(),
     };
+    let policy = Policy::load(&config).map_err(|e| {
+        UsageError(match &config_path {
+            Some(p) => format!("invalid configuration {}: {e}", crate::paths::display(p)),
+            None => format!("the bundled policy is invalid: {e}"),
+        })
+    })?;
+    if let Some(env) = &opts.env {
+        if !policy.is_known(env) {
+            return Err(UsageError(format!(
+                "unknown environment `{env}` (known: {}); define it in .grill-lint.yaml, e.g. `environments: {{{env}: {{extends: {}}}}}`",
+                known_environments(&policy),
+                policy.environments().first().map_or("prod-lab", |e| e.name.as_str()),
+            )));
+        }
+    }
     for pat in opts.select.iter().chain(&opts.ignore) {
         if !crate::rules::all()
             .iter()
-            .any(|r| crate::suppress::matches_rule(pat, &r.id))
+            .any(|r| crate::suppress::matches_rule(pat, r.rule))
         {
             return Err(UsageError(format!(
                 "unknown rule or group `{pat}` (see `grill-lint rules`)"
             )));
         }
     }
+    let selected = |rule: RuleId| {
+        (opts.select.is_empty()
+            || opts
+                .select
+                .iter()
+                .any(|p| crate::suppress::matches_rule(p, rule)))
+            && !opts
+                .ignore
+                .iter()
+                .any(|p| crate::suppress::matches_rule(p, rule))
+    };
+    let run = Run {
+        policy: &policy,
+        enabled: checks()
+            .iter()
+            .map(|c| {
+                c.rules()
+                    .iter()
+                    .any(|&r| policy.severity(r).is_some() && selected(r))
+            })
+            .collect(),
+        sources: &sources,
+    };
     // In files mode the overlays were built to learn which files they read: keep those builds.
     let jobs: Vec<(Target, Option<Build>)> = if opts.files_mode_overlays {
         overlays_reading(paths, opts.env.as_deref(), &sources)?
@@ -74,13 +116,22 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
     let targets: Vec<Target> = jobs.iter().map(|(t, _)| t.clone()).collect();
     let outcomes: Vec<Outcome> = jobs
         .into_par_iter()
-        .map(|(t, b)| lint_target(&t, b, &sources))
+        .map(|(t, b)| lint_target(&t, b, &run, opts.env.as_deref()))
         .collect();
     let mut secrets = Vec::new();
     let mut all = Vec::new();
-    for o in outcomes {
+    let mut incomplete = Vec::new();
+    let mut failed_builds = 0;
+    for (t, o) in targets.iter().zip(outcomes) {
         all.extend(o.findings);
         secrets.extend(o.secrets);
+        failed_builds += usize::from(o.failed_build);
+        if !o.partial.is_empty() {
+            incomplete.push(Incomplete {
+                target: t.display(),
+                reasons: o.partial,
+            });
+        }
     }
     let findings = merge_environments(all);
 
@@ -90,18 +141,10 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
     let findings = config.apply(findings, &sources, config_file.as_deref());
     let findings: Vec<Finding> = findings
         .into_iter()
-        .filter(|f| {
-            opts.select.is_empty()
-                || opts
-                    .select
-                    .iter()
-                    .any(|p| crate::suppress::matches_rule(p, f.rule))
-        })
-        .filter(|f| {
-            !opts
-                .ignore
-                .iter()
-                .any(|p| crate::suppress::matches_rule(p, f.rule))
+        .filter(|f| selected(f.rule))
+        .filter_map(|mut f| {
+            f.severity = policy.severity(f.rule)?;
+            Some(f)
         })
         .collect();
     secrets.sort();
@@ -111,33 +154,145 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
         findings,
         targets: targets.iter().map(Target::display).collect(),
         secrets,
+        incomplete,
+        failed_builds,
+        severities: crate::rules::all()
+            .iter()
+            .map(|r| (r.rule, policy.severity(r.rule)))
+            .collect(),
     };
     report.sort();
     Ok(report)
 }
 
-fn lint_target(t: &Target, prebuilt: Option<Build>, sources: &SourceMap) -> Outcome {
+fn known_environments(policy: &Policy) -> String {
+    policy
+        .environments()
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What every target of one run shares: the policy and which checks are enabled.
+struct Run<'a> {
+    policy: &'a Policy,
+    /// Per check of [`checks()`]: one of its rules is on and selected.
+    enabled: Vec<bool>,
+    sources: &'a SourceMap,
+}
+
+impl Run<'_> {
+    /// Runs every enabled check of `scope` on `input`; a check whose rule has no policy for
+    /// `env` is recorded in `skipped`.
+    fn checks(
+        &self,
+        scope: Scope,
+        input: Input<'_>,
+        env: Option<&str>,
+        out: &mut Out,
+        skipped: &mut Vec<RuleId>,
+    ) {
+        for (i, c) in checks().iter().enumerate() {
+            if c.scope() != scope || !self.enabled[i] {
+                continue;
+            }
+            match self.policy.applies(i, env) {
+                Applies::Yes(p) => c.run(input, env, p, self.sources, out),
+                Applies::NoPolicy => {
+                    if env.is_some() && !skipped.contains(&c.rules()[0]) {
+                        skipped.push(c.rules()[0]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The checks of a set of objects: each object, each config the model traced, and (for an
+    /// environment) the deployment as a whole.
+    fn objects(
+        &self,
+        d: &Deployment<'_>,
+        whole: bool,
+        out: &mut Out,
+        secrets: &mut Vec<crate::source::Span>,
+        skipped: &mut Vec<RuleId>,
+    ) {
+        for o in &d.objects {
+            self.checks(Scope::Object, Input::Object(o), d.env, out, skipped);
+            crate::checks::secrets::of_object(o, secrets);
+        }
+        for c in &d.configs {
+            self.checks(Scope::Config, Input::Config(&c.file), d.env, out, skipped);
+            secrets.extend(crate::redis::secret_spans(&c.file));
+        }
+        if whole {
+            self.checks(Scope::Deployment, Input::Deployment(d), d.env, out, skipped);
+        }
+    }
+}
+
+fn lint_target(
+    t: &Target,
+    prebuilt: Option<Build>,
+    run: &Run<'_>,
+    env_flag: Option<&str>,
+) -> Outcome {
+    let sources = run.sources;
     match t {
         Target::Overlay { dir, env } => {
             let build = prebuilt.unwrap_or_else(|| crate::kustomize::build(dir, sources));
-            let mut out = if build.failed {
-                Outcome::default()
-            } else {
-                crate::checks::overlay(&build, sources)
+            let mut o = Outcome {
+                failed_build: build.failed,
+                ..Outcome::default()
             };
-            out.findings.splice(0..0, build.findings);
-            out.secrets.extend(build.secrets);
-            for f in &mut out.findings {
+            let mut out = Out::new(!build.failed);
+            let mut skipped = Vec::new();
+            let d = Deployment::new(&build.resources, Some(env), !build.failed, sources);
+            run.objects(&d, true, &mut out, &mut o.secrets, &mut skipped);
+            o.secrets.extend(untraced_config_secrets(&d, sources));
+            if build.failed {
+                o.partial.push(
+                    "the build failed: the checks ran on what was built and drew no conclusion from anything missing"
+                        .to_string(),
+                );
+            }
+            if !out.withheld.is_empty() {
+                o.partial.push(format!(
+                    "withheld because the build is incomplete: {}",
+                    rule_list(&out.withheld)
+                ));
+            }
+            if !skipped.is_empty() {
+                o.partial.push(format!(
+                    "no policy for environment `{env}` (known: {}): {} not run; add it to .grill-lint.yaml as `environments: {{{env}: {{extends: ENV}}}}` and override what differs",
+                    known_environments(run.policy),
+                    rule_list(&skipped)
+                ));
+            }
+            o.findings = build.findings;
+            o.findings.append(&mut out.findings);
+            o.secrets.extend(build.secrets);
+            for f in &mut o.findings {
                 f.environments = vec![env.clone()];
             }
-            out
+            o
         }
         Target::Conf { path, kind } => match sources.load(path) {
             Ok(file) => {
                 let conf = crate::redis::parse(&file, *kind);
+                let mut out = Out::new(true);
+                run.checks(
+                    Scope::Config,
+                    Input::Config(&conf),
+                    env_flag,
+                    &mut out,
+                    &mut Vec::new(),
+                );
                 Outcome {
-                    findings: crate::redis::lint(&conf),
+                    findings: out.findings,
                     secrets: crate::redis::secret_spans(&conf),
+                    ..Outcome::default()
                 }
             }
             Err(e) => unreadable(sources, path, &e.to_string()),
@@ -145,33 +300,106 @@ fn lint_target(t: &Target, prebuilt: Option<Build>, sources: &SourceMap) -> Outc
         Target::Yaml { path } => match sources.load(path) {
             Ok(file) => {
                 let parsed = parse_stream(&file, Limits::default());
-                let mut out = Outcome {
-                    findings: parsed.findings,
-                    secrets: Vec::new(),
-                };
-                for doc in parsed.docs.iter().filter(|d| d.get("kind").is_some()) {
-                    crate::checks::object(doc, sources, &mut out);
+                let docs: Vec<Resource> = parsed
+                    .docs
+                    .into_iter()
+                    .filter(|d| d.get("kind").is_some())
+                    .map(|node| Resource { node })
+                    .collect();
+                let mut o = Outcome::default();
+                let mut out = Out::new(true);
+                // A file linted alone: per-object and per-config checks, no conclusions about
+                // the deployment it is only a part of.
+                let d = Deployment::new(&docs, env_flag, true, sources);
+                run.objects(&d, false, &mut out, &mut o.secrets, &mut Vec::new());
+                if d.processes.is_empty() {
+                    // Nothing in the file runs Redis: its `*.conf` keys are read as the file
+                    // mode always did (the user named this file).
+                    for doc in &d.objects {
+                        for (conf, _) in embedded_configs(doc, sources) {
+                            run.checks(
+                                Scope::Config,
+                                Input::Config(&conf),
+                                env_flag,
+                                &mut out,
+                                &mut Vec::new(),
+                            );
+                            o.secrets.extend(crate::redis::secret_spans(&conf));
+                        }
+                    }
                 }
-                out
+                o.findings = parsed.findings;
+                o.findings.append(&mut out.findings);
+                o
             }
             Err(e) => unreadable(sources, path, &e.to_string()),
         },
         Target::Json { path } => match sources.load(path) {
             Ok(file) => Outcome {
                 findings: json_syntax(&file),
-                secrets: Vec::new(),
+                ..Outcome::default()
             },
             Err(e) => unreadable(sources, path, &e.to_string()),
         },
     }
 }
 
+fn rule_list(rules: &[RuleId]) -> String {
+    let names: Vec<&str> = rules.iter().map(|r| r.as_str()).collect();
+    names.join(", ")
+}
+
+/// `*.conf` keys of a ConfigMap, parsed as Redis would read them (file mode only).
+fn embedded_configs(doc: &Node, sources: &SourceMap) -> Vec<(crate::redis::RedisConf, String)> {
+    let mut out = Vec::new();
+    if doc.str_at(&["kind"]) != Some("ConfigMap") {
+        return out;
+    }
+    let Some(data) = doc.get("data").and_then(Node::as_map) else {
+        return out;
+    };
+    for e in &data.entries {
+        let (Some(key), Some(text)) = (e.key.as_str(), e.value.as_str()) else {
+            continue;
+        };
+        if !key.ends_with(".conf") {
+            continue;
+        }
+        let kind = crate::redis::detect_kind(Path::new(key), text);
+        let file = sources.get(e.value.span.file);
+        if let Some(conf) = crate::redis::parse_embedded(&file, &e.value, kind) {
+            out.push((conf, key.to_string()));
+        }
+    }
+    out
+}
+
+/// Secret values in ConfigMap `*.conf` keys that no Redis process reads: they are not checked
+/// as redis.conf, but a password written there must still never be printed.
+fn untraced_config_secrets(d: &Deployment<'_>, sources: &SourceMap) -> Vec<crate::source::Span> {
+    let traced: Vec<crate::source::Span> = d.configs.iter().map(|c| c.source.value_span).collect();
+    let mut out = Vec::new();
+    for doc in &d.objects {
+        for (conf, _) in embedded_configs(doc, sources) {
+            if conf.directives.first().is_some_and(|x| {
+                traced.iter().any(|t| {
+                    t.file == x.line.file && t.start <= x.line.start && x.line.end <= t.end
+                })
+            }) {
+                continue;
+            }
+            out.extend(crate::redis::secret_spans(&conf));
+        }
+    }
+    out
+}
+
 /// A file that cannot be read is a finding at the file (it exists: `resolve` checked).
 fn unreadable(sources: &SourceMap, path: &Path, why: &str) -> Outcome {
     let f = sources.add(path, String::new());
     Outcome {
-        findings: vec![Finding::new("yaml/limits", f.span(0, 0), why.to_string())],
-        secrets: Vec::new(),
+        findings: vec![Finding::new(id::YAML_LIMITS, f.span(0, 0), why.to_string())],
+        ..Outcome::default()
     }
 }
 
@@ -187,7 +415,7 @@ fn json_syntax(file: &crate::source::SourceFile) -> Vec<Finding> {
                 .map(|(b, _)| start + b)
                 .unwrap_or(start);
             vec![Finding::new(
-                "cache/schema",
+                id::CACHE_SCHEMA,
                 file.span(at, at),
                 format!("invalid JSON: {e}"),
             )]
@@ -198,8 +426,10 @@ fn json_syntax(file: &crate::source::SourceFile) -> Vec<Finding> {
 /// One finding per (rule, location, message), listing every environment it holds in.
 fn merge_environments(findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
-    let mut index: std::collections::HashMap<(&'static str, crate::source::Span, String), usize> =
-        Default::default();
+    let mut index: std::collections::HashMap<
+        (crate::rules::RuleId, crate::source::Span, String),
+        usize,
+    > = Default::default();
     for f in findings {
         let key = (f.rule, f.primary, f.message.clone());
         match index.get(&key) {

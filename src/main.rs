@@ -117,16 +117,10 @@ fn main() -> ExitCode {
         Some(Command::Check(args)) => run_check(args),
         Some(Command::Render { dir }) => run_render(&dir),
         Some(Command::Rules) => {
-            print!("{}", grill_lint::rules::list_text());
+            print!("{}", grill_lint::catalogue::list_text());
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Explain { rule }) => match grill_lint::rules::explain(&rule) {
-            Some(text) => {
-                print!("{text}");
-                Ok(ExitCode::SUCCESS)
-            }
-            None => Err(format!("unknown rule `{rule}` (see `grill-lint rules`)")),
-        },
+        Some(Command::Explain { rule }) => run_explain(&rule),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,
@@ -186,7 +180,10 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, String> {
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Never => None,
     };
-    let failed = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
+    // An overlay that did not build was not checked: that never passes, whatever was ignored.
+    let failed = threshold.is_some_and(|t| {
+        report.failed_builds > 0 || report.findings.iter().any(|f| f.severity >= t)
+    });
     Ok(if failed {
         ExitCode::from(1)
     } else {
@@ -208,6 +205,25 @@ fn write_out(path: Option<&std::path::Path>, text: &str) -> Result<(), String> {
     }
 }
 
+/// `explain`: the rule's documentation, with its parameters as the configuration in force here
+/// (found from the working directory) sets them.
+fn run_explain(rule: &str) -> Result<ExitCode, String> {
+    let sources = grill_lint::source::SourceMap::new();
+    let config = match grill_lint::config::discover(std::path::Path::new(".")) {
+        Some(p) => grill_lint::config::load(&p, &sources)
+            .map_err(|e| format!("invalid configuration: {e}"))?,
+        None => grill_lint::config::Config::default(),
+    };
+    let policy = grill_lint::policy::Policy::load(&config)?;
+    match grill_lint::catalogue::explain(rule, &policy) {
+        Some(text) => {
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        None => Err(format!("unknown rule `{rule}` (see `grill-lint rules`)")),
+    }
+}
+
 /// `render`: the build as YAML on stdout; a failed build prints its findings and exits 1.
 fn run_render(dir: &std::path::Path) -> Result<ExitCode, String> {
     if !dir.is_dir() {
@@ -222,12 +238,12 @@ fn run_render(dir: &std::path::Path) -> Result<ExitCode, String> {
     let sources = grill_lint::source::SourceMap::new();
     let build = grill_lint::kustomize::build(dir, &sources);
     if build.failed {
-        let mut r = report::Report {
+        let mut r = report::Report::of(
             sources,
-            findings: build.findings,
-            targets: vec![report::display_path(dir)],
-            secrets: build.secrets,
-        };
+            build.findings,
+            vec![report::display_path(dir)],
+            build.secrets,
+        );
         r.sort();
         eprint!(
             "{}",

@@ -6,6 +6,7 @@
 //! `lint/suppression-without-reason`. A rule may be named by its ID or by its group (`redis/`).
 
 use crate::diag::Finding;
+use crate::rules::id;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use std::collections::HashMap;
 
@@ -23,7 +24,8 @@ struct Comment {
 const MARKER: &str = "grill-lint: ignore";
 
 /// Whether `pattern` (an ID, or a group ending in `/`) names `rule`.
-pub fn matches_rule(pattern: &str, rule: &str) -> bool {
+pub fn matches_rule(pattern: &str, rule: crate::rules::RuleId) -> bool {
+    let rule = rule.as_str();
     pattern == rule
         || (pattern.ends_with('/') && rule.starts_with(pattern))
         || (!pattern.contains('/') && rule.split('/').next() == Some(pattern))
@@ -55,7 +57,7 @@ fn scan(file: &SourceFile) -> (Vec<Comment>, Vec<Finding>) {
                     .collect();
                 if reason.is_empty() {
                     findings.push(
-                        Finding::new("lint/suppression-without-reason", span, "suppression comment without a reason")
+                        Finding::new(id::LINT_SUPPRESSION_WITHOUT_REASON, span, "suppression comment without a reason")
                             .help("add the reason after `--`: `# grill-lint: ignore RULE -- why this is fine`"),
                     );
                 }
@@ -111,7 +113,7 @@ pub fn apply(findings: Vec<Finding>, sources: &SourceMap, files: &[FileId]) -> V
         for c in comments.iter().filter(|c| !c.used) {
             kept.push(
                 Finding::new(
-                    "lint/unused-suppression",
+                    id::LINT_UNUSED_SUPPRESSION,
                     c.span,
                     format!(
                         "this suppression of {} suppresses nothing",
@@ -136,20 +138,24 @@ mod tests {
         let f = map.add("a.yaml", "a: on # grill-lint: ignore yaml/ambiguous-scalar -- a flag\n# grill-lint: ignore yaml/ -- legacy\nb: off\nc: 1 # grill-lint: ignore redis/daemonize\n");
         let at = |s: &str| {
             let i = f.text.find(s).unwrap();
-            Finding::new("yaml/ambiguous-scalar", f.span(i, i + 1), "x")
+            Finding::new(id::YAML_AMBIGUOUS_SCALAR, f.span(i, i + 1), "x")
         };
         let out = apply(vec![at("on"), at("off")], &map, &[f.id]);
         let rules: Vec<_> = out.iter().map(|f| f.rule).collect();
         assert_eq!(
             rules,
-            vec!["lint/unused-suppression", "lint/suppression-without-reason"]
+            vec![
+                id::LINT_UNUSED_SUPPRESSION,
+                id::LINT_SUPPRESSION_WITHOUT_REASON
+            ]
         );
     }
 
     #[test]
     fn group_patterns() {
-        assert!(matches_rule("redis/", "redis/daemonize"));
-        assert!(matches_rule("redis", "redis/daemonize"));
-        assert!(!matches_rule("redis/daemon", "redis/daemonize"));
+        use crate::rules::id::REDIS_DAEMONIZE;
+        assert!(matches_rule("redis/", REDIS_DAEMONIZE));
+        assert!(matches_rule("redis", REDIS_DAEMONIZE));
+        assert!(!matches_rule("redis/daemon", REDIS_DAEMONIZE));
     }
 }

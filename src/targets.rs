@@ -8,7 +8,7 @@
 use crate::redis::ConfKind;
 use crate::source::SourceMap;
 use std::collections::BTreeSet;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// Names kustomize accepts for a kustomization file, in its order of preference.
 pub const KUSTOMIZATION_FILES: [&str; 3] =
@@ -41,9 +41,9 @@ pub enum Target {
 impl Target {
     pub fn display(&self) -> String {
         match self {
-            Target::Overlay { dir, .. } => crate::report::display_path(dir),
+            Target::Overlay { dir, .. } => crate::paths::display(dir),
             Target::Conf { path, .. } | Target::Json { path } | Target::Yaml { path } => {
-                crate::report::display_path(path)
+                crate::paths::display(path)
             }
         }
     }
@@ -57,26 +57,6 @@ pub fn kustomization_file(dir: &Path) -> Option<PathBuf> {
         .iter()
         .map(|n| dir.join(n))
         .find(|p| p.is_file())
-}
-
-/// Lexically normalises a path (`a/./b/../c` → `a/c`), keeping it relative if it was.
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() || out.as_os_str().is_empty() && !p.is_absolute() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    if out.as_os_str().is_empty() {
-        out.push(".");
-    }
-    out
 }
 
 /// Resolves the command line's paths. `env` overrides the environment name of every overlay.
@@ -114,7 +94,7 @@ pub fn resolve(
 /// The environment name of an overlay: its directory name.
 pub fn env_name(dir: &Path) -> String {
     let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    normalize(&abs)
+    crate::paths::clean(&abs)
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "default".into())
@@ -227,7 +207,7 @@ fn overlays_below(root: &Path, sources: &SourceMap) -> Result<Vec<PathBuf>, Targ
         subdirs.sort();
         stack.extend(subdirs.into_iter().rev().map(|d| (d, depth + 1)));
     }
-    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| normalize(p));
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| crate::paths::clean(p));
     let mut included = BTreeSet::new();
     for dir in &found {
         for r in referenced_dirs(dir, sources) {
@@ -271,13 +251,6 @@ fn referenced_dirs(dir: &Path, sources: &SourceMap) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn normalize_paths() {
-        assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
-        assert_eq!(normalize(Path::new("../x")), PathBuf::from("../x"));
-        assert_eq!(normalize(Path::new("./")), PathBuf::from("."));
-    }
 
     #[test]
     fn finds_overlays_not_bases() {

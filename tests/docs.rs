@@ -49,7 +49,8 @@ fn rule_files_satisfy_the_schema() {
 
 #[test]
 fn docs_rules_md_is_generated_from_the_rule_files() {
-    let want = grill_lint::rules::docs_markdown();
+    let want =
+        grill_lint::catalogue::docs_markdown(&grill_lint::policy::Policy::bundled().unwrap());
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md");
     if std::env::var_os("GRILL_UPDATE_DOCS").is_some() {
         std::fs::create_dir_all(concat!(env!("CARGO_MANIFEST_DIR"), "/docs")).unwrap();
@@ -113,9 +114,50 @@ fn redis_divergences_doc_is_generated_from_the_code() {
     assert!(have == want, "docs/redis-divergences.md is stale: run `GRILL_UPDATE_DOCS=1 cargo test --test docs` and commit it");
 }
 
+/// The registry and the rule files agree: every rule file has a generated ID constant, every
+/// rule is produced by exactly one scope, a rule file with parameters belongs to a check that
+/// reads them (or to a planned rule), and `grill-lint rules` marks exactly the unchecked rules.
 #[test]
-fn implemented_rules_are_catalogue_rules() {
-    for id in grill_lint::rules::IMPLEMENTED {
-        assert!(grill_lint::rules::get(id).is_some(), "{id} is not a rule");
+fn the_check_registry_and_the_rule_files_agree() {
+    use grill_lint::checks::{checks, is_implemented, params_owner, PIPELINE_RULES};
+    let ids: Vec<&str> = grill_lint::rules::id::ALL
+        .iter()
+        .map(|r| r.as_str())
+        .collect();
+    let files: Vec<&str> = grill_lint::rules::all()
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(ids, files, "generated constants and rule files differ");
+    for r in grill_lint::rules::all() {
+        let owners = checks().iter().filter(|c| c.rules()[0] == r.rule).count();
+        assert!(owners <= 1, "{}: parameters owned by {owners} checks", r.id);
+        let has_params = !r.params.is_empty() || !r.environments.is_empty();
+        if has_params && is_implemented(r.rule) {
+            assert!(
+                params_owner(r.rule).is_some(),
+                "{}: the rule file has parameters but no check reads them (a check must list it first)",
+                r.id
+            );
+        }
+        let in_pipeline = PIPELINE_RULES.iter().any(|(_, rs)| rs.contains(&r.rule));
+        let in_checks = checks().iter().any(|c| c.rules().contains(&r.rule));
+        assert!(
+            !(in_pipeline && in_checks),
+            "{}: produced by the pipeline and by a check",
+            r.id
+        );
+    }
+    let listed = grill_lint::catalogue::list_text();
+    for r in grill_lint::rules::all() {
+        let line = listed
+            .lines()
+            .find(|l| l.starts_with(&format!("{} ", r.id)))
+            .unwrap();
+        assert_eq!(
+            line.ends_with("(planned)"),
+            !is_implemented(r.rule),
+            "{line}"
+        );
     }
 }

@@ -536,7 +536,7 @@ const HOST_DEFAULT_RULES: &[&str] = &["redis/daemonize", "redis/protected-mode"]
 /// No error-severity finding on a Debian file except [`HOST_DEFAULT_RULES`].
 fn debian_file_has_no_error(name: &str, text: &str) {
     let errors = debian_findings(name, text, |f| {
-        f.severity == Severity::Error && !HOST_DEFAULT_RULES.contains(&f.rule)
+        f.severity == Severity::Error && !HOST_DEFAULT_RULES.contains(&f.rule.as_str())
     });
     assert!(
         errors.is_empty(),

@@ -30,7 +30,14 @@ use grill_lint::diag::Severity;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-use grill_lint::rules::IMPLEMENTED;
+/// The rules whose checks have landed (the registry says which).
+fn implemented() -> Vec<&'static str> {
+    grill_lint::rules::all()
+        .iter()
+        .filter(|r| grill_lint::checks::is_implemented(r.rule))
+        .map(|r| r.id.as_str())
+        .collect()
+}
 
 /// A correct case that fails because of a bug in the implementation.
 struct Gap {
@@ -111,6 +118,7 @@ fn target_of(dir: &Path) -> Result<String, String> {
         .map_err(|e| e.to_string())?
         .filter_map(Result::ok)
         .map(|e| e.path())
+        .filter(|p| file_name(p) != CASE_FILE)
         .collect();
     let has_kustomization = grill_lint::targets::kustomization_file(dir).is_some();
     match entries.as_slice() {
@@ -129,11 +137,34 @@ struct Run {
     stderr: String,
 }
 
+/// A case's own settings: `case.yaml` beside its input, `env: NAME` naming the environment
+/// whose policy applies (an overlay's directory is `fail` or `pass`, which no policy names).
+const CASE_FILE: &str = "case.yaml";
+
+fn case_env(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join(CASE_FILE)).ok()?;
+    let env = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("env:"))
+        .map(|v| v.trim().trim_matches('"').to_string());
+    assert!(
+        env.is_some(),
+        "{}: case.yaml must say `env: NAME`",
+        dir.display()
+    );
+    env
+}
+
 fn grill(dir: &Path, args: &[&str]) -> Run {
+    let mut all: Vec<String> = Vec::new();
+    if let Some(env) = case_env(dir) {
+        all.extend(["--env".to_string(), env]);
+    }
+    all.extend(args.iter().map(|a| a.to_string()));
     let out = Command::cargo_bin("grill-lint")
         .expect("the grill-lint binary is built for integration tests")
         .current_dir(dir)
-        .args(args)
+        .args(&all)
         .output()
         .expect("grill-lint runs");
     Run {
@@ -304,7 +335,10 @@ fn snapshot(rule: &str, dir: &Path, target: &str) -> Result<(), String> {
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
     settings.set_description(format!(
-        "cd {rel} && grill-lint --select {rule} --color never --format human {target}"
+        "cd {rel} && grill-lint{} --select {rule} --color never --format human {target}",
+        case_env(dir)
+            .map(|e| format!(" --env {e}"))
+            .unwrap_or_default()
     ));
     // Messages show paths relative to the working directory or as written, never absolute:
     // an absolute path would also make the snapshot depend on the checkout.
@@ -340,7 +374,7 @@ fn case_problems(rule: &str, case: Case, dir: &Path) -> Vec<String> {
 #[test]
 fn every_implemented_rule_has_a_failing_and_a_passing_case() {
     let mut missing = Vec::new();
-    for rule in IMPLEMENTED {
+    for rule in implemented() {
         for case in [Case::Fail, Case::Pass] {
             let dir = fixtures_root().join(rule).join(case.dir_name());
             if !dir.is_dir() {
@@ -380,7 +414,7 @@ fn rule_fixtures() {
         for case in [Case::Fail, Case::Pass] {
             let case_dir = dir.join(case.dir_name());
             if !case_dir.is_dir() {
-                continue; // reported by the test over IMPLEMENTED (or a rule not yet listed)
+                continue; // reported by the test over implemented() (or a rule not yet listed)
             }
             let label = format!("{rule} ({})", case.dir_name());
             let problems =

@@ -5,8 +5,22 @@
 //! 1.1 rules, so the API server receives `true` and rejects the object (or, for an
 //! `int-or-string` field, silently gets another value).
 
+use crate::checks::{Check, Cx, NoParams, Out, Scope};
 use crate::diag::Finding;
+use crate::rules::{id, RuleId};
 use crate::yaml::{scalar::ambiguity, Node, Value};
+
+pub struct AmbiguousScalar;
+
+impl Check for AmbiguousScalar {
+    type Params = NoParams;
+    const RULES: &'static [RuleId] = &[id::YAML_AMBIGUOUS_SCALAR];
+    const SCOPE: Scope = Scope::Object;
+
+    fn object(&self, doc: &Node, _cx: &Cx<'_, NoParams>, out: &mut Out) {
+        check_resource(doc, &mut out.findings);
+    }
+}
 
 /// Map-valued fields whose values must all be strings.
 const STRING_MAPS: &[&[&str]] = &[
@@ -49,7 +63,7 @@ fn flag(v: &Node, out: &mut Vec<Finding>) {
     if let Some(what) = ambiguity(s) {
         out.push(
             Finding::new(
-                "yaml/ambiguous-scalar",
+                id::YAML_AMBIGUOUS_SCALAR,
                 v.span,
                 format!(
                     "`{}` is a string to kustomize but {what} to the Kubernetes API (YAML 1.1)",

@@ -1,4 +1,6 @@
-//! Kubernetes semantics the checks share: CronJob schedules and label selectors.
+//! Kubernetes semantics grill-lint needs and no crate gives with exactness: quantities, CronJob
+//! schedules and label selectors.
 
 pub mod cron;
+pub mod quantity;
 pub mod selector;

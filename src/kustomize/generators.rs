@@ -6,6 +6,7 @@ use super::kustomization::{GenOptions, GenSpec, Str};
 use super::load::Loader;
 use super::resource::{key, put, Generated, Res};
 use crate::diag::Finding;
+use crate::rules::id;
 use crate::source::Span;
 use crate::yaml::{Entry, Map, Node, Scalar, Value};
 use std::path::Path;
@@ -29,7 +30,7 @@ pub fn generate(
 ) -> Result<Res, Finding> {
     let name = g.name.as_ref().ok_or_else(|| {
         Finding::new(
-            "kustomize/unsupported",
+            id::KUSTOMIZE_UNSUPPORTED,
             g.span,
             "a generator needs a `name`; kustomize refuses it, so nothing of this overlay was checked",
         )
@@ -48,7 +49,7 @@ pub fn generate(
     for (i, p) in pairs.iter().enumerate() {
         if let Some(first) = pairs[..i].iter().find(|q| q.key == p.key) {
             return Err(Finding::new(
-                "yaml/duplicate-key",
+                id::YAML_DUPLICATE_KEY,
                 p.key_span,
                 format!("{what} {} illegally repeats the key `{}`", name.text, p.key),
             )
@@ -171,7 +172,7 @@ fn either(a: Option<bool>, b: Option<bool>) -> Option<bool> {
 
 fn bad(span: Span, msg: String) -> Finding {
     Finding::new(
-        "kustomize/unsupported",
+        id::KUSTOMIZE_UNSUPPORTED,
         span,
         format!("{msg}; kustomize refuses it, so nothing of this overlay was checked"),
     )

@@ -6,6 +6,7 @@
 
 use super::fieldspec::FieldSpec;
 use crate::diag::Finding;
+use crate::rules::id;
 use crate::source::{FileId, Span};
 use crate::yaml::{Node, Resolved, Value};
 
@@ -245,7 +246,7 @@ impl Cx {
     fn bad(&mut self, span: Span, msg: String) {
         self.findings.push(
             Finding::new(
-                "kustomize/unsupported",
+                id::KUSTOMIZE_UNSUPPORTED,
                 span,
                 format!("{msg}; kustomize refuses this kustomization, so nothing of this overlay was checked"),
             ),
@@ -266,7 +267,7 @@ impl Cx {
                         "number"
                     };
                     let mut f = Finding::new(
-                        "yaml/ambiguous-scalar",
+                        id::YAML_AMBIGUOUS_SCALAR,
                         n.span,
                         format!(
                             "kustomize reads `{}` in `{what}` as a {kind} (YAML 1.1) where a string is required, and refuses the kustomization; nothing of this overlay was checked",
@@ -412,7 +413,7 @@ pub fn parse(doc: &Node, file: FileId) -> Parsed {
         if let Some((_, help)) = UNSUPPORTED.iter().find(|(f, _)| *f == key) {
             cx.findings.push(
                 Finding::new(
-                    "kustomize/unsupported",
+                    id::KUSTOMIZE_UNSUPPORTED,
                     e.key.span,
                     format!("`{key}` is not supported by the native renderer; nothing of this overlay was checked"),
                 )
@@ -428,7 +429,7 @@ pub fn parse(doc: &Node, file: FileId) -> Parsed {
         if let Some((_, help)) = DEPRECATED.iter().find(|(f, _)| *f == key) {
             cx.findings.push(
                 Finding::new(
-                    "kustomize/deprecated-field",
+                    id::KUSTOMIZE_DEPRECATED_FIELD,
                     e.key.span,
                     format!("`{key}` is deprecated"),
                 )
@@ -846,7 +847,7 @@ mod tests {
         let deprecated = p
             .findings
             .iter()
-            .filter(|f| f.rule == "kustomize/deprecated-field")
+            .filter(|f| f.rule == id::KUSTOMIZE_DEPRECATED_FIELD)
             .count();
         assert_eq!(deprecated, 2);
     }
@@ -855,7 +856,10 @@ mod tests {
     fn yaml11_booleans_and_numbers_in_string_fields_fail() {
         let p = parse_text("commonLabels: {x: y}\n");
         assert!(p.failed);
-        assert_eq!(p.findings.last().unwrap().rule, "yaml/ambiguous-scalar");
+        assert_eq!(
+            p.findings.last().unwrap().rule.as_str(),
+            "yaml/ambiguous-scalar"
+        );
         let p = parse_text("images:\n- name: redis\n  newTag: 7\n");
         assert!(p.failed);
         assert!(!parse_text("images:\n- name: redis\n  newTag: \"7\"\n").failed);

@@ -3,11 +3,12 @@
 //! and the YAML documents of each file parsed once per build.
 
 use crate::diag::Finding;
-use crate::report::display_path;
+use crate::paths::display as display_path;
+use crate::rules::id;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::yaml::{parse_stream_with, Duplicates, Limits, Node, ParsedStream, Style};
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -34,7 +35,7 @@ impl LoadError {
         match self {
             LoadError::Missing(p) => {
                 let f = Finding::new(
-                    "kustomize/missing-file",
+                    id::KUSTOMIZE_MISSING_FILE,
                     at,
                     format!("`{}` does not exist", shown(p)),
                 );
@@ -54,7 +55,7 @@ impl LoadError {
                     format!("`{}`", shown(path))
                 };
                 Finding::new(
-                    "kustomize/outside-root",
+                    id::KUSTOMIZE_OUTSIDE_ROOT,
                     at,
                     format!(
                         "{what} is outside the kustomization root `{}` (kustomize refuses to load it)",
@@ -65,11 +66,11 @@ impl LoadError {
                 .help("move the file below the kustomization directory, or list its directory (with its own kustomization) under `resources`")
             }
             LoadError::NotFile(p) => Finding::new(
-                "kustomize/missing-file",
+                id::KUSTOMIZE_MISSING_FILE,
                 at,
                 format!("`{}` must resolve to a file", shown(p)),
             ),
-            LoadError::Unreadable(msg) => Finding::new("kustomize/missing-file", at, msg.clone()),
+            LoadError::Unreadable(msg) => Finding::new(id::KUSTOMIZE_MISSING_FILE, at, msg.clone()),
         }
     }
 }
@@ -109,30 +110,11 @@ fn stops_kustomize(parsed: &ParsedStream, usage: Use) -> bool {
     !parsed.complete
         || parsed.findings.iter().any(|f| {
             f.severity == crate::diag::Severity::Error
-                && (usage == Use::Resource || f.rule != "yaml/duplicate-key")
+                && (usage == Use::Resource || f.rule != id::YAML_DUPLICATE_KEY)
         })
 }
 
-/// Lexical `.`/`..` removal (what Go's `filepath.Clean` does).
-pub fn clean(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                let climbs = matches!(
-                    out.components().next_back(),
-                    None | Some(Component::ParentDir)
-                );
-                if climbs || !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
+pub use crate::paths::clean;
 
 /// Whether an entry names a remote resource (git or http).
 pub fn is_remote(entry: &str) -> bool {

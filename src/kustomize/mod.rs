@@ -37,6 +37,7 @@ pub mod smp;
 pub mod suggest;
 
 use crate::diag::Finding;
+use crate::rules::id;
 use crate::source::{FileId, SourceMap, Span};
 use crate::yaml::{Node, Value};
 use kustomization::{Behavior, Kustomization, PatchSource, PatchSpec};
@@ -56,11 +57,12 @@ pub struct Resource {
 #[derive(Debug, Default)]
 pub struct Build {
     pub root: PathBuf,
-    /// Rendered objects in kustomize's output (legacy) order.
+    /// Rendered objects in kustomize's output (legacy) order (partial when `failed`).
     pub resources: Vec<Resource>,
     /// Build problems, located in the kustomization or input files.
     pub findings: Vec<Finding>,
-    /// True when `kubectl kustomize` would fail on this tree (nothing is rendered then).
+    /// True when `kubectl kustomize` would fail on this tree: it renders nothing then, and
+    /// `resources` holds only what was built before and around the failure.
     pub failed: bool,
     /// Every file the build read (for `--files-mode=overlays`).
     pub files_read: Vec<FileId>,
@@ -88,16 +90,12 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
     };
     let mut acc = Vec::new();
     let fifo = b.run_dir(dir, None, Expect::Root, &mut acc, &mut Vec::new());
-    if !b.failed {
-        b.finish(&mut acc, fifo);
-    }
+    // A failed build still finishes what it built, so that checks whose inputs were built run
+    // (kubectl would print nothing: `render` prints nothing then either).
+    b.finish(&mut acc, fifo);
     Build {
         root: dir.to_path_buf(),
-        resources: if b.failed {
-            Vec::new()
-        } else {
-            acc.into_iter().map(|r| Resource { node: r.node }).collect()
-        },
+        resources: acc.into_iter().map(|r| Resource { node: r.node }).collect(),
         findings: b.findings,
         failed: b.failed,
         files_read: b.loader.files_read,
@@ -207,9 +205,9 @@ impl Builder<'_> {
         let Ok(canon) = std::fs::canonicalize(dir) else {
             let span = at_or_dir(self);
             let f = Finding::new(
-                "kustomize/missing-file",
+                id::KUSTOMIZE_MISSING_FILE,
                 span,
-                format!("`{}` does not exist", crate::report::display_path(dir)),
+                format!("`{}` does not exist", crate::paths::display(dir)),
             );
             self.fail(match suggest::sibling(dir) {
                 Some(help) => f.help(help),
@@ -225,7 +223,7 @@ impl Builder<'_> {
         if stack.len() >= MAX_DIR_DEPTH {
             let span = at_or_dir(self);
             self.fail(Finding::new(
-                "kustomize/cycle",
+                id::KUSTOMIZE_CYCLE,
                 span,
                 format!("kustomization directories nest deeper than {MAX_DIR_DEPTH} levels"),
             ));
@@ -241,11 +239,11 @@ impl Builder<'_> {
             [] => {
                 let span = at_or_dir(self);
                 self.fail(Finding::new(
-                    "kustomize/missing-file",
+                    id::KUSTOMIZE_MISSING_FILE,
                     span,
                     format!(
                         "`{}` holds no kustomization.yaml, kustomization.yml or Kustomization",
-                        crate::report::display_path(dir)
+                        crate::paths::display(dir)
                     ),
                 ));
                 return None;
@@ -258,11 +256,11 @@ impl Builder<'_> {
                 let (s1, s2) = (span(self, first), span(self, second));
                 self.fail(
                     Finding::new(
-                        "kustomize/unsupported",
+                        id::KUSTOMIZE_UNSUPPORTED,
                         s2,
                         format!(
                             "`{}` holds several kustomization files (kustomize refuses to choose); nothing of this overlay was checked",
-                            crate::report::display_path(dir)
+                            crate::paths::display(dir)
                         ),
                     )
                     .related(s1, "the other kustomization file")
@@ -302,7 +300,7 @@ impl Builder<'_> {
             let span = at.unwrap_or_else(|| Span::file_start(file.id));
             self.fail(
                 Finding::new(
-                    "kustomize/unsupported",
+                    id::KUSTOMIZE_UNSUPPORTED,
                     span,
                     format!("{msg} (kustomize refuses it)"),
                 )
@@ -322,7 +320,7 @@ impl Builder<'_> {
 
     fn remote(&mut self, entry: &kustomization::Str) {
         self.fail(Finding::new(
-            "kustomize/unsupported",
+            id::KUSTOMIZE_UNSUPPORTED,
             entry.span,
             format!("remote kustomize resource `{}` is not supported; nothing of this overlay was checked", entry.text),
         ).help("render offline: vendor it or point at a local path"));
@@ -345,7 +343,7 @@ impl Builder<'_> {
             if p.is_dir() {
                 if Path::new(&entry.text).is_absolute() {
                     self.fail(Finding::new(
-                        "kustomize/outside-root",
+                        id::KUSTOMIZE_OUTSIDE_ROOT,
                         entry.span,
                         format!(
                             "kustomization directory `{}` cannot be absolute",
@@ -404,7 +402,7 @@ impl Builder<'_> {
     fn resource_doc(&mut self, d: &Node) -> Option<Res> {
         if d.as_map().is_none() || d.str_at(&["kind"]).is_none() {
             self.fail(Finding::new(
-                "kustomize/unsupported",
+                id::KUSTOMIZE_UNSUPPORTED,
                 d.span,
                 "a resource must be a mapping with `apiVersion`, `kind` and `metadata.name`; kustomize refuses this document",
             ));
@@ -437,7 +435,7 @@ impl Builder<'_> {
                 .find(|&i| acc[i].id_ref().equals(&r.id_ref()));
             if let Some(prev) = dup {
                 let f = Finding::new(
-                    "kustomize/duplicate-resource",
+                    id::KUSTOMIZE_DUPLICATE_RESOURCE,
                     r.origin,
                     format!(
                         "two definitions of {} (kustomize refuses the second)",
@@ -501,7 +499,7 @@ impl Builder<'_> {
                 }
                 (Behavior::Create, Some(i)) => {
                     let f = Finding::new(
-                        "kustomize/duplicate-resource",
+                        id::KUSTOMIZE_DUPLICATE_RESOURCE,
                         new.origin,
                         format!("{} already exists; a generator for it needs `behavior: merge` or `replace`", id.describe()),
                     )
@@ -510,7 +508,7 @@ impl Builder<'_> {
                     self.fail(f);
                 }
                 (_, None) => self.fail(Finding::new(
-                    "kustomize/patch-target-missing",
+                    id::KUSTOMIZE_PATCH_TARGET_MISSING,
                     new.origin,
                     format!(
                         "{} does not exist; the generator cannot merge or replace it",
@@ -572,7 +570,7 @@ impl Builder<'_> {
             id.namespace = resource::norm_ns(&id.namespace).to_string();
             if let Some(&first) = seen.get(&id) {
                 let f = Finding::new(
-                    "kustomize/duplicate-resource",
+                    id::KUSTOMIZE_DUPLICATE_RESOURCE,
                     r.origin,
                     format!(
                         "`namespace` gives {} the id of another object (kustomize: namespace transformation produces ID conflict)",
@@ -650,7 +648,7 @@ impl Builder<'_> {
             Ok(s) => s,
             Err((at, msg)) => {
                 self.fail(Finding::new(
-                    "kustomize/patch-failed",
+                    id::KUSTOMIZE_PATCH_FAILED,
                     at.span,
                     format!("invalid target selector `{}`: {msg}", at.text),
                 ));
@@ -660,7 +658,7 @@ impl Builder<'_> {
         let hits: Vec<usize> = (0..acc.len()).filter(|&i| sel.matches(&acc[i])).collect();
         if hits.is_empty() {
             let mut f = Finding::new(
-                "kustomize/patch-target-missing",
+                id::KUSTOMIZE_PATCH_TARGET_MISSING,
                 t.span.unwrap_or(p.span),
                 "this patch target selects no object, so the patch does nothing (kustomize is silent about it)",
             );
@@ -680,7 +678,7 @@ impl Builder<'_> {
     fn json_patch(&mut self, p: &PatchSpec, doc: &Node, acc: &mut [Res], store_id: bool) {
         let Some(t) = &p.target else {
             self.fail(Finding::new(
-                "kustomize/patch-failed",
+                id::KUSTOMIZE_PATCH_FAILED,
                 p.span,
                 "a JSON6902 patch needs a `target`",
             ));
@@ -689,7 +687,7 @@ impl Builder<'_> {
         let ops = match json6902::parse_ops(doc) {
             Ok(o) => o,
             Err((span, msg)) => {
-                self.fail(Finding::new("kustomize/patch-failed", span, msg));
+                self.fail(Finding::new(id::KUSTOMIZE_PATCH_FAILED, span, msg));
                 return;
             }
         };
@@ -709,7 +707,7 @@ impl Builder<'_> {
                 Err(json6902::Failure::Invalid { span, message }) => {
                     let id = acc[i].id().describe();
                     self.fail(Finding::new(
-                        "kustomize/patch-failed",
+                        id::KUSTOMIZE_PATCH_FAILED,
                         span,
                         format!("{message} (patching {id})"),
                     ));
@@ -738,13 +736,13 @@ impl Builder<'_> {
                 let reordered = format!("`{path}` addresses `{pointer}` by index, but a strategic-merge patch re-ordered that list");
                 let mut f = match re.list.name_at(index) {
                     Some(name) => Finding::new(
-                        "kustomize/index-patch-after-smp",
+                        id::KUSTOMIZE_INDEX_PATCH_AFTER_SMP,
                         op.path_span,
                         format!("{reordered}: index {index} is now `{name}`"),
                     )
                     .label(format!("index {index} is `{name}` here")),
                     None => Finding::new(
-                        "kustomize/index-patch-after-smp",
+                        id::KUSTOMIZE_INDEX_PATCH_AFTER_SMP,
                         op.path_span,
                         format!("{reordered}, so the index may hit another element"),
                     ),
@@ -761,7 +759,7 @@ impl Builder<'_> {
         if let Some(t) = &p.target {
             if docs.len() > 1 {
                 self.fail(Finding::new(
-                    "kustomize/patch-failed",
+                    id::KUSTOMIZE_PATCH_FAILED,
                     p.span,
                     "a strategic-merge patch with a `target` must hold exactly one document",
                 ));
@@ -808,7 +806,7 @@ impl Builder<'_> {
                     let help = suggest::objects_of_kind(&pid.kind, &pid.name, same_kind);
                     self.fail(
                         Finding::new(
-                            "kustomize/patch-target-missing",
+                            id::KUSTOMIZE_PATCH_TARGET_MISSING,
                             d.path(&["metadata", "name"]).map_or(d.span, |n| n.span),
                             format!(
                                 "this strategic-merge patch is for {}, which does not exist",
@@ -819,7 +817,7 @@ impl Builder<'_> {
                     );
                 }
                 _ => self.fail(Finding::new(
-                    "kustomize/patch-target-missing",
+                    id::KUSTOMIZE_PATCH_TARGET_MISSING,
                     d.span,
                     format!(
                         "several objects match this strategic-merge patch for {}",
@@ -887,7 +885,7 @@ impl Builder<'_> {
             annotations::finish(&mut r.node);
             for span in output::normalise(&mut r.node) {
                 let mut f = Finding::new(
-                    "yaml/ambiguous-scalar",
+                    id::YAML_AMBIGUOUS_SCALAR,
                     span,
                     "this value reads as an infinite or NaN number, which kustomize cannot encode as JSON: the build fails (quote it if a string was meant)",
                 );
@@ -977,7 +975,7 @@ fn test_failed(op: &json6902::Op, found: Option<&Node>, r: &Res) -> Finding {
     let (path, obj) = (&op.path, id.describe());
     let Some(found) = found else {
         return Finding::new(
-            "kustomize/patch-failed",
+            id::KUSTOMIZE_PATCH_FAILED,
             at,
             format!("`test` checks `{path}` of {obj}, which does not exist"),
         )
@@ -986,7 +984,7 @@ fn test_failed(op: &json6902::Op, found: Option<&Node>, r: &Res) -> Finding {
     };
     match (want, shown(found)) {
         (Some(want), Some(have)) => Finding::new(
-            "kustomize/patch-failed",
+            id::KUSTOMIZE_PATCH_FAILED,
             at,
             format!("`test` expects `{want}` at `{path}` of {obj}, but finds `{have}`"),
         )
@@ -996,7 +994,7 @@ fn test_failed(op: &json6902::Op, found: Option<&Node>, r: &Res) -> Finding {
             "if the patch suits the current value, test for `{have}` instead"
         )),
         _ => Finding::new(
-            "kustomize/patch-failed",
+            id::KUSTOMIZE_PATCH_FAILED,
             at,
             format!("`test` expects another value at `{path}` of {obj} (the values are not shown)"),
         )
@@ -1027,7 +1025,7 @@ fn cycle_finding(
     entry: Option<&kustomization::Str>,
     at: Span,
 ) -> Finding {
-    let shown = |dir: &Path| crate::report::display_path(dir);
+    let shown = |dir: &Path| crate::paths::display(dir);
     let first = chain
         .first()
         .map_or_else(|| shown(canon), |f| shown(&f.dir));
@@ -1049,7 +1047,7 @@ fn cycle_finding(
         (true, _) => message.push_str(&format!("`{first}` again")),
         (false, _) => message.push_str(&format!("`{written}`, which contains `{first}`")),
     }
-    let f = Finding::new("kustomize/cycle", at, message)
+    let f = Finding::new(id::KUSTOMIZE_CYCLE, at, message)
         .label("this entry closes the cycle")
         .help("remove this entry; to share objects between these directories, move them into a separate directory that each of them lists");
     labels

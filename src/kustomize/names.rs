@@ -7,6 +7,7 @@ use super::kustomization::Str;
 use super::namespace::is_cluster_scoped;
 use super::resource::{norm_ns, put, set_name, Res, ResId};
 use crate::diag::Finding;
+use crate::rules::id;
 use crate::source::Span;
 use crate::yaml::{Node, Value};
 use std::collections::HashMap;
@@ -398,7 +399,7 @@ fn select<'a>(
         return Ok(Some(same_affixes[0]));
     }
     Err(Finding::new(
-        "kustomize/duplicate-resource",
+        id::KUSTOMIZE_DUPLICATE_RESOURCE,
         referrer.span,
         format!(
             "found multiple possible referrals for `{name}`; kustomize fails on this reference"

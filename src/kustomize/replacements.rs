@@ -10,6 +10,7 @@ use super::load::Loader;
 use super::resource::{norm_ns, IdRef, Res};
 use super::select::Requirements;
 use crate::diag::Finding;
+use crate::rules::id;
 use crate::source::Span;
 use crate::yaml::{Node, Resolved, Scalar, Value};
 use std::path::Path;
@@ -60,7 +61,7 @@ struct Replacement {
 
 fn bad(span: Span, msg: String) -> Finding {
     Finding::new(
-        "kustomize/unsupported",
+        id::KUSTOMIZE_UNSUPPORTED,
         span,
         format!(
             "{msg}; kustomize refuses this replacement, so nothing of this overlay was checked"
@@ -311,14 +312,14 @@ fn source_value(r: &Replacement, resources: &[Res]) -> Result<Node, Finding> {
         [one] => *one,
         [] => {
             return Err(Finding::new(
-                "kustomize/patch-target-missing",
+                id::KUSTOMIZE_PATCH_TARGET_MISSING,
                 r.span,
                 "the replacement source selects no object (kustomize fails)",
             ))
         }
         _ => {
             return Err(Finding::new(
-                "kustomize/patch-target-missing",
+                id::KUSTOMIZE_PATCH_TARGET_MISSING,
                 r.span,
                 "the replacement source selects several objects (kustomize fails)",
             ))
@@ -329,7 +330,7 @@ fn source_value(r: &Replacement, resources: &[Res]) -> Result<Node, Finding> {
         .filter(|v| !v.is_null())
         .ok_or_else(|| {
             Finding::new(
-                "kustomize/patch-failed",
+                id::KUSTOMIZE_PATCH_FAILED,
                 *span,
                 format!(
                     "fieldPath `{path}` is missing in the replacement source {}",
@@ -347,7 +348,7 @@ fn source_value(r: &Replacement, resources: &[Res]) -> Result<Node, Finding> {
         .and_then(|i| parts.get(i))
         .ok_or_else(|| {
             Finding::new(
-                "kustomize/patch-failed",
+                id::KUSTOMIZE_PATCH_FAILED,
                 *span,
                 format!(
                     "options.index {} is out of bounds for value `{t}`",
@@ -455,7 +456,7 @@ fn run(r: &Replacement, resources: &mut [Res]) -> Result<(), Finding> {
                 );
                 if hits == 0 {
                     return Err(Finding::new(
-                        "kustomize/patch-failed",
+                        id::KUSTOMIZE_PATCH_FAILED,
                         *span,
                         format!(
                             "unable to find field `{path}` in replacement target {}",

@@ -5,9 +5,9 @@
 //! Rules never appear in messages: `>password` and `#hash` rules are secrets, and the messages
 //! name only the kind of rule and its position.
 
-use super::check::Problem;
 use super::commands::{CommandTable, CATEGORIES};
 use super::model::Arg;
+use super::problem::Problem;
 
 /// Checks the rules of one `user` line (`args[0]` is the user name).
 pub fn check_user(args: &[Arg], cmds: &CommandTable) -> Result<(), Problem> {

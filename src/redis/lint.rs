@@ -17,6 +17,7 @@ use super::table::{Type, TABLE};
 use super::value::{self, yes_no};
 use super::ConfKind;
 use crate::diag::Finding;
+use crate::rules::id;
 use crate::source::Span;
 use regex::Regex;
 use std::collections::{HashMap, HashSet};
@@ -31,7 +32,7 @@ pub fn lint(conf: &RedisConf) -> Vec<Finding> {
     for u in &conf.unbalanced {
         out.push(
             Finding::new(
-                "redis/invalid-value",
+                id::REDIS_INVALID_VALUE,
                 u.quote,
                 format!(
                     "unbalanced quotes: {}; Redis refuses the line (\"Unbalanced quotes in configuration line\")",
@@ -63,7 +64,7 @@ pub fn lint(conf: &RedisConf) -> Vec<Finding> {
             for d in conf.all("sentinel").filter(|d| !d.args.is_empty()) {
                 out.push(
                     Finding::new(
-                        "redis/invalid-value",
+                        id::REDIS_INVALID_VALUE,
                         d.line,
                         "a `sentinel` line in a redis.conf: Redis refuses it (\"sentinel directive while not in sentinel mode\")",
                     )
@@ -78,7 +79,7 @@ pub fn lint(conf: &RedisConf) -> Vec<Finding> {
 }
 
 /// A finding for `problem` on directive `d` whose arguments were `args`.
-fn finding(rule: &'static str, d: &Directive, args: &[Arg], p: &Problem) -> Finding {
+fn finding(rule: crate::rules::RuleId, d: &Directive, args: &[Arg], p: &Problem) -> Finding {
     let what = match (d.name.as_str(), d.args.first()) {
         ("sentinel", Some(sub)) => format!("{} {}", d.written, sub.text),
         _ => d.written.clone(),
@@ -99,7 +100,7 @@ fn finding(rule: &'static str, d: &Directive, args: &[Arg], p: &Problem) -> Find
 
 /// A finding for a line Redis refuses (or that grill-lint refuses deliberately).
 fn refused(d: &Directive, args: &[Arg], p: &Problem) -> Finding {
-    finding("redis/invalid-value", d, args, p).detail(p.divergence.unwrap_or(REFUSAL))
+    finding(id::REDIS_INVALID_VALUE, d, args, p).detail(p.divergence.unwrap_or(REFUSAL))
 }
 
 fn directive(kind: ConfKind, d: &Directive, out: &mut Vec<Finding>) {
@@ -120,7 +121,7 @@ fn directive(kind: ConfKind, d: &Directive, out: &mut Vec<Finding>) {
                 .span
                 .to(d.args.last().map_or(d.args[c].span, |a| a.span));
             let mut f = Finding::new(
-                "redis/inline-comment",
+                id::REDIS_INLINE_COMMENT,
                 span,
                 "a `#` after a directive is not a comment: Redis reads it and the words after it as more arguments",
             )
@@ -147,7 +148,7 @@ fn directive(kind: ConfKind, d: &Directive, out: &mut Vec<Finding>) {
     if d.alias {
         out.push(
             Finding::new(
-                "redis/deprecated-directive",
+                id::REDIS_DEPRECATED_DIRECTIVE,
                 d.name_span,
                 format!(
                     "`{}` is a compatibility alias of `{}`",
@@ -161,7 +162,7 @@ fn directive(kind: ConfKind, d: &Directive, out: &mut Vec<Finding>) {
     match (d.name.as_str(), value.and_then(yes_no)) {
         ("daemonize", Some(true)) if d.args.len() == 1 => out.push(
             Finding::new(
-                "redis/daemonize",
+                id::REDIS_DAEMONIZE,
                 d.args[0].span,
                 "`daemonize yes` makes the container's main process exit at once (the pod restarts forever)",
             )
@@ -169,7 +170,7 @@ fn directive(kind: ConfKind, d: &Directive, out: &mut Vec<Finding>) {
         ),
         ("protected-mode", Some(false)) if kind == ConfKind::Redis && d.args.len() == 1 => out.push(
             Finding::new(
-                "redis/protected-mode",
+                id::REDIS_PROTECTED_MODE,
                 d.args[0].span,
                 "`protected-mode no` turns off Redis' refusal of outside clients when no password is set",
             )
@@ -180,7 +181,7 @@ fn directive(kind: ConfKind, d: &Directive, out: &mut Vec<Finding>) {
     if d.name == "bind" && loopback_only(&d.args) {
         out.push(
             Finding::new(
-                "redis/protected-mode",
+                id::REDIS_PROTECTED_MODE,
                 d.line,
                 "`bind` lists only loopback addresses: other pods cannot connect",
             )
@@ -205,7 +206,7 @@ fn loopback_only(args: &[Arg]) -> bool {
 
 fn unknown(d: &Directive) -> Finding {
     let f = Finding::new(
-        "redis/unknown-directive",
+        id::REDIS_UNKNOWN_DIRECTIVE,
         d.name_span,
         format!(
             "`{}` is not a Redis 7.0 directive (Redis: \"{BAD_DIRECTIVE}\")",
@@ -337,7 +338,7 @@ fn variables(d: &Directive, out: &mut Vec<Finding>) {
             )
         };
         out.push(
-            Finding::new("redis/unexpanded-variable", a.span, message).help(
+            Finding::new(id::REDIS_UNEXPANDED_VARIABLE, a.span, message).help(
                 "render the file in an init container (e.g. `envsubst`) or `include` a file mounted from a Secret",
             ),
         );
@@ -353,7 +354,7 @@ fn secrets(d: &Directive, out: &mut Vec<Finding>) {
     if let Some(a) = literal {
         out.push(
             Finding::new(
-                "redis/plaintext-secret",
+                id::REDIS_PLAINTEXT_SECRET,
                 a.span,
                 format!("a password in clear text in `{}` (value not shown)", d.written),
             )
@@ -407,7 +408,7 @@ fn duplicates(conf: &RedisConf, out: &mut Vec<Finding>) {
         if let Some(prev) = last.insert(key.clone(), d) {
             out.push(
                 Finding::new(
-                    "redis/duplicate-directive",
+                    id::REDIS_DUPLICATE_DIRECTIVE,
                     d.line,
                     format!(
                         "`{key}` is set again (first on line {}): the last line wins",
@@ -486,7 +487,7 @@ fn cross_line(conf: &RedisConf, out: &mut Vec<Finding>) {
         if let Some(aclfile) = conf.get("aclfile") {
             out.push(
                 Finding::new(
-                    "redis/invalid-value",
+                    id::REDIS_INVALID_VALUE,
                     aclfile.line,
                     "`aclfile` together with `user` lines: Redis refuses to start",
                 )
@@ -504,7 +505,7 @@ fn cross_line(conf: &RedisConf, out: &mut Vec<Finding>) {
         {
             out.push(
                 Finding::new(
-                    "redis/invalid-value",
+                    id::REDIS_INVALID_VALUE,
                     d.name_span,
                     format!("`{}` configures a module, but no `loadmodule` line loads one: Redis refuses to start", d.written),
                 )
@@ -519,7 +520,7 @@ fn cross_line(conf: &RedisConf, out: &mut Vec<Finding>) {
         if !no_one {
             out.push(
                 Finding::new(
-                    "redis/invalid-value",
+                    id::REDIS_INVALID_VALUE,
                     r.line,
                     "`replicaof` with `cluster-enabled yes`: Redis refuses to start",
                 )
@@ -564,7 +565,7 @@ fn tls(conf: &RedisConf, out: &mut Vec<Finding>) {
     if !missing.is_empty() {
         out.push(
             Finding::new(
-                "redis/invalid-value",
+                id::REDIS_INVALID_VALUE,
                 trigger.line,
                 format!(
                     "TLS is enabled without {}: Redis refuses to start (\"Failed to configure TLS\")",

@@ -17,6 +17,7 @@ pub mod commands;
 pub mod embed;
 pub mod lint;
 pub mod model;
+pub mod problem;
 pub mod sentinel;
 pub mod table;
 pub mod tokenize;

@@ -10,13 +10,14 @@
 use super::check::Problem;
 use super::model::{Directive, RedisConf};
 use super::value::{atoi, yes_no};
+use crate::rules::id;
 use std::collections::HashSet;
 use std::net::IpAddr;
 
 /// A problem on the `index`-th directive of the config, under `rule`.
 pub struct Issue {
     pub index: usize,
-    pub rule: &'static str,
+    pub rule: crate::rules::RuleId,
     pub problem: Problem,
     /// Redis refuses to start because of it.
     pub refusal: bool,
@@ -74,7 +75,7 @@ pub fn check(conf: &RedisConf) -> Vec<Issue> {
     let mut out = Vec::new();
     let refuse = |index, problem| Issue {
         index,
-        rule: "redis/invalid-value",
+        rule: id::REDIS_INVALID_VALUE,
         problem,
         refusal: true,
     };
@@ -148,27 +149,16 @@ fn monitor<'a>(
     if quorum <= 0 {
         out.push(Issue {
             index: i,
-            rule: "sentinel/quorum",
+            rule: id::SENTINEL_QUORUM,
             problem: Problem::new("the quorum must be a number of at least 1").at(4),
             refusal: true,
-        });
-    } else if quorum == 1 {
-        out.push(Issue {
-            index: i,
-            rule: "sentinel/quorum",
-            problem: Problem::new(
-                "a quorum of 1 is never a majority of the 3 or more Sentinels a robust deployment needs",
-            )
-            .at(4)
-            .help("use a majority of the Sentinels, e.g. 2 for 3 Sentinels"),
-            refusal: false,
         });
     }
     let port = atoi(&a[3].text);
     if !(0..=65535).contains(&port) {
         out.push(Issue {
             index: i,
-            rule: "redis/invalid-value",
+            rule: id::REDIS_INVALID_VALUE,
             problem: Problem::new("the port must be between 0 and 65535").at(3),
             refusal: true,
         });
@@ -176,7 +166,7 @@ fn monitor<'a>(
     if !resolve_hostnames && a[2].text.parse::<IpAddr>().is_err() {
         out.push(Issue {
             index: i,
-            rule: "sentinel/resolve-hostnames",
+            rule: id::SENTINEL_RESOLVE_HOSTNAMES,
             problem: Problem::new(format!(
                 "`{}` is a hostname, but `sentinel resolve-hostnames yes` is not set: Sentinel refuses to start (\"Can't resolve instance hostname.\")",
                 a[2].text
@@ -189,7 +179,7 @@ fn monitor<'a>(
     if !masters.insert(a[1].text.as_str()) {
         out.push(Issue {
             index: i,
-            rule: "redis/invalid-value",
+            rule: id::REDIS_INVALID_VALUE,
             problem: Problem::new(format!("the master `{}` is monitored twice", a[1].text)).at(1),
             refusal: true,
         });

@@ -40,7 +40,7 @@ pub fn render(report: &Report) -> String {
             l.start.column,
             l.end.line,
             l.end.column,
-            prop(f.rule),
+            prop(f.rule.as_str()),
             data(&msg)
         ));
     }

@@ -146,6 +146,15 @@ pub fn render(report: &Report, color: bool, quiet: bool) -> String {
         }
         out.push('\n');
     }
+    // Partial checks are said even with --quiet: they change what a clean run means.
+    for inc in &report.incomplete {
+        for r in &inc.reasons {
+            out.push_str(&format!(
+                "note: {} was only partly checked: {r}\n",
+                inc.target
+            ));
+        }
+    }
     if !quiet {
         let (e, w, i) = (
             report.count(Severity::Error),

@@ -51,6 +51,7 @@ pub fn render(report: &Report) -> String {
             "warnings": report.count(Severity::Warning),
             "infos": report.count(Severity::Info),
             "targets": report.targets,
+            "incomplete": report.incomplete.iter().map(|i| json!({"target": i.target, "reasons": i.reasons})).collect::<Vec<_>>(),
         }
     });
     let mut s = serde_json::to_string_pretty(&out).unwrap_or_else(|_| "{}".into());

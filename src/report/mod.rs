@@ -9,7 +9,6 @@ pub mod sarif;
 
 use crate::diag::{Finding, Severity};
 use crate::source::{LineCol, SourceMap, Span};
-use std::path::Path;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -27,6 +26,47 @@ pub struct Report {
     pub targets: Vec<String>,
     /// Where secret values are written: a format that prints source text masks these.
     pub secrets: Vec<Span>,
+    /// Targets that were only partly checked, and why.
+    pub incomplete: Vec<Incomplete>,
+    /// Targets whose build failed: such a run never passes.
+    pub failed_builds: usize,
+    /// Each rule's severity in this run (`None`: off), for formats that list the rules.
+    pub severities: Vec<(crate::rules::RuleId, Option<Severity>)>,
+}
+
+/// A target that was only partly checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Incomplete {
+    pub target: String,
+    pub reasons: Vec<String>,
+}
+
+impl Report {
+    /// A report of `findings` alone (a failed `render`).
+    pub fn of(
+        sources: SourceMap,
+        findings: Vec<Finding>,
+        targets: Vec<String>,
+        secrets: Vec<Span>,
+    ) -> Report {
+        Report {
+            sources,
+            findings,
+            targets,
+            secrets,
+            incomplete: Vec::new(),
+            failed_builds: 0,
+            severities: Vec::new(),
+        }
+    }
+
+    /// The severity of `rule` in this run.
+    pub fn severity_of(&self, rule: crate::rules::RuleId) -> Option<Severity> {
+        self.severities
+            .iter()
+            .find(|(r, _)| *r == rule)
+            .map_or(Some(crate::rules::default_severity(rule)), |(_, s)| *s)
+    }
 }
 
 /// A resolved location: the displayed path plus 1-based start and end positions.
@@ -53,7 +93,7 @@ impl Report {
 
     /// Sorts by file, line, column, rule (the contract's stable order).
     pub fn sort(&mut self) {
-        type Key = (String, LineCol, &'static str, String);
+        type Key = (String, LineCol, crate::rules::RuleId, String);
         let mut keyed: Vec<(Key, Finding)> = std::mem::take(&mut self.findings)
             .into_iter()
             .map(|f| {
@@ -66,16 +106,4 @@ impl Report {
     }
 }
 
-/// A path as reports show it: relative to the working directory when the file lies below it,
-/// else absolute.
-pub fn display_path(p: &Path) -> String {
-    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let abs = crate::targets::normalize(&abs);
-    if let Ok(cwd) = std::env::current_dir() {
-        if let Ok(rel) = abs.strip_prefix(&cwd) {
-            let s = rel.to_string_lossy().into_owned();
-            return if s.is_empty() { ".".into() } else { s };
-        }
-    }
-    abs.to_string_lossy().into_owned()
-}
+pub use crate::paths::display as display_path;

@@ -42,7 +42,12 @@ fn fingerprint(report: &Report, f: &crate::diag::Finding) -> String {
         .map(|s| file.text[s..].lines().next().unwrap_or("").trim())
         .unwrap_or("");
     let mut h = Sha256::new();
-    for part in [f.rule, l.file.as_str(), f.message.as_str(), line_text] {
+    for part in [
+        f.rule.as_str(),
+        l.file.as_str(),
+        f.message.as_str(),
+        line_text,
+    ] {
         h.update(part.as_bytes());
         h.update([0]);
     }
@@ -61,8 +66,11 @@ pub fn render(report: &Report) -> String {
                 "id": r.id,
                 "shortDescription": {"text": r.summary},
                 "fullDescription": {"text": r.full_description()},
-                "help": {"text": r.doc.fix.trim(), "markdown": r.markdown("#")},
-                "defaultConfiguration": {"level": level(r.severity)},
+                "help": {"text": r.doc.fix.trim(), "markdown": r.markdown("#", None, "")},
+                "defaultConfiguration": match report.severity_of(r.rule) {
+                    Some(s) => json!({"level": level(s)}),
+                    None => json!({"level": level(r.severity), "enabled": false}),
+                },
             })
         })
         .collect();
@@ -84,7 +92,7 @@ pub fn render(report: &Report) -> String {
                 .collect();
             let mut res = json!({
                 "ruleId": f.rule,
-                "ruleIndex": crate::rules::all().iter().position(|r| r.id == f.rule).unwrap_or(0),
+                "ruleIndex": crate::rules::all().iter().position(|r| r.rule == f.rule).unwrap_or(0),
                 "level": level(f.severity),
                 "message": {"text": text},
                 "locations": [{"physicalLocation": region(report, f.primary)}],

@@ -8,6 +8,7 @@
 
 use super::{Entry, Map, Node, Scalar, Style, Value};
 use crate::diag::Finding;
+use crate::rules::id;
 use crate::source::{SourceFile, Span};
 use saphyr_parser::{Event, Parser, ScalarStyle};
 use std::collections::HashMap;
@@ -129,7 +130,7 @@ impl<'a> Builder<'a> {
     }
 
     fn limit(&mut self, span: Span, msg: String) {
-        self.findings.push(Finding::new("yaml/limits", span, msg));
+        self.findings.push(Finding::new(id::YAML_LIMITS, span, msg));
     }
 
     /// Inserts a completed key/value into a map frame, reporting duplicates.
@@ -138,7 +139,7 @@ impl<'a> Builder<'a> {
         // (and its text form would grow exponentially with nesting). The entry is dropped.
         if key.as_scalar().is_none() {
             self.findings.push(
-                Finding::new("yaml/syntax", key.span, "a mapping key that is itself a mapping or a sequence: Kubernetes reads keys as strings")
+                Finding::new(id::YAML_SYNTAX, key.span, "a mapping key that is itself a mapping or a sequence: Kubernetes reads keys as strings")
                     .help("use a plain string key"),
             );
             return;
@@ -152,7 +153,7 @@ impl<'a> Builder<'a> {
                 let first = map.entries[i].key.span;
                 self.findings.push(
                     Finding::new(
-                        "yaml/duplicate-key",
+                        id::YAML_DUPLICATE_KEY,
                         key.span,
                         format!("duplicate key `{k}` in this mapping"),
                     )
@@ -221,7 +222,7 @@ pub fn parse_stream_with(
     let mut out = ParsedStream::default();
     if text.len() > limits.max_file_size {
         out.findings.push(Finding::new(
-            "yaml/limits",
+            id::YAML_LIMITS,
             file.span(0, 0),
             format!(
                 "file is {} bytes, above the file size limit of {} bytes",
@@ -252,7 +253,7 @@ pub fn parse_stream_with(
                 let at = b.offsets.byte(e.marker().index());
                 let end = (at + 1).min(text.len());
                 let mut f = Finding::new(
-                    "yaml/syntax",
+                    id::YAML_SYNTAX,
                     file.span(at, end.max(at)),
                     format!("invalid YAML: {}", e.info()),
                 );
@@ -297,7 +298,7 @@ pub fn parse_stream_with(
                 let Some(target) = b.anchors.get(&id) else {
                     let sp = b.span(s, e);
                     b.findings.push(Finding::new(
-                        "yaml/syntax",
+                        id::YAML_SYNTAX,
                         sp,
                         "alias refers to an unknown anchor",
                     ));
@@ -422,7 +423,7 @@ pub fn parse_stream_with(
         && out
             .findings
             .iter()
-            .all(|f| f.rule != "yaml/syntax" && f.rule != "yaml/limits");
+            .all(|f| f.rule != id::YAML_SYNTAX && f.rule != id::YAML_LIMITS);
     out
 }
 
@@ -468,7 +469,7 @@ mod tests {
         let (f, p) = parse("a: 1\nb: 2\na: 3\n");
         assert_eq!(p.findings.len(), 1);
         let d = &p.findings[0];
-        assert_eq!(d.rule, "yaml/duplicate-key");
+        assert_eq!(d.rule.as_str(), "yaml/duplicate-key");
         assert_eq!(f.line_col(d.primary.start as usize).line, 3);
         assert_eq!(f.line_col(d.related[0].span.start as usize).line, 1);
         assert_eq!(p.docs[0].get("a").unwrap().as_i64(), Some(3));
@@ -478,7 +479,7 @@ mod tests {
     fn syntax_error_is_located() {
         let (f, p) = parse("a: [1, 2\nb: 3\n");
         assert!(!p.complete);
-        assert_eq!(p.findings[0].rule, "yaml/syntax");
+        assert_eq!(p.findings[0].rule.as_str(), "yaml/syntax");
         assert!(f.line_col(p.findings[0].primary.start as usize).line >= 1);
     }
 
@@ -489,7 +490,7 @@ mod tests {
         for text in ["a:\n  b: \"x\n  c: 1\n", "a: 'x\n"] {
             let (f, p) = parse(text);
             let d = &p.findings[0];
-            assert_eq!(d.rule, "yaml/syntax");
+            assert_eq!(d.rule.as_str(), "yaml/syntax");
             assert!(matches!(f.slice(d.primary), "\"" | "'"), "{text:?}: {d:?}");
             assert_eq!(d.help.as_deref(), Some(UNCLOSED_QUOTE_HELP));
         }
@@ -507,13 +508,13 @@ mod tests {
         assert!(p
             .findings
             .iter()
-            .any(|f| f.rule == "yaml/limits" || f.rule == "yaml/syntax"));
+            .any(|f| f.rule == id::YAML_LIMITS || f.rule == id::YAML_SYNTAX));
         let block: String = (0..5000)
             .map(|i| format!("{}k:\n", " ".repeat(i)))
             .collect();
         let (_, p) = parse(&block);
         assert!(
-            p.findings.iter().any(|f| f.rule == "yaml/limits"),
+            p.findings.iter().any(|f| f.rule == id::YAML_LIMITS),
             "{:?}",
             p.findings
         );
@@ -532,7 +533,7 @@ mod tests {
         assert!(p
             .findings
             .iter()
-            .any(|f| f.rule == "yaml/limits" && f.message.contains("alias")));
+            .any(|f| f.rule == id::YAML_LIMITS && f.message.contains("alias")));
     }
 
     #[test]
@@ -549,7 +550,7 @@ mod tests {
     fn complex_keys_are_refused() {
         let (_, p) = parse("? [a, b]\n: 1\nc: 2\n");
         assert_eq!(p.findings.len(), 1);
-        assert_eq!(p.findings[0].rule, "yaml/syntax");
+        assert_eq!(p.findings[0].rule.as_str(), "yaml/syntax");
         assert_eq!(
             p.docs[0].as_map().unwrap().keys().collect::<Vec<_>>(),
             vec!["c"]

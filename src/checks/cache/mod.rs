@@ -1,0 +1,6 @@
+//! `cache/*`: the cache-strategy JSON.
+
+use super::Entry;
+
+/// The checks of this group, in registration order.
+pub static CHECKS: &[Entry] = &[];

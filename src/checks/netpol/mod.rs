@@ -1,0 +1,6 @@
+//! `netpol/*`: network scope.
+
+use super::Entry;
+
+/// The checks of this group, in registration order.
+pub static CHECKS: &[Entry] = &[];

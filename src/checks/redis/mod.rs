@@ -1,0 +1,8 @@
+//! `redis/*`: the Redis side of the deployment.
+
+pub mod conf_file;
+
+use super::Entry;
+
+/// The checks of this group, in registration order.
+pub static CHECKS: &[Entry] = &[&conf_file::ConfFile];
