@@ -1,6 +1,8 @@
 //! `netpol/*`: network scope.
 
+pub mod scope;
+
 use super::Entry;
 
 /// The checks of this group, in registration order.
-pub static CHECKS: &[Entry] = &[];
+pub static CHECKS: &[Entry] = &[&scope::NetworkScope];
