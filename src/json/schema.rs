@@ -99,7 +99,7 @@ pub fn validate(validator: &jsonschema::Validator, root: &Node) -> Vec<SchemaErr
                     message: format!("{shown} has no `{p}`"),
                     span: key.map_or(node.span, |k| k.span),
                     path,
-                    help: (!example.is_empty()).then(|| format!("add {example}")),
+                    help: (!example.is_empty()).then(|| format!("add `{example}`")),
                 });
             }
             K::Type { .. } => out.push(SchemaError {
