@@ -1,6 +1,8 @@
 //! `backup/*`: the backup and verification CronJobs.
 
+pub mod schedule;
+
 use super::Entry;
 
 /// The checks of this group, in registration order.
-pub static CHECKS: &[Entry] = &[];
+pub static CHECKS: &[Entry] = &[&schedule::BackupSchedule];
