@@ -23,6 +23,8 @@ pub struct Params {
 /// One cache-strategy document found in the deployment.
 pub struct Found {
     pub key: String,
+    /// Where the ConfigMap key (the file name) is written.
+    pub key_span: crate::source::Span,
     pub doc: json::JsonDoc,
 }
 
@@ -42,6 +44,7 @@ pub fn documents(d: &Deployment<'_>, sources: &SourceMap, pattern: &str) -> Vec<
             if let Some(doc) = json::parse_scalar(&file, &e.value, Limits::default()) {
                 out.push(Found {
                     key: key.to_string(),
+                    key_span: e.key.span,
                     doc,
                 });
             }
@@ -87,6 +90,27 @@ impl Check for Strategy {
             }
             duplicate_prefixes(root, out);
         }
+    }
+}
+
+/// The cache types of a document: (name, key node, its object), in file order.
+pub fn types(root: &Node) -> Vec<(&str, &Node, &crate::yaml::Map)> {
+    root.as_map()
+        .map(|m| {
+            m.entries
+                .iter()
+                .filter_map(|e| Some((e.key.as_str()?, &e.key, e.value.as_map()?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// An integer member of a cache type (`ttl`, `database`) with its node.
+pub fn int_of<'a>(t: &'a crate::yaml::Map, key: &str) -> Option<(i64, &'a Node)> {
+    let n = t.get(key)?;
+    match json::to_value(n) {
+        serde_json::Value::Number(v) => v.as_i64().map(|i| (i, n)),
+        _ => None,
     }
 }
 
