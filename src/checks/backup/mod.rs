@@ -1,8 +1,9 @@
 //! `backup/*`: the backup and verification CronJobs.
 
 pub mod schedule;
+pub mod verification;
 
 use super::Entry;
 
 /// The checks of this group, in registration order.
-pub static CHECKS: &[Entry] = &[&schedule::BackupSchedule];
+pub static CHECKS: &[Entry] = &[&schedule::BackupSchedule, &verification::Verification];
