@@ -621,7 +621,8 @@ fn port(node: &Node, invalid: &mut Vec<SelectorError>) -> Option<PortSpec> {
         protocol,
         port,
         end_port,
-        span: node.span,
+        // The port value is what a person edits; a protocol-only entry is the entry itself.
+        span: port_node.map_or(node.span, |n| n.span),
     })
 }
 

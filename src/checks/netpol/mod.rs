@@ -1,8 +1,9 @@
 //! `netpol/*`: network scope.
 
+pub mod ports;
 pub mod scope;
 
 use super::Entry;
 
 /// The checks of this group, in registration order.
-pub static CHECKS: &[Entry] = &[&scope::NetworkScope];
+pub static CHECKS: &[Entry] = &[&scope::NetworkScope, &ports::PortScope, &ports::DnsEgress];
