@@ -155,7 +155,12 @@ fn expr(r: &mut Rng, depth: usize) -> String {
             if r.chance(50) {
                 format!("-{}", expr(r, depth + 1))
             } else {
-                format!("{}[{}:{}]", expr(r, depth + 1), r.pick(DURATIONS), r.pick(&["1m", "30s"]))
+                format!(
+                    "{}[{}:{}]",
+                    expr(r, depth + 1),
+                    r.pick(DURATIONS),
+                    r.pick(&["1m", "30s"])
+                )
             }
         }
     }
@@ -171,7 +176,9 @@ fn alert_expr(r: &mut Rng) -> String {
     }
 }
 
-const INSERTS: &[&str] = &["(", ")", "[", "]", "{", "}", ",", "+", "==", "by", "\"", "5m", ":", "@"];
+const INSERTS: &[&str] = &[
+    "(", ")", "[", "]", "{", "}", ",", "+", "==", "by", "\"", "5m", ":", "@",
+];
 
 fn mutate(r: &mut Rng, s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
@@ -246,10 +253,16 @@ fn promtool() -> Option<PathBuf> {
             panic!("promtool_agreement: promtool not found on PATH (CI=true: this test must run; scripts/test.sh installs Debian's `prometheus`)")
         }
         None => {
-            eprintln!("\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+            eprintln!(
+                "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+            );
             eprintln!("!! SKIPPED promtool_agreement: promtool not found on PATH");
-            eprintln!("!! (apt-get install prometheus, or run scripts/test.sh; CI=true fails instead)");
-            eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n");
+            eprintln!(
+                "!! (apt-get install prometheus, or run scripts/test.sh; CI=true fails instead)"
+            );
+            eprintln!(
+                "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
+            );
             None
         }
     }
@@ -328,12 +341,12 @@ fn grill_lint_and_promtool_agree_on_which_expressions_parse() {
         match (&ours, t) {
             (Ok(_), Ok(())) => valid += 1,
             (Err(_), Err(_)) => invalid += 1,
-            (Ok(_), Err(why)) => {
-                disagreements.push(format!("#{i} {e:?}\n   grill-lint: parses\n   promtool:   {why}"))
-            }
-            (Err(why), Ok(())) => {
-                disagreements.push(format!("#{i} {e:?}\n   grill-lint: {why}\n   promtool:   parses"))
-            }
+            (Ok(_), Err(why)) => disagreements.push(format!(
+                "#{i} {e:?}\n   grill-lint: parses\n   promtool:   {why}"
+            )),
+            (Err(why), Ok(())) => disagreements.push(format!(
+                "#{i} {e:?}\n   grill-lint: {why}\n   promtool:   parses"
+            )),
         }
     }
     eprintln!(
@@ -341,7 +354,10 @@ fn grill_lint_and_promtool_agree_on_which_expressions_parse() {
         disagreements.len()
     );
     // A generator that produced only one kind would test nothing.
-    assert!(valid >= n / 10 && invalid >= n / 10, "generator is lopsided: {valid} valid, {invalid} invalid");
+    assert!(
+        valid >= n / 10 && invalid >= n / 10,
+        "generator is lopsided: {valid} valid, {invalid} invalid"
+    );
     assert!(
         disagreements.is_empty(),
         "seed {seed:#x}: grill-lint and promtool disagree on {} of {n} expressions:\n{}",

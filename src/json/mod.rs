@@ -210,10 +210,7 @@ impl Parser<'_> {
         (depth > self.limits.depth).then(|| {
             self.error(
                 JsonErrorKind::Depth,
-                format!(
-                    "JSON nests deeper than {} levels here",
-                    self.limits.depth
-                ),
+                format!("JSON nests deeper than {} levels here", self.limits.depth),
                 self.i,
                 self.i + 1,
             )
@@ -405,8 +402,7 @@ impl Parser<'_> {
             if self.text.get(self.i..self.i + 2) != Some("\\u") {
                 return bad(self, "lone leading surrogate in a `\\u` escape");
             }
-            let Some(lo) = hex4(self, self.i + 2).filter(|lo| (0xdc00..0xe000).contains(lo))
-            else {
+            let Some(lo) = hex4(self, self.i + 2).filter(|lo| (0xdc00..0xe000).contains(lo)) else {
                 return bad(self, "lone leading surrogate in a `\\u` escape");
             };
             self.i += 6;
@@ -519,7 +515,11 @@ pub fn pointer<'a>(root: &'a Node, ptr: &str) -> Option<(Option<&'a Node>, &'a N
         let seg = raw.replace("~1", "/").replace("~0", "~");
         match &node.value {
             Value::Map(m) => {
-                let e = m.entries.iter().rev().find(|e| e.key.as_str() == Some(&seg))?;
+                let e = m
+                    .entries
+                    .iter()
+                    .rev()
+                    .find(|e| e.key.as_str() == Some(&seg))?;
                 key = Some(&e.key);
                 node = &e.value;
             }
@@ -576,7 +576,9 @@ mod tests {
         let map = SourceMap::new();
         let f = map.add("cm.yaml", yaml);
         let parsed = parse_stream(&f, YamlLimits::default());
-        let node = parsed.docs[0].path(&["data", "cache-strategy.json"]).unwrap();
+        let node = parsed.docs[0]
+            .path(&["data", "cache-strategy.json"])
+            .unwrap();
         let d = parse_scalar(&f, node, Limits::default()).unwrap();
         let root = d.root.unwrap();
         let (k, v) = pointer(&root, "/temp/key_prefix").unwrap();
@@ -601,9 +603,34 @@ mod tests {
     #[test]
     fn refuses_what_strict_json_refuses() {
         let bad = [
-            "", " ", "{", "}", "[1,]", "{\"a\":1,}", "{a:1}", "{'a':1}", "01", "1.", ".5", "-",
-            "1e", "+1", "NaN", "Infinity", "tru", "\"\\x41\"", "\"\\ud800\"", "\"\\udc00\"",
-            "\"a\nb\"", "\"abc", "[1 2]", "{\"a\" 1}", "1 2", "\u{feff}{}", "[1e400]", "/*c*/1",
+            "",
+            " ",
+            "{",
+            "}",
+            "[1,]",
+            "{\"a\":1,}",
+            "{a:1}",
+            "{'a':1}",
+            "01",
+            "1.",
+            ".5",
+            "-",
+            "1e",
+            "+1",
+            "NaN",
+            "Infinity",
+            "tru",
+            "\"\\x41\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "\"a\nb\"",
+            "\"abc",
+            "[1 2]",
+            "{\"a\" 1}",
+            "1 2",
+            "\u{feff}{}",
+            "[1e400]",
+            "/*c*/1",
         ];
         for t in bad {
             let (f, d) = doc(t);
@@ -616,10 +643,24 @@ mod tests {
                 assert!(e.span.end as usize <= f.text.len());
             }
         }
-        let good = ["0", "-0", "1e5", "1E+5", "-1.5e-3", "\"\\ud83d\\ude00\"", "[]", "{}", " [ {} , [ ] ] "];
+        let good = [
+            "0",
+            "-0",
+            "1e5",
+            "1E+5",
+            "-1.5e-3",
+            "\"\\ud83d\\ude00\"",
+            "[]",
+            "{}",
+            " [ {} , [ ] ] ",
+        ];
         for t in good {
             let (_, d) = doc(t);
-            assert!(d.root.is_some() && d.errors.is_empty(), "{t:?}: {:?}", d.errors);
+            assert!(
+                d.root.is_some() && d.errors.is_empty(),
+                "{t:?}: {:?}",
+                d.errors
+            );
         }
     }
 
@@ -636,7 +677,13 @@ mod tests {
         assert_eq!(d.errors[0].kind, JsonErrorKind::Depth);
         let map = SourceMap::new();
         let f = map.add("big.json", format!("\"{}\"", "x".repeat(2000)));
-        let d = parse_file(&f, Limits { depth: 8, size: 1000 });
+        let d = parse_file(
+            &f,
+            Limits {
+                depth: 8,
+                size: 1000,
+            },
+        );
         assert_eq!(d.errors[0].kind, JsonErrorKind::Size);
     }
 

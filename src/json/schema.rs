@@ -55,8 +55,17 @@ pub fn validate(validator: &jsonschema::Validator, root: &Node) -> Vec<SchemaErr
             });
             continue;
         };
-        let name = path.rsplit('/').next().unwrap_or("").replace("~1", "/").replace("~0", "~");
-        let shown = if path.is_empty() { "the document".to_string() } else { format!("`{name}`") };
+        let name = path
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .replace("~1", "/")
+            .replace("~0", "~");
+        let shown = if path.is_empty() {
+            "the document".to_string()
+        } else {
+            format!("`{name}`")
+        };
         match e.kind() {
             K::AdditionalProperties { unexpected } => {
                 for u in unexpected {
@@ -218,9 +227,15 @@ mod tests {
         assert_eq!(e[0].0, "\"temp\"");
         assert_eq!(e[0].1, "`temp` has no `key_prefix`");
         let e = errors(r#"{"temp": 5}"#);
-        assert_eq!((e[0].0.as_str(), e[0].1.as_str()), ("5", "`temp` is an integer; the schema wants an object"));
+        assert_eq!(
+            (e[0].0.as_str(), e[0].1.as_str()),
+            ("5", "`temp` is an integer; the schema wants an object")
+        );
         let e = errors(r#"[]"#);
-        assert_eq!(e[0].1, "the document is an array; the schema wants an object");
+        assert_eq!(
+            e[0].1,
+            "the document is an array; the schema wants an object"
+        );
         let e = errors(r#"{"t": {"ttl": 1.5, "key_prefix": "t:", "database": -1}}"#);
         assert_eq!(e.len(), 2, "{e:?}");
     }

@@ -45,7 +45,9 @@ pub enum CronErrorKind {
 pub enum Schedule {
     Spec(Spec),
     /// `@every D`: runs every `seconds` seconds from the controller's start (at least 1 s).
-    Every { seconds: u64 },
+    Every {
+        seconds: u64,
+    },
 }
 
 /// Five field sets as robfig keeps them: bit `n` set when value `n` matches. `dom_star` and
@@ -173,7 +175,11 @@ pub fn validate(schedule: &str) -> Result<Schedule, CronError> {
         return Err(CronError {
             kind: CronErrorKind::TimeZoneInSchedule,
             message: "cannot use TZ or CRON_TZ in schedule (refused since Kubernetes 1.27)".into(),
-            at: if prefixed.is_some() { 0..end } else { at..at + 2 },
+            at: if prefixed.is_some() {
+                0..end
+            } else {
+                at..at + 2
+            },
             help: Some(help),
         });
     }
@@ -201,9 +207,8 @@ pub fn parse_standard(spec: &str) -> Result<Schedule, CronError> {
         );
         e.help = Some("write minute hour day-of-month month day-of-week, e.g. `0 2 * * *`".into());
         if fields.len() == 6 {
-            e.help = Some(
-                "Kubernetes schedules have no seconds field: drop the first field".into(),
-            );
+            e.help =
+                Some("Kubernetes schedules have no seconds field: drop the first field".into());
         }
         return Err(e);
     }
@@ -292,10 +297,7 @@ fn range(expr: &str, off: usize, b: &Bounds) -> Result<(u64, bool), CronError> {
     let what = b.what;
     if start < b.min {
         return Err(err(
-            format!(
-                "{what} {start} is below the minimum {} in `{expr}`",
-                b.min
-            ),
+            format!("{what} {start} is below the minimum {} in `{expr}`", b.min),
             whole,
         ));
     }
@@ -317,7 +319,10 @@ fn range(expr: &str, off: usize, b: &Bounds) -> Result<(u64, bool), CronError> {
         ));
     }
     if step == 0 {
-        return Err(err(format!("step of `{expr}` must be positive, not 0"), whole));
+        return Err(err(
+            format!("step of `{expr}` must be positive, not 0"),
+            whole,
+        ));
     }
     let mut bits = 0u64;
     let mut i = start;
@@ -368,7 +373,11 @@ fn int(text: &str, off: usize) -> Result<u64, CronError> {
         _ => (false, text),
     };
     if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
-        let shown = if text.is_empty() { "an empty string" } else { text };
+        let shown = if text.is_empty() {
+            "an empty string"
+        } else {
+            text
+        };
         return Err(err(format!("`{shown}` is not a number"), at));
     }
     // Atoi's range is int64; beyond it Go reports "value out of range".
@@ -376,7 +385,10 @@ fn int(text: &str, off: usize) -> Result<u64, CronError> {
     let value: Option<u64> = if trimmed.len() > 19 {
         None
     } else {
-        trimmed.parse::<u64>().ok().or(Some(0).filter(|_| trimmed.is_empty()))
+        trimmed
+            .parse::<u64>()
+            .ok()
+            .or(Some(0).filter(|_| trimmed.is_empty()))
     };
     let limit = if neg { 1u64 << 63 } else { (1u64 << 63) - 1 };
     match value {
@@ -433,11 +445,10 @@ fn descriptor(spec: &str) -> Result<Schedule, CronError> {
                         // robfig's Every: below one second reads as one second; rounded down.
                         seconds: (n.max(1_000_000_000) / 1_000_000_000) as u64,
                     }),
-                    None => Err(err(
-                        format!("`{d}` is not a Go duration"),
-                        7..spec.len(),
-                    )
-                    .with_help("write a duration such as `@every 24h` or `@every 1h30m`".into())),
+                    None => Err(err(format!("`{d}` is not a Go duration"), 7..spec.len())
+                        .with_help(
+                            "write a duration such as `@every 24h` or `@every 1h30m`".into(),
+                        )),
                 };
             }
             let mut e = err(format!("unrecognized descriptor `{spec}`"), 0..spec.len());
@@ -772,7 +783,10 @@ mod tests {
         let invalid = [
             ("", CronErrorKind::Empty),
             ("TZ=UTC 0 0 * * *", CronErrorKind::TimeZoneInSchedule),
-            ("CRON_TZ=Europe/Berlin 0 2 * * *", CronErrorKind::TimeZoneInSchedule),
+            (
+                "CRON_TZ=Europe/Berlin 0 2 * * *",
+                CronErrorKind::TimeZoneInSchedule,
+            ),
             ("TZ=UTC  @midnight", CronErrorKind::TimeZoneInSchedule),
             ("0 2 * * * TZ", CronErrorKind::TimeZoneInSchedule),
             ("0 0 * * 7", CronErrorKind::Syntax),
@@ -863,7 +877,11 @@ mod tests {
         let s = "0 2 1-40 * *";
         let e = validate(s).unwrap_err();
         assert_eq!(&s[e.at.clone()], "1-40");
-        assert!(e.message.contains("40") && e.message.contains("31"), "{}", e.message);
+        assert!(
+            e.message.contains("40") && e.message.contains("31"),
+            "{}",
+            e.message
+        );
         let s = "0 2 * jan-x *";
         let e = validate(s).unwrap_err();
         assert_eq!(&s[e.at.clone()], "x");

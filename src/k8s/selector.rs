@@ -123,7 +123,11 @@ impl Selector {
                         });
                     }
                 }
-                None => errors.push(refuse(ml.span, "`matchLabels` is a mapping of labels", None)),
+                None => errors.push(refuse(
+                    ml.span,
+                    "`matchLabels` is a mapping of labels",
+                    None,
+                )),
             }
         }
         if let Some(me) = map.get("matchExpressions").filter(|n| !n.is_null()) {
@@ -171,7 +175,11 @@ fn expression(item: &Node) -> Result<Requirement, SelectorError> {
     let values_node = item.get("values").filter(|n| !n.is_null());
     let values: Vec<String> = values_node
         .and_then(Node::as_seq)
-        .map(|s| s.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .map(|s| {
+            s.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     match op {
         Op::In | Op::NotIn if values.is_empty() => Err(refuse(
@@ -371,7 +379,9 @@ impl Rule {
     pub fn admits_peer(&self, policy_ns: &str, from: &Pod, from_ns_labels: &Labels) -> bool {
         match &self.peers {
             None => true,
-            Some(ps) => ps.iter().any(|p| p.matches_pod(policy_ns, from, from_ns_labels)),
+            Some(ps) => ps
+                .iter()
+                .any(|p| p.matches_pod(policy_ns, from, from_ns_labels)),
         }
     }
 }
@@ -539,11 +549,19 @@ fn peer(node: &Node, invalid: &mut Vec<SelectorError>) -> Option<Peer> {
             ));
             return None;
         }
-        let cidr = ip.get("cidr").and_then(Node::as_str).unwrap_or("").to_string();
+        let cidr = ip
+            .get("cidr")
+            .and_then(Node::as_str)
+            .unwrap_or("")
+            .to_string();
         let except = ip
             .get("except")
             .and_then(Node::as_seq)
-            .map(|s| s.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            .map(|s| {
+                s.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
         return Some(Peer {
             kind: PeerKind::IpBlock(IpBlock { cidr, except }),
@@ -644,7 +662,10 @@ mod tests {
     }
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn sel(yaml: &str) -> Selector {
@@ -659,7 +680,9 @@ mod tests {
         let none = Labels::new();
         assert!(sel("{}").matches(&redis) && sel("{}").matches(&none));
         assert!(!Selector::from_node(None).unwrap().matches(&none));
-        assert!(!Selector::from_node(Some(&node("null"))).unwrap().matches(&redis));
+        assert!(!Selector::from_node(Some(&node("null")))
+            .unwrap()
+            .matches(&redis));
         let s = sel("matchLabels: {app: redis}");
         assert!(s.matches(&redis) && !s.matches(&web) && !s.matches(&none));
         let s = sel("matchExpressions: [{key: app, operator: In, values: [redis, web]}]");
@@ -680,10 +703,22 @@ mod tests {
     #[test]
     fn malformed_selectors_are_refused_at_their_line() {
         for (yaml, needle) in [
-            ("matchExpressions: [{key: a, operator: In, values: []}]", "needs at least one value"),
-            ("matchExpressions: [{key: a, operator: In}]", "needs at least one value"),
-            ("matchExpressions: [{key: a, operator: Exists, values: [x]}]", "takes no values"),
-            ("matchExpressions: [{key: a, operator: in, values: [x]}]", "not a selector operator"),
+            (
+                "matchExpressions: [{key: a, operator: In, values: []}]",
+                "needs at least one value",
+            ),
+            (
+                "matchExpressions: [{key: a, operator: In}]",
+                "needs at least one value",
+            ),
+            (
+                "matchExpressions: [{key: a, operator: Exists, values: [x]}]",
+                "takes no values",
+            ),
+            (
+                "matchExpressions: [{key: a, operator: in, values: [x]}]",
+                "not a selector operator",
+            ),
             ("matchExpressions: [{operator: Exists}]", "needs a `key`"),
             ("[a]", "is a mapping"),
         ] {
@@ -722,15 +757,39 @@ spec:
         assert!(p.ingress_type && !p.egress_type);
         let redis_l = labels(&[("app.kubernetes.io/name", "redis")]);
         let ports = [
-            ContainerPort { name: Some("redis".into()), number: 6379, protocol: Protocol::Tcp },
-            ContainerPort { name: Some("metrics".into()), number: 9121, protocol: Protocol::Tcp },
+            ContainerPort {
+                name: Some("redis".into()),
+                number: 6379,
+                protocol: Protocol::Tcp,
+            },
+            ContainerPort {
+                name: Some("metrics".into()),
+                number: 9121,
+                protocol: Protocol::Tcp,
+            },
         ];
-        let redis = Pod { namespace: "grill-stats", labels: &redis_l, ports: &ports };
+        let redis = Pod {
+            namespace: "grill-stats",
+            labels: &redis_l,
+            ports: &ports,
+        };
         let app_l = labels(&[("app.kubernetes.io/part-of", "grill-stats")]);
-        let app = Pod { namespace: "grill-stats", labels: &app_l, ports: &[] };
-        let app_elsewhere = Pod { namespace: "other", labels: &app_l, ports: &[] };
+        let app = Pod {
+            namespace: "grill-stats",
+            labels: &app_l,
+            ports: &[],
+        };
+        let app_elsewhere = Pod {
+            namespace: "other",
+            labels: &app_l,
+            ports: &[],
+        };
         let prom_l = labels(&[("app.kubernetes.io/name", "prometheus")]);
-        let prom = Pod { namespace: "monitoring", labels: &prom_l, ports: &[] };
+        let prom = Pod {
+            namespace: "monitoring",
+            labels: &prom_l,
+            ports: &[],
+        };
         let ns = |n: &str| namespace_labels(n, &Labels::new());
         let tcp = Protocol::Tcp;
         assert!(p.selects(&redis) && !p.selects(&app));
@@ -743,15 +802,36 @@ spec:
         assert!(!p.admits_ingress(&prom, &ns("monitor"), &redis, 9121, tcp));
         // endPort range, UDP only.
         let ops_l = labels(&[("app", "ops")]);
-        let ops = Pod { namespace: "grill-stats", labels: &ops_l, ports: &[] };
+        let ops = Pod {
+            namespace: "grill-stats",
+            labels: &ops_l,
+            ports: &[],
+        };
         assert!(p.admits_ingress(&ops, &ns("grill-stats"), &redis, 30005, Protocol::Udp));
         assert!(!p.admits_ingress(&ops, &ns("grill-stats"), &redis, 30005, tcp));
         assert!(!p.admits_ingress(&ops, &ns("grill-stats"), &redis, 30011, Protocol::Udp));
         // A pod no policy selects is not isolated.
         let policies = [p];
-        assert!(ingress_allowed(&policies, &redis, &ns("grill-stats"), &app, 80, tcp));
-        assert!(!ingress_allowed(&policies, &app_elsewhere, &ns("other"), &redis, 6379, tcp));
-        assert_eq!(policies[0].ingress[1].ports.as_ref().unwrap()[0].ranges(&redis), vec![(9121, 9121)]);
+        assert!(ingress_allowed(
+            &policies,
+            &redis,
+            &ns("grill-stats"),
+            &app,
+            80,
+            tcp
+        ));
+        assert!(!ingress_allowed(
+            &policies,
+            &app_elsewhere,
+            &ns("other"),
+            &redis,
+            6379,
+            tcp
+        ));
+        assert_eq!(
+            policies[0].ingress[1].ports.as_ref().unwrap()[0].ranges(&redis),
+            vec![(9121, 9121)]
+        );
     }
 
     #[test]
@@ -759,21 +839,47 @@ spec:
         let p = Policy::from_node(&node("metadata: {name: a}\nspec: {podSelector: {}}"), "ns");
         assert!(p.ingress_type && !p.egress_type && p.ingress.is_empty());
         assert_eq!(p.namespace, "ns");
-        let p = Policy::from_node(&node("metadata: {name: a}\nspec:\n  podSelector: {}\n  egress: [{}]"), "ns");
+        let p = Policy::from_node(
+            &node("metadata: {name: a}\nspec:\n  podSelector: {}\n  egress: [{}]"),
+            "ns",
+        );
         assert!(p.ingress_type && p.egress_type);
-        let p = Policy::from_node(&node("metadata: {name: a}\nspec:\n  podSelector: {}\n  egress: []"), "ns");
+        let p = Policy::from_node(
+            &node("metadata: {name: a}\nspec:\n  podSelector: {}\n  egress: []"),
+            "ns",
+        );
         assert!(p.ingress_type && !p.egress_type);
         let p = Policy::from_node(&node("metadata: {name: a}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  ingress: [{}]"), "ns");
         assert!(!p.ingress_type && p.egress_type);
         // An Ingress policy with no rules admits nothing; a rule `{}` admits everything.
         let l = Labels::new();
-        let pod = Pod { namespace: "ns", labels: &l, ports: &[] };
-        let deny = Policy::from_node(&node("metadata: {name: a}\nspec: {podSelector: {}, policyTypes: [Ingress]}"), "ns");
+        let pod = Pod {
+            namespace: "ns",
+            labels: &l,
+            ports: &[],
+        };
+        let deny = Policy::from_node(
+            &node("metadata: {name: a}\nspec: {podSelector: {}, policyTypes: [Ingress]}"),
+            "ns",
+        );
         assert!(!deny.admits_ingress(&pod, &l, &pod, 1, Protocol::Tcp));
-        let allow = Policy::from_node(&node("metadata: {name: a}\nspec: {podSelector: {}, ingress: [{}]}"), "ns");
+        let allow = Policy::from_node(
+            &node("metadata: {name: a}\nspec: {podSelector: {}, ingress: [{}]}"),
+            "ns",
+        );
         assert!(allow.admits_ingress(&pod, &l, &pod, 1, Protocol::Tcp));
-        let egress_only = Policy::from_node(&node("metadata: {name: a}\nspec: {podSelector: {}, policyTypes: [Egress]}"), "ns");
-        assert!(ingress_allowed(&[egress_only], &pod, &l, &pod, 1, Protocol::Tcp));
+        let egress_only = Policy::from_node(
+            &node("metadata: {name: a}\nspec: {podSelector: {}, policyTypes: [Egress]}"),
+            "ns",
+        );
+        assert!(ingress_allowed(
+            &[egress_only],
+            &pod,
+            &l,
+            &pod,
+            1,
+            Protocol::Tcp
+        ));
     }
 
     #[test]
@@ -791,8 +897,18 @@ spec:
             &node("metadata: {name: a}\nspec:\n  podSelector: {}\n  ingress:\n    - from: [{namespaceSelector: {}}, {ipBlock: {cidr: 0.0.0.0/0}}, {ipBlock: {cidr: '::/0', except: ['::1/128']}}, {namespaceSelector: {}, podSelector: {matchLabels: {a: b}}}]"),
             "ns",
         );
-        let all: Vec<bool> = p.ingress[0].peers.as_ref().unwrap().iter().map(Peer::is_everything).collect();
+        let all: Vec<bool> = p.ingress[0]
+            .peers
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(Peer::is_everything)
+            .collect();
         assert_eq!(all, [true, true, false, false]);
-        assert!(is_empty_map(Some(&node("{}"))) && !is_empty_map(Some(&node("null"))) && !is_empty_map(None));
+        assert!(
+            is_empty_map(Some(&node("{}")))
+                && !is_empty_map(Some(&node("null")))
+                && !is_empty_map(None)
+        );
     }
 }

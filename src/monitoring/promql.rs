@@ -17,8 +17,12 @@ pub const MAX_DEPTH: usize = 128;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PromqlError {
-    TooLong { len: usize },
-    TooDeep { depth: usize },
+    TooLong {
+        len: usize,
+    },
+    TooDeep {
+        depth: usize,
+    },
     /// The parser's message.
     Syntax(String),
 }
@@ -89,14 +93,22 @@ fn durations_prometheus_refuses(expr: &str) -> Option<String> {
                 r = &r[d..];
             }
             first = false;
-            let u = if r.starts_with("ms") { 2 } else if r.starts_with(['s', 'm', 'h', 'd', 'w', 'y']) { 1 } else { return false };
+            let u = if r.starts_with("ms") {
+                2
+            } else if r.starts_with(['s', 'm', 'h', 'd', 'w', 'y']) {
+                1
+            } else {
+                return false;
+            };
             r = &r[u..];
         }
         true
     };
     let plain_number = |t: &str| {
         let t = t.trim().trim_start_matches(['+', '-']);
-        !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit() || c == b'.') && t.bytes().any(|c| c.is_ascii_digit())
+        !t.is_empty()
+            && t.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+            && t.bytes().any(|c| c.is_ascii_digit())
     };
     while i < b.len() {
         let c = b[i];
@@ -131,9 +143,13 @@ fn durations_prometheus_refuses(expr: &str) -> Option<String> {
                     }
                 }
             }
-            c if braces == 0 && bracket_start.is_none() && (c.is_ascii_alphabetic() || c == b'_' || c == b':') => {
+            c if braces == 0
+                && bracket_start.is_none()
+                && (c.is_ascii_alphabetic() || c == b'_' || c == b':') =>
+            {
                 let s = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b':') {
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b':')
+                {
                     i += 1;
                 }
                 after_offset = expr[s..i].eq_ignore_ascii_case("offset");
@@ -162,12 +178,10 @@ fn durations_prometheus_refuses(expr: &str) -> Option<String> {
                 after_offset = false;
                 continue;
             }
-            b'+' if after_offset => {
-                return Some(
-                    "`offset +…`: Prometheus 2.x refuses a `+` sign on an offset (write it without)"
-                        .into(),
-                )
-            }
+            b'+' if after_offset => return Some(
+                "`offset +…`: Prometheus 2.x refuses a `+` sign on an offset (write it without)"
+                    .into(),
+            ),
             b' ' | b'\t' | b'\n' | b'\r' | b'-' => {}
             _ => after_offset = false,
         }
@@ -184,9 +198,10 @@ fn scalar_log(e: &Expr, depth: usize) -> Option<String> {
     }
     if let Expr::Call(c) = e {
         if matches!(c.func.name, "exp" | "ln" | "log2" | "log10")
-            && c.args.args.first().is_some_and(|a| {
-                a.value_type() == promql_parser::parser::value::ValueType::Scalar
-            })
+            && c.args
+                .args
+                .first()
+                .is_some_and(|a| a.value_type() == promql_parser::parser::value::ValueType::Scalar)
         {
             return Some(format!(
                 "expected type instant vector in call to function \"{}\", got scalar",
@@ -194,7 +209,9 @@ fn scalar_log(e: &Expr, depth: usize) -> Option<String> {
             ));
         }
     }
-    children(e).into_iter().find_map(|c| scalar_log(c, depth + 1))
+    children(e)
+        .into_iter()
+        .find_map(|c| scalar_log(c, depth + 1))
 }
 
 /// `promql-parser` drops a unary `+` without checking its operand; Prometheus refuses it on a
@@ -254,10 +271,16 @@ fn stacked_repetition(e: &Expr, depth: usize) -> Option<String> {
         _ => None,
     };
     if let Some(v) = vs {
-        let all = v.matchers.matchers.iter().chain(v.matchers.or_matchers.iter().flatten());
+        let all = v
+            .matchers
+            .matchers
+            .iter()
+            .chain(v.matchers.or_matchers.iter().flatten());
         for m in all {
-            if matches!(m.op, promql_parser::label::MatchOp::Re(_) | promql_parser::label::MatchOp::NotRe(_))
-            {
+            if matches!(
+                m.op,
+                promql_parser::label::MatchOp::Re(_) | promql_parser::label::MatchOp::NotRe(_)
+            ) {
                 if let Some(op) = go_nested_repetition(&m.value) {
                     return Some(format!(
                         "regex `{}` stacks repetition operators (`{op}`); Prometheus (Go RE2) refuses it",
@@ -267,7 +290,9 @@ fn stacked_repetition(e: &Expr, depth: usize) -> Option<String> {
             }
         }
     }
-    children(e).into_iter().find_map(|c| stacked_repetition(c, depth + 1))
+    children(e)
+        .into_iter()
+        .find_map(|c| stacked_repetition(c, depth + 1))
 }
 
 /// The first repetition operator that directly follows another in RE2 syntax, if any.
@@ -497,9 +522,7 @@ fn collect(e: &Expr, out: &mut Vec<Comparison>, depth: usize) {
             let returns_bool = b.modifier.as_ref().is_some_and(|m| m.return_bool);
             match (constant(&b.lhs, 0), constant(&b.rhs, 0)) {
                 (None, Some(t)) => out.push(comparison(&b.rhs, &b.lhs, op, t, returns_bool)),
-                (Some(t), None) => {
-                    out.push(comparison(&b.lhs, &b.rhs, op.flip(), t, returns_bool))
-                }
+                (Some(t), None) => out.push(comparison(&b.lhs, &b.rhs, op.flip(), t, returns_bool)),
                 _ => {}
             }
         }
@@ -663,7 +686,10 @@ mod tests {
     #[test]
     fn reads_the_documented_alerts() {
         let c = &cmp("redis_up == 0")[0];
-        assert_eq!((c.metrics.as_slice(), c.op, c.threshold), (&["redis_up".to_string()][..], CmpOp::Eq, 0.0));
+        assert_eq!(
+            (c.metrics.as_slice(), c.op, c.threshold),
+            (&["redis_up".to_string()][..], CmpOp::Eq, 0.0)
+        );
 
         let c = &cmp("redis_memory_used_bytes / redis_memory_max_bytes * 100 > 90")[0];
         assert_eq!(c.op, CmpOp::Gt);
@@ -686,17 +712,27 @@ mod tests {
             let c = &cmp(e)[0];
             assert_eq!(c.op, CmpOp::Gt, "{e}");
             assert!((c.unscaled_threshold() - 0.9).abs() < 1e-12, "{e}: {c:?}");
-            assert_eq!(c.ratio.as_ref().unwrap().denominator, ["redis_memory_max_bytes"], "{e}");
+            assert_eq!(
+                c.ratio.as_ref().unwrap().denominator,
+                ["redis_memory_max_bytes"],
+                "{e}"
+            );
         }
 
         let c = &cmp("redis_connected_clients > 100")[0];
-        assert_eq!((c.op, c.threshold, c.ratio.is_none()), (CmpOp::Gt, 100.0, true));
+        assert_eq!(
+            (c.op, c.threshold, c.ratio.is_none()),
+            (CmpOp::Gt, 100.0, true)
+        );
 
         let c = &cmp("rate(redis_keyspace_hits_total[5m]) / (rate(redis_keyspace_hits_total[5m]) + rate(redis_keyspace_misses_total[5m])) < 0.8")[0];
         assert_eq!(c.op, CmpOp::Lt);
         let r = c.ratio.as_ref().unwrap();
         assert_eq!(r.numerator, ["redis_keyspace_hits_total"]);
-        assert_eq!(r.denominator, ["redis_keyspace_hits_total", "redis_keyspace_misses_total"]);
+        assert_eq!(
+            r.denominator,
+            ["redis_keyspace_hits_total", "redis_keyspace_misses_total"]
+        );
         assert_eq!(c.functions, ["rate"]);
 
         let c = &cmp("increase(redis_slowlog_length[5m]) > 0")[0];
@@ -704,12 +740,17 @@ mod tests {
         assert!(c.involves("redis_slowlog_length"));
 
         let c = &cmp("1 >= {__name__=\"redis_up\"}")[0];
-        assert_eq!((c.op, c.metrics.as_slice()), (CmpOp::Le, &["redis_up".to_string()][..]));
+        assert_eq!(
+            (c.op, c.metrics.as_slice()),
+            (CmpOp::Le, &["redis_up".to_string()][..])
+        );
     }
 
     #[test]
     fn several_comparisons_and_bool() {
-        let cs = cmp("redis_connected_slaves < 1 and on(instance) redis_instance_info{role=\"master\"} == 1");
+        let cs = cmp(
+            "redis_connected_slaves < 1 and on(instance) redis_instance_info{role=\"master\"} == 1",
+        );
         assert_eq!(cs.len(), 2);
         assert_eq!(cs[0].op, CmpOp::Lt);
         assert!(cs[1].involves("redis_instance_info"));
@@ -718,7 +759,9 @@ mod tests {
         assert_eq!(cs[0].threshold, 30.0);
         // Two vectors compared: no threshold to read.
         assert!(cmp("redis_memory_used_bytes > redis_memory_max_bytes").is_empty());
-        assert!(cmp("-1 < -redis_up").first().is_some_and(|c| c.threshold == -1.0 && c.op == CmpOp::Gt));
+        assert!(cmp("-1 < -redis_up")
+            .first()
+            .is_some_and(|c| c.threshold == -1.0 && c.op == CmpOp::Gt));
     }
 
     #[test]

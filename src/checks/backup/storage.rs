@@ -11,9 +11,16 @@ use serde::Deserialize;
 
 /// The containers of a CronJob's pod template.
 fn containers(job: &Node) -> &[Node] {
-    job.path(&["spec", "jobTemplate", "spec", "template", "spec", "containers"])
-        .and_then(Node::as_seq)
-        .unwrap_or(&[])
+    job.path(&[
+        "spec",
+        "jobTemplate",
+        "spec",
+        "template",
+        "spec",
+        "containers",
+    ])
+    .and_then(Node::as_seq)
+    .unwrap_or(&[])
 }
 
 fn name_span(n: &Node) -> crate::source::Span {
@@ -42,10 +49,9 @@ impl Check for Retention {
         for job in backup_jobs(d, &p.job_pattern, &p.verify_pattern) {
             let name = name_of(job);
             let env = containers(job).iter().find_map(|c| {
-                c.get("env")
-                    .and_then(Node::as_seq)?
-                    .iter()
-                    .find(|e| e.get("name").and_then(Node::as_str) == Some(p.retention_env.as_str()))
+                c.get("env").and_then(Node::as_seq)?.iter().find(|e| {
+                    e.get("name").and_then(Node::as_str) == Some(p.retention_env.as_str())
+                })
             });
             let Some(env) = env else {
                 out.push(
@@ -66,7 +72,9 @@ impl Check for Retention {
                 continue;
             };
             let value = env.get("value");
-            let days = value.and_then(Node::as_str).and_then(|v| v.trim().parse::<i64>().ok());
+            let days = value
+                .and_then(Node::as_str)
+                .and_then(|v| v.trim().parse::<i64>().ok());
             if days == Some(want) {
                 continue;
             }
@@ -120,7 +128,11 @@ impl Check for Storage {
                 .collect();
             let claims: Vec<&Node> = volumes
                 .iter()
-                .filter(|v| v.get("name").and_then(Node::as_str).is_some_and(|n| mounted.contains(&n)))
+                .filter(|v| {
+                    v.get("name")
+                        .and_then(Node::as_str)
+                        .is_some_and(|n| mounted.contains(&n))
+                })
                 .filter_map(|v| v.path(&["persistentVolumeClaim", "claimName"]))
                 .collect();
             if claims.is_empty() {
@@ -140,7 +152,9 @@ impl Check for Storage {
             for c in claims {
                 let claim = c.as_str().unwrap_or("");
                 let exists = d.objects.iter().any(|o| {
-                    kind_of(o) == "PersistentVolumeClaim" && name_of(o) == claim && namespace_of(o) == ns
+                    kind_of(o) == "PersistentVolumeClaim"
+                        && name_of(o) == claim
+                        && namespace_of(o) == ns
                 });
                 if !exists {
                     out.absent(

@@ -71,9 +71,13 @@ impl Check for Verification {
             );
             return;
         }
-        let Some(limit) = period(&p.min_frequency) else { return };
+        let Some(limit) = period(&p.min_frequency) else {
+            return;
+        };
         for v in verifiers {
-            let Some(node) = v.path(&["spec", "schedule"]) else { continue };
+            let Some(node) = v.path(&["spec", "schedule"]) else {
+                continue;
+            };
             let text = node.as_str().unwrap_or("");
             let Ok(s) = cron::validate(text) else {
                 out.push(

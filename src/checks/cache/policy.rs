@@ -38,24 +38,26 @@ impl Check for Ttl {
             let Some(root) = &doc.doc.root else { continue };
             for (name, _, t) in types(root) {
                 // A TTL that is not an integer is cache/schema's.
-                let Some((ttl, node)) = int_of(t, "ttl") else { continue };
+                let Some((ttl, node)) = int_of(t, "ttl") else {
+                    continue;
+                };
                 let bound = cx.params.bounds.get(name);
                 let msg = if ttl <= 0 {
                     Some(format!(
                         "TTL of `{name}` is {ttl}: Redis deletes a key with a TTL of 0 or less at once"
                     ))
-                } else if let Some(b) = bound.filter(|b| ttl < b.min) {
-                    Some(format!(
-                        "TTL of `{name}` is {ttl} s, below the minimum {} s of {env}",
-                        b.min
-                    ))
-                } else if let Some(b) = bound.filter(|b| ttl > b.max) {
-                    Some(format!(
-                        "TTL of `{name}` is {ttl} s, above the maximum {} s of {env}",
-                        b.max
-                    ))
                 } else {
-                    None
+                    match bound {
+                        Some(b) if ttl < b.min => Some(format!(
+                            "TTL of `{name}` is {ttl} s, below the minimum {} s of {env}",
+                            b.min
+                        )),
+                        Some(b) if ttl > b.max => Some(format!(
+                            "TTL of `{name}` is {ttl} s, above the maximum {} s of {env}",
+                            b.max
+                        )),
+                        _ => None,
+                    }
                 };
                 if let Some(msg) = msg {
                     let help = match bound {
@@ -92,7 +94,9 @@ impl Check for DatabaseConflict {
             let Some(root) = &doc.doc.root else { continue };
             let all = types(root);
             for (name, _, t) in &all {
-                let Some((db, node)) = int_of(t, "database") else { continue };
+                let Some((db, node)) = int_of(t, "database") else {
+                    continue;
+                };
                 let own = owners.get(*name).copied();
                 let owner = owners
                     .iter()

@@ -72,11 +72,15 @@ impl Check for Strategy {
                     format!("{}: {what}: {}", found.key, e.message),
                 );
                 if let Some((span, label)) = &e.related {
-                    f = f.related(*span, label.clone()).help("keep one of the two entries");
+                    f = f
+                        .related(*span, label.clone())
+                        .help("keep one of the two entries");
                 }
                 out.push(f);
             }
-            let Some(root) = &found.doc.root else { continue };
+            let Some(root) = &found.doc.root else {
+                continue;
+            };
             for e in schema::validate_cache_strategy(root) {
                 let mut f = Finding::new(
                     id::CACHE_SCHEMA,
@@ -186,7 +190,10 @@ mod tests {
         duplicate_prefixes(d.root.as_ref().unwrap(), &mut out);
         let msgs: Vec<&str> = out.findings.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(msgs.len(), 3, "{msgs:#?}");
-        assert!(msgs[0].contains("`b` and `a`") && msgs[0].contains("`temp:` (of `a`) is a prefix of `temp:agg:`"));
+        assert!(
+            msgs[0].contains("`b` and `a`")
+                && msgs[0].contains("`temp:` (of `a`) is a prefix of `temp:agg:`")
+        );
         assert!(msgs[1].contains("`d` and `a`"));
         assert!(msgs[2].contains("`d` and `b`"));
         assert_eq!(f.slice(out.findings[0].primary), "\"temp:agg:\"");

@@ -61,7 +61,10 @@ impl Check for Alerts {
         // Expressions that do not parse (reported): an alert they name is not also "missing".
         let mut unparsed: Vec<&str> = Vec::new();
         for pr in &prom_rules {
-            let groups = pr.path(&["spec", "groups"]).and_then(Node::as_seq).unwrap_or(&[]);
+            let groups = pr
+                .path(&["spec", "groups"])
+                .and_then(Node::as_seq)
+                .unwrap_or(&[]);
             for g in groups {
                 for r in g.get("rules").and_then(Node::as_seq).unwrap_or(&[]) {
                     let (Some(name), Some(expr)) = (
@@ -97,7 +100,9 @@ impl Check for Alerts {
             .first()
             .map(|p| p.path(&["metadata", "name"]).map_or(p.span, |n| n.span));
         for (alert, spec) in &cx.params.alerts {
-            let Some(want_op) = cmp_op(&spec.op) else { continue };
+            let Some(want_op) = cmp_op(&spec.op) else {
+                continue;
+            };
             let found = rules.iter().find_map(|r| {
                 r.comparisons
                     .iter()
@@ -152,7 +157,12 @@ impl Check for Alerts {
                 continue;
             }
             let written = match &c.ratio {
-                Some(r) if r.scale != 1.0 => format!("{} {} (×{} scale)", c.op.as_str(), show(c.threshold), show(r.scale)),
+                Some(r) if r.scale != 1.0 => format!(
+                    "{} {} (×{} scale)",
+                    c.op.as_str(),
+                    show(c.threshold),
+                    show(r.scale)
+                ),
                 _ => format!("{} {}", c.op.as_str(), show(c.threshold)),
             };
             let msg = if c.op != want_op {
@@ -163,7 +173,9 @@ impl Check for Alerts {
             } else {
                 format!(
                     "alert `{}` ({alert}) fires at {}; the policy's threshold is {}",
-                    r.name, show(got), show(spec.threshold)
+                    r.name,
+                    show(got),
+                    show(spec.threshold)
                 )
             };
             out.push(
@@ -190,11 +202,13 @@ fn cmp_op(s: &str) -> Option<CmpOp> {
 fn example(spec: &AlertSpec) -> String {
     match spec.metrics.as_slice() {
         [m] => format!("`{m} {} {}`", spec.op, show(spec.threshold)),
-        many => format!(
+        many => {
+            format!(
             "an expression over {} compared with `{} {}` (a ratio may also be written in percent)",
             many.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and "),
             spec.op,
             show(spec.threshold)
-        ),
+        )
+        }
     }
 }

@@ -20,9 +20,15 @@ impl Check for Dangling {
         let pods: Vec<(&str, Labels)> = d
             .workloads
             .iter()
-            .map(|w| (w.namespace, labels_of(w.pod_meta.and_then(|m| m.get("labels")))))
+            .map(|w| {
+                (
+                    w.namespace,
+                    labels_of(w.pod_meta.and_then(|m| m.get("labels"))),
+                )
+            })
             .collect();
-        let selects_any = |ns: &str, s: &Selector| pods.iter().any(|(pns, l)| *pns == ns && s.matches(l));
+        let selects_any =
+            |ns: &str, s: &Selector| pods.iter().any(|(pns, l)| *pns == ns && s.matches(l));
         for (obj, p) in policies(d) {
             let shown = |s: &Selector| match s {
                 Selector::All(reqs) => reqs
@@ -63,7 +69,11 @@ impl Check for Dangling {
                 .filter_map(|r| r.peers.as_ref())
                 .flatten();
             for peer in peers {
-                let PeerKind::Pods { pods: Some(sel), namespaces: None } = &peer.kind else {
+                let PeerKind::Pods {
+                    pods: Some(sel),
+                    namespaces: None,
+                } = &peer.kind
+                else {
                     continue; // other namespaces' pods are not in the overlay
                 };
                 if sel.is_everything() || selects_any(&p.namespace, sel) {

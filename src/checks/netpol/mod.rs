@@ -7,4 +7,9 @@ pub mod scope;
 use super::Entry;
 
 /// The checks of this group, in registration order.
-pub static CHECKS: &[Entry] = &[&scope::NetworkScope, &ports::PortScope, &ports::DnsEgress, &dangling::Dangling];
+pub static CHECKS: &[Entry] = &[
+    &scope::NetworkScope,
+    &ports::PortScope,
+    &ports::DnsEgress,
+    &dangling::Dangling,
+];

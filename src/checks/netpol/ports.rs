@@ -47,7 +47,10 @@ impl Check for PortScope {
                 .filter(|c| !c.init)
                 .filter_map(|c| role_key(c.role))
                 .collect();
-            let allowed: Vec<u16> = roles.iter().filter_map(|r| cx.params.ports.get(*r).copied()).collect();
+            let allowed: Vec<u16> = roles
+                .iter()
+                .filter_map(|r| cx.params.ports.get(*r).copied())
+                .collect();
             if allowed.is_empty() {
                 continue;
             }
@@ -58,8 +61,15 @@ impl Check for PortScope {
                 labels: &labels,
                 ports: &ports,
             };
-            let shown = allowed.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
-            for (_, p) in pols.iter().filter(|(_, p)| p.ingress_type && p.selects(&pod)) {
+            let shown = allowed
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            for (_, p) in pols
+                .iter()
+                .filter(|(_, p)| p.ingress_type && p.selects(&pod))
+            {
                 for (i, r) in p.ingress.iter().enumerate() {
                     let mut hits = Vec::new();
                     match &r.ports {
@@ -91,10 +101,15 @@ impl Check for PortScope {
                             Finding::new(id::NETPOL_PORT_SCOPE, span, msg)
                                 .label("too wide")
                                 .related(
-                                    w.node.path(&["metadata", "name"]).map_or(w.node.span, |n| n.span),
+                                    w.node
+                                        .path(&["metadata", "name"])
+                                        .map_or(w.node.span, |n| n.span),
                                     format!("{} serves {shown}", w.describe()),
                                 )
-                                .help(format!("admit only `{{protocol: TCP, port: {}}}`", allowed[0])),
+                                .help(format!(
+                                    "admit only `{{protocol: TCP, port: {}}}`",
+                                    allowed[0]
+                                )),
                         );
                     }
                 }
@@ -140,11 +155,18 @@ impl Check for DnsEgress {
                 .collect();
             let mut missing = Vec::new();
             for proto in &prm.protocols {
-                let Some(pr) = Protocol::parse(Some(proto)) else { continue };
+                let Some(pr) = Protocol::parse(Some(proto)) else {
+                    continue;
+                };
                 let ok = dns.iter().any(|(ns, pod_l, ns_l)| {
-                    let pod = Pod { namespace: ns, labels: pod_l, ports: &[] };
+                    let pod = Pod {
+                        namespace: ns,
+                        labels: pod_l,
+                        ports: &[],
+                    };
                     p.egress.iter().any(|r| {
-                        r.admits_port(prm.dns_port, pr, &pod) && r.admits_peer(&p.namespace, &pod, ns_l)
+                        r.admits_port(prm.dns_port, pr, &pod)
+                            && r.admits_peer(&p.namespace, &pod, ns_l)
                     })
                 });
                 if !ok {

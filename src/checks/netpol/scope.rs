@@ -16,7 +16,12 @@ fn guarded_role(w: &Workload<'_>) -> Option<&'static str> {
     if matches!(w.kind, "CronJob" | "Job") {
         return None;
     }
-    let roles: Vec<Role> = w.containers.iter().filter(|c| !c.init).map(|c| c.role).collect();
+    let roles: Vec<Role> = w
+        .containers
+        .iter()
+        .filter(|c| !c.init)
+        .map(|c| c.role)
+        .collect();
     if roles.contains(&Role::Sentinel) {
         Some("Sentinel")
     } else if roles.contains(&Role::Redis) {
@@ -36,7 +41,9 @@ pub fn container_ports(w: &Workload<'_>) -> Vec<ContainerPort> {
             let Some(n) = p.get("containerPort").and_then(Node::as_i64) else {
                 continue;
             };
-            let Ok(number) = u16::try_from(n) else { continue };
+            let Ok(number) = u16::try_from(n) else {
+                continue;
+            };
             out.push(ContainerPort {
                 name: p.get("name").and_then(Node::as_str).map(str::to_string),
                 number,
@@ -87,7 +94,10 @@ impl Check for NetworkScope {
                 labels,
                 ports: &ports,
             };
-            if policies.iter().any(|(_, p)| p.ingress_type && p.selects(&pod)) {
+            if policies
+                .iter()
+                .any(|(_, p)| p.ingress_type && p.selects(&pod))
+            {
                 continue;
             }
             let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k}: {v}")).collect();
@@ -205,7 +215,10 @@ impl Check for NetworkScope {
                         .label(label)
                         .help("name the clients: `from: [{podSelector: {matchLabels: {app.kubernetes.io/part-of: grill-stats}}}]`");
                     if let Some((w, role, _)) = target {
-                        f = f.related(name_span(w.node), format!("{} ({role}) is what it exposes", w.describe()));
+                        f = f.related(
+                            name_span(w.node),
+                            format!("{} ({role}) is what it exposes", w.describe()),
+                        );
                     }
                     out.push(f);
                 }

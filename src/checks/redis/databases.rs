@@ -29,7 +29,9 @@ impl Check for Databases {
                 }
             }
         }
-        let Some((db, name, at)) = highest else { return };
+        let Some((db, name, at)) = highest else {
+            return;
+        };
         let mut seen = Vec::new();
         for p in d.redis() {
             let Some(i) = p.config else { continue };
@@ -42,7 +44,9 @@ impl Check for Databases {
             let Some(dir) = conf.get("databases") else {
                 continue;
             };
-            let Some(arg) = dir.args.first() else { continue };
+            let Some(arg) = dir.args.first() else {
+                continue;
+            };
             let Ok(n) = arg.text.parse::<i64>() else {
                 continue; // redis/invalid-value
             };

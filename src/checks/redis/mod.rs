@@ -7,4 +7,8 @@ pub mod port_mismatch;
 use super::Entry;
 
 /// The checks of this group, in registration order.
-pub static CHECKS: &[Entry] = &[&conf_file::ConfFile, &databases::Databases, &port_mismatch::PortMismatch];
+pub static CHECKS: &[Entry] = &[
+    &conf_file::ConfFile,
+    &databases::Databases,
+    &port_mismatch::PortMismatch,
+];

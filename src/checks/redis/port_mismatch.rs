@@ -73,14 +73,21 @@ impl Check for PortMismatch {
                 let n = declared[0];
                 report(
                     n.span,
-                    format!("container `{}` declares port {}", c.name, n.as_str().unwrap_or("?")),
+                    format!(
+                        "container `{}` declares port {}",
+                        c.name,
+                        n.as_str().unwrap_or("?")
+                    ),
                     out,
                 );
             }
             let resolve = |n: &Node| -> Option<i64> {
                 n.as_i64().or_else(|| {
                     let name = n.as_str()?;
-                    ports.iter().find(|p| p.name.as_deref() == Some(name)).map(|p| i64::from(p.number))
+                    ports
+                        .iter()
+                        .find(|p| p.name.as_deref() == Some(name))
+                        .map(|p| i64::from(p.number))
                 })
             };
             // Probes with a TCP socket.
@@ -95,22 +102,41 @@ impl Check for PortMismatch {
             }
             // Services selecting the workload's pods: a targetPort that is none of Redis' port
             // nor another container port of the pod (a sidecar's) points nowhere Redis is.
-            for svc in d.objects.iter().filter(|o| kind_of(o) == "Service" && namespace_of(o) == w.namespace) {
-                let Some(sel) = svc.path(&["spec", "selector"]) else { continue };
+            for svc in d
+                .objects
+                .iter()
+                .filter(|o| kind_of(o) == "Service" && namespace_of(o) == w.namespace)
+            {
+                let Some(sel) = svc.path(&["spec", "selector"]) else {
+                    continue;
+                };
                 let wi = p.workload;
                 if !d.selected_by(w.namespace, sel).contains(&wi) {
                     continue;
                 }
-                for sp in svc.path(&["spec", "ports"]).and_then(Node::as_seq).unwrap_or(&[]) {
+                for sp in svc
+                    .path(&["spec", "ports"])
+                    .and_then(Node::as_seq)
+                    .unwrap_or(&[])
+                {
                     let target = sp.get("targetPort").or_else(|| sp.get("port"));
                     let Some(t) = target else { continue };
                     let Some(n) = resolve(t) else { continue };
                     let other_container = ports.iter().any(|cp| i64::from(cp.number) == n)
-                        && !c.node.get("ports").and_then(Node::as_seq).unwrap_or(&[]).iter().any(|p| p.get("containerPort").and_then(Node::as_i64) == Some(n));
+                        && !c
+                            .node
+                            .get("ports")
+                            .and_then(Node::as_seq)
+                            .unwrap_or(&[])
+                            .iter()
+                            .any(|p| p.get("containerPort").and_then(Node::as_i64) == Some(n));
                     if n != port && !other_container {
                         report(
                             t.span,
-                            format!("Service `{}` sends traffic to port {n}", crate::model::name_of(svc)),
+                            format!(
+                                "Service `{}` sends traffic to port {n}",
+                                crate::model::name_of(svc)
+                            ),
                             out,
                         );
                     }
@@ -118,8 +144,15 @@ impl Check for PortMismatch {
             }
             // NetworkPolicy ports that admit clients to the Redis pods.
             let labels = labels_of(w.pod_meta.and_then(|m| m.get("labels")));
-            let pod = Pod { namespace: w.namespace, labels: &labels, ports: &ports };
-            for (_, pol) in pols.iter().filter(|(_, pl)| pl.ingress_type && pl.selects(&pod)) {
+            let pod = Pod {
+                namespace: w.namespace,
+                labels: &labels,
+                ports: &ports,
+            };
+            for (_, pol) in pols
+                .iter()
+                .filter(|(_, pl)| pl.ingress_type && pl.selects(&pod))
+            {
                 let numeric: Vec<(u16, Span)> = pol
                     .ingress
                     .iter()
@@ -130,10 +163,22 @@ impl Check for PortMismatch {
                         _ => None,
                     })
                     .collect();
-                let admits = pol.ingress.iter().any(|r| r.ports.as_ref().is_none_or(|ps| ps.iter().any(|s| s.ranges(&pod).iter().any(|(lo, hi)| i64::from(*lo) <= port && port <= i64::from(*hi)))));
+                let admits = pol.ingress.iter().any(|r| {
+                    r.ports.as_ref().is_none_or(|ps| {
+                        ps.iter().any(|s| {
+                            s.ranges(&pod)
+                                .iter()
+                                .any(|(lo, hi)| i64::from(*lo) <= port && port <= i64::from(*hi))
+                        })
+                    })
+                });
                 if !admits {
                     if let Some((n, span)) = numeric.first() {
-                        report(*span, format!("NetworkPolicy `{}` admits clients on port {n}", pol.name), out);
+                        report(
+                            *span,
+                            format!("NetworkPolicy `{}` admits clients on port {n}", pol.name),
+                            out,
+                        );
                     }
                 }
             }
