@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine: installs what the tests need, then `cargo test`.
-# Tests that drive real programs need redis-server 7.x and python3-venv (installed here from
-# Debian's packages), kubernetes-validate (installed by its test from PyPI) and kubectl with
-# Kustomize v5.5.0 (expected on the machine). Under CI=true a missing program
+# Tests that drive real programs need redis-server 7.x, promtool and python3-venv (installed here
+# from Debian's packages), kubernetes-validate and pre-commit (installed by their tests from PyPI
+# into virtual environments) and kubectl with Kustomize v5.5.0 (expected on the machine). Under
+# CI=true a missing program
 # fails those tests instead of skipping them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests need and the machine lacks: redis-server (tests/redis_agreement.rs,
-# tests/reference_deployment.rs) and python3 with venv (tests/k8s_schema_diff.rs installs
-# kubernetes-validate from PyPI into a virtual environment).
+# tests/reference_deployment.rs), prometheus (its `promtool` is the PromQL oracle) and python3
+# with venv (tests/k8s_schema_diff.rs and the pre-commit test install PyPI packages into virtual
+# environments).
 packages=()
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
 if ! command -v python3 >/dev/null 2>&1 || ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
   packages+=(python3 python3-venv)
 fi
@@ -20,9 +23,10 @@ if [ "${#packages[@]}" -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${packages[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 redis-server --version
+promtool --version 2>&1 | head -1
 python3 --version
 if command -v kubectl >/dev/null 2>&1; then
   kubectl version --client 2>/dev/null | grep -i kustomize || true

@@ -1,9 +1,11 @@
-//! Kubernetes semantics grill-lint needs: exact quantities ([`quantity`]), and objects as the
-//! API server sees them: `k8s/schema` (the bundled strict JSON
-//! Schemas of one pinned release, [`schema`], plus what the API server's own validation
-//! refuses beyond them, [`validation`]).
+//! Kubernetes semantics grill-lint needs and no crate gives with exactness: quantities, CronJob
+//! schedules, label selectors, and objects as the API server sees them: `k8s/schema` (the
+//! bundled strict JSON Schemas of one pinned release, [`schema`], plus what the API server's own
+//! validation refuses beyond them, [`validation`]).
 
+pub mod cron;
 pub mod quantity;
+pub mod selector;
 pub mod schema;
 pub mod validation;
 

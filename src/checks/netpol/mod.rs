@@ -1,6 +1,15 @@
 //! `netpol/*`: network scope.
 
+pub mod dangling;
+pub mod ports;
+pub mod scope;
+
 use super::Entry;
 
 /// The checks of this group, in registration order.
-pub static CHECKS: &[Entry] = &[];
+pub static CHECKS: &[Entry] = &[
+    &scope::NetworkScope,
+    &ports::PortScope,
+    &ports::DnsEgress,
+    &dangling::Dangling,
+];

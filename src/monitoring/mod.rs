@@ -1,0 +1,3 @@
+//! Monitoring: the PromQL of alert rules.
+
+pub mod promql;
