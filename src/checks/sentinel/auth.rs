@@ -107,7 +107,7 @@ impl Check for Auth {
                 out.push(
                     Finding::new(
                         id::SENTINEL_AUTH,
-                        pass.name_span,
+                        pass.args.get(1).map_or(pass.name_span, |a| a.span),
                         format!(
                             "the `sentinel auth-pass` of `{}` is not taken from a Secret: {why}",
                             master.text
