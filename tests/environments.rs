@@ -24,7 +24,12 @@ fn prod_files() -> Vec<(String, String)> {
 }
 
 /// Writes an overlay directory `name` (its environment) under a fresh scratch directory.
-fn overlay(test: &str, name: &str, files: &[(String, String)], extra_resources: &[&str]) -> PathBuf {
+fn overlay(
+    test: &str,
+    name: &str,
+    files: &[(String, String)],
+    extra_resources: &[&str],
+) -> PathBuf {
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("environments-{test}"));
     let _ = std::fs::remove_dir_all(&root);
     let dir = root.join(name);
@@ -123,7 +128,8 @@ fn an_environment_without_policy_is_reported_as_partly_checked() {
     let dir = overlay("no-policy", "qa", &prod_files(), &[]);
     let o = grill(&dir, &["--color", "never", "."]);
     assert!(
-        o.stdout.contains("only partly checked") && o.stdout.contains("no policy for environment `qa`"),
+        o.stdout.contains("only partly checked")
+            && o.stdout.contains("no policy for environment `qa`"),
         "{}",
         o.stdout
     );
@@ -144,7 +150,9 @@ fn an_unknown_environment_or_parameter_is_exit_2() {
     let o = grill(&dir, &["."]);
     assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
     assert!(
-        o.stderr.contains("redis/memory-limit") && o.stderr.contains("staging") && o.stderr.contains("memory_limt"),
+        o.stderr.contains("redis/memory-limit")
+            && o.stderr.contains("staging")
+            && o.stderr.contains("memory_limt"),
         "{}",
         o.stderr
     );
@@ -152,7 +160,10 @@ fn an_unknown_environment_or_parameter_is_exit_2() {
 
 #[test]
 fn explain_shows_the_values_of_every_environment() {
-    let o = grill(Path::new(env!("CARGO_MANIFEST_DIR")), &["explain", "redis/memory-limit"]);
+    let o = grill(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["explain", "redis/memory-limit"],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     for want in ["dev-lab", "512Mi", "prod-lab", "2Gi"] {
         assert!(o.stdout.contains(want), "`{want}` missing:\n{}", o.stdout);
@@ -230,20 +241,36 @@ fn the_design_documents_headroom_numbers() {
         ("2048Mi", "1536mb", false),
     ] {
         let files = replace(&prod_files(), "memory: 2Gi", &format!("memory: {limit}"));
-        let files = replace(&files, "maxmemory 1536mb", &format!("maxmemory {maxmemory}"));
+        let files = replace(
+            &files,
+            "maxmemory 1536mb",
+            &format!("maxmemory {maxmemory}"),
+        );
         let dir = overlay("headroom", "prod-lab", &files, &[]);
-        let o = grill(&dir, &["--select", "redis/maxmemory-headroom", "--format", "json", "."]);
+        let o = grill(
+            &dir,
+            &[
+                "--select",
+                "redis/maxmemory-headroom",
+                "--format",
+                "json",
+                ".",
+            ],
+        );
         let fs = findings(&o);
-        assert_eq!(fs.len(), usize::from(fires), "{limit} / {maxmemory}: {fs:#?}");
+        assert_eq!(
+            fs.len(),
+            usize::from(fires),
+            "{limit} / {maxmemory}: {fs:#?}"
+        );
         if let Some(f) = fs.first() {
             let msg = f["message"].as_str().unwrap();
             assert!(msg.contains(maxmemory) && msg.contains(limit), "{msg}");
             assert_eq!(f["location"]["file"], "redis.yaml");
             assert!(
-                f["related"].as_array().is_some_and(|r| r.iter().any(|l| l["message"]
-                    .as_str()
-                    .unwrap_or("")
-                    .contains("memory limit"))),
+                f["related"].as_array().is_some_and(|r| r
+                    .iter()
+                    .any(|l| l["message"].as_str().unwrap_or("").contains("memory limit"))),
                 "{f:#?}"
             );
             assert_eq!(o.code, 1);

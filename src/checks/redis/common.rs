@@ -199,16 +199,19 @@ pub fn shell_vars(text: &str) -> Vec<&str> {
 /// Whether env var `var` of some init container of `w` comes from a Secret (`secretKeyRef`,
 /// or `envFrom` a `secretRef`).
 pub fn secret_var(w: &Workload<'_>, var: &str) -> bool {
-    w.containers.iter().filter(|c| c.init).any(|c| match c.env(var) {
-        Some(e) => e.path(&["valueFrom", "secretKeyRef"]).is_some(),
-        None => c
-            .node
-            .get("envFrom")
-            .and_then(Node::as_seq)
-            .unwrap_or(&[])
-            .iter()
-            .any(|e| e.get("secretRef").is_some()),
-    })
+    w.containers
+        .iter()
+        .filter(|c| c.init)
+        .any(|c| match c.env(var) {
+            Some(e) => e.path(&["valueFrom", "secretKeyRef"]).is_some(),
+            None => c
+                .node
+                .get("envFrom")
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .any(|e| e.get("secretRef").is_some()),
+        })
 }
 
 #[cfg(test)]

@@ -21,10 +21,36 @@ pub struct Params {
 /// Members of ACL category `@dangerous` among the commands this rule is usually given (Redis
 /// 7.2 `COMMAND INFO`); for any other command a `-@dangerous` is not taken as a denial.
 const DANGEROUS: &[&str] = &[
-    "flushall", "flushdb", "config", "keys", "debug", "shutdown", "monitor", "save", "bgsave",
-    "bgrewriteaof", "replicaof", "slaveof", "sync", "psync", "acl", "module", "cluster",
-    "failover", "migrate", "restore", "sort", "swapdb", "client", "info", "lastsave",
-    "latency", "role", "slowlog", "pfdebug", "pfselftest",
+    "flushall",
+    "flushdb",
+    "config",
+    "keys",
+    "debug",
+    "shutdown",
+    "monitor",
+    "save",
+    "bgsave",
+    "bgrewriteaof",
+    "replicaof",
+    "slaveof",
+    "sync",
+    "psync",
+    "acl",
+    "module",
+    "cluster",
+    "failover",
+    "migrate",
+    "restore",
+    "sort",
+    "swapdb",
+    "client",
+    "info",
+    "lastsave",
+    "latency",
+    "role",
+    "slowlog",
+    "pfdebug",
+    "pfselftest",
 ];
 
 /// Why a rename does not hide `cmd` (`None`: it does).
@@ -105,11 +131,14 @@ impl Check for DangerousCommands {
             let mut open = Vec::new();
             for cmd in &cx.params.disable_commands {
                 let lower = cmd.to_ascii_lowercase();
-                let rename = conf.all("rename-command").filter(|r| {
-                    r.args
-                        .first()
-                        .is_some_and(|a| a.text.eq_ignore_ascii_case(cmd))
-                }).last();
+                let rename = conf
+                    .all("rename-command")
+                    .filter(|r| {
+                        r.args
+                            .first()
+                            .is_some_and(|a| a.text.eq_ignore_ascii_case(cmd))
+                    })
+                    .last();
                 if let Some(new) = rename.and_then(|r| r.args.get(1)) {
                     if new.text.is_empty() {
                         continue;

@@ -1,7 +1,9 @@
 //! `sentinel/auth`: the monitored Redis requires a password but Sentinel gets no
 //! `sentinel auth-pass` for it from a Secret.
 
-use crate::checks::redis::common::{monitored, per_config, secret_var, sentinels, servers, shell_vars};
+use crate::checks::redis::common::{
+    monitored, per_config, secret_var, sentinels, servers, shell_vars,
+};
 use crate::checks::{Check, Cx, NoParams, Out, Scope};
 use crate::diag::Finding;
 use crate::model::{Deployment, Traced};
@@ -21,9 +23,10 @@ fn password_line(conf: &Traced) -> Option<&Directive> {
     }
     conf.all("user").find(|u| {
         u.args.first().is_some_and(|a| a.text == "default")
-            && u.args.iter().skip(1).any(|a| {
-                is_password_rule(&a.text) || is_hash_rule(&a.text)
-            })
+            && u.args
+                .iter()
+                .skip(1)
+                .any(|a| is_password_rule(&a.text) || is_hash_rule(&a.text))
             && !u.args.iter().any(|a| a.text == "nopass")
     })
 }
@@ -50,10 +53,7 @@ impl Check for Auth {
                 else {
                     continue; // no password: nothing to authenticate
                 };
-                let pw_label = format!(
-                    "{} requires a password here",
-                    d.workloads[wi].describe()
-                );
+                let pw_label = format!("{} requires a password here", d.workloads[wi].describe());
                 let pass = s
                     .conf
                     .sentinel("auth-pass")
@@ -81,7 +81,11 @@ impl Check for Auth {
                 let Some(value) = pass.args.get(2) else {
                     continue; // argument count: redis/invalid-value
                 };
-                let appended = s.conf.appended.iter().any(|a| a.directive.line == pass.line);
+                let appended = s
+                    .conf
+                    .appended
+                    .iter()
+                    .any(|a| a.directive.line == pass.line);
                 let vars = shell_vars(&value.text);
                 let from_secret = if appended {
                     !vars.is_empty() && vars.iter().all(|v| secret_var(s.workload, v))
@@ -96,7 +100,10 @@ impl Check for Auth {
                 } else if appended {
                     format!(
                         "{} is no `secretKeyRef` env var of an init container",
-                        vars.iter().map(|v| format!("`${v}`")).collect::<Vec<_>>().join(", ")
+                        vars.iter()
+                            .map(|v| format!("`${v}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 } else {
                     format!(

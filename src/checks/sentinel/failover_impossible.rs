@@ -2,7 +2,9 @@
 //! pods, pods that do not replicate the first one, or a CONFIG command Sentinel cannot call
 //! (removed, or renamed without `sentinel rename-command`).
 
-use crate::checks::redis::common::{anchor, describe, monitored, per_config, provenance, servers, sentinels};
+use crate::checks::redis::common::{
+    anchor, describe, monitored, per_config, provenance, sentinels, servers,
+};
 use crate::checks::{Check, Cx, Out, Scope};
 use crate::diag::Finding;
 use crate::model::Deployment;
@@ -113,7 +115,11 @@ impl Check for FailoverImpossible {
                     }
                     let rename = conf
                         .all("rename-command")
-                        .filter(|l| l.args.first().is_some_and(|a| a.text.eq_ignore_ascii_case("config")))
+                        .filter(|l| {
+                            l.args
+                                .first()
+                                .is_some_and(|a| a.text.eq_ignore_ascii_case("config"))
+                        })
                         .last();
                     let Some(new) = rename.and_then(|l| l.args.get(1)) else {
                         continue;
@@ -141,7 +147,9 @@ impl Check for FailoverImpossible {
                         .sentinel("rename-command")
                         .filter(|l| {
                             l.args.get(1).is_some_and(|a| a.text == master.text)
-                                && l.args.get(2).is_some_and(|a| a.text.eq_ignore_ascii_case("config"))
+                                && l.args
+                                    .get(2)
+                                    .is_some_and(|a| a.text.eq_ignore_ascii_case("config"))
                         })
                         .last();
                     match told.and_then(|l| l.args.get(3)) {

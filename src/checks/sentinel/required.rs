@@ -32,7 +32,10 @@ impl Check for Required {
                     return; // no Redis either: model/redis-not-found
                 };
                 let w = d.workload_of(p);
-                let at = w.node.path(&["metadata", "name"]).map_or(w.node.span, |n| n.span);
+                let at = w
+                    .node
+                    .path(&["metadata", "name"])
+                    .map_or(w.node.span, |n| n.span);
                 out.absent(
                     Finding::new(
                         id::SENTINEL_REQUIRED,
@@ -74,7 +77,10 @@ impl Check for Required {
                 for &wi in &workloads {
                     let w = &d.workloads[wi];
                     let node = w.replicas();
-                    let at = w.node.path(&["metadata", "name"]).map_or(w.node.span, |n| n.span);
+                    let at = w
+                        .node
+                        .path(&["metadata", "name"])
+                        .map_or(w.node.span, |n| n.span);
                     let f = Finding::new(
                         id::SENTINEL_REQUIRED,
                         at,
