@@ -277,3 +277,83 @@ fn the_design_documents_headroom_numbers() {
         }
     }
 }
+
+/// A base holding the prod-lab fixture and overlays `envs` on it, each with `patch` (if any).
+fn based(test: &str, files: &[(String, String)], envs: &[&str], patch: Option<&str>) -> PathBuf {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("environments-{test}"));
+    let _ = std::fs::remove_dir_all(&root);
+    let base = root.join("base");
+    std::fs::create_dir_all(&base).unwrap();
+    let mut k = String::from("resources:\n");
+    for (f, text) in files {
+        std::fs::write(base.join(f), text).unwrap();
+        k.push_str(&format!("  - {f}\n"));
+    }
+    std::fs::write(base.join("kustomization.yaml"), k).unwrap();
+    for env in envs {
+        let dir = root.join("overlays").join(env);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut k = String::from("namespace: grill-stats\nresources:\n  - ../../base\n");
+        if let Some(p) = patch {
+            std::fs::write(dir.join("patch.yaml"), p).unwrap();
+            k.push_str("patches:\n  - path: patch.yaml\n");
+        }
+        std::fs::write(dir.join("kustomization.yaml"), k).unwrap();
+    }
+    root
+}
+
+#[test]
+fn a_patched_value_is_reported_at_the_patch_with_the_base_value_it_replaces() {
+    let patch = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: redis\nspec:\n  template:\n    spec:\n      containers:\n        - name: redis\n          resources:\n            limits:\n              memory: 1Gi\n";
+    let root = based("patched", &prod_files(), &["prod-lab"], Some(patch));
+    let o = grill(&root, &["--format", "json", "overlays/prod-lab"]);
+    let fs = findings(&o);
+    for rule in ["redis/memory-limit", "redis/maxmemory-headroom"] {
+        let f = of_rule(&fs, rule);
+        assert_eq!(f.len(), 1, "{rule}: {fs:#?}");
+        let f = f[0];
+        let related = f["related"].as_array().unwrap();
+        let base = related
+            .iter()
+            .find(|l| l["message"] == "the base value this replaces")
+            .unwrap_or_else(|| panic!("{rule}: no base label: {f:#}"));
+        assert_eq!(base["file"], "base/redis.yaml", "{f:#}");
+        let patch_at = if rule == "redis/memory-limit" {
+            &f["location"]
+        } else {
+            related
+                .iter()
+                .find(|l| l["message"].as_str().unwrap_or("").contains("memory limit"))
+                .unwrap()
+        };
+        assert_eq!(patch_at["file"], "overlays/prod-lab/patch.yaml", "{f:#}");
+    }
+}
+
+#[test]
+fn a_base_line_wrong_in_both_environments_is_reported_once() {
+    // Both environments read the base's redis.conf, which lacks `jemalloc-bg-thread yes`.
+    let files: Vec<(String, String)> = prod_files()
+        .into_iter()
+        .map(|(f, t)| (f, t.replace("    jemalloc-bg-thread yes\n", "")))
+        .collect();
+    let root = based("once", &files, &["dev-lab", "prod-lab"], None);
+    let o = grill(
+        &root,
+        &[
+            "--format",
+            "json",
+            "--select",
+            "redis/required-setting",
+            ".",
+        ],
+    );
+    let fs = findings(&o);
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    assert_eq!(
+        fs[0]["environments"],
+        serde_json::json!(["dev-lab", "prod-lab"])
+    );
+    assert_eq!(fs[0]["location"]["file"], "base/redis.yaml");
+}
