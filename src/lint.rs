@@ -225,6 +225,16 @@ impl Run<'_> {
         for c in &d.configs {
             self.checks(Scope::Config, Input::Config(&c.file), d.env, out, skipped);
             secrets.extend(crate::redis::secret_spans(&c.file));
+            // Lines an init container appends (`echo "requirepass literal" >> …`) hold secrets
+            // too; checks may point at them.
+            if !c.appended.is_empty() {
+                let appended = crate::redis::RedisConf {
+                    kind: c.kind,
+                    directives: c.appended.iter().map(|a| a.directive.clone()).collect(),
+                    unbalanced: Vec::new(),
+                };
+                secrets.extend(crate::redis::secret_spans(&appended));
+            }
         }
         if whole {
             self.checks(Scope::Deployment, Input::Deployment(d), d.env, out, skipped);
