@@ -366,11 +366,21 @@ fn a_sentinel_without_auth_pass_for_a_password_protected_redis_fails() {
         "",
     );
     let dir = overlay("no-auth-pass", "prod-lab", &files, &[]);
-    let o = grill(&dir, &["--select", "sentinel/auth", "--format", "json", "."]);
+    let o = grill(
+        &dir,
+        &["--select", "sentinel/auth", "--format", "json", "."],
+    );
     let fs = findings(&o);
     assert_eq!(fs.len(), 1, "{fs:#?}");
-    assert!(fs[0]["message"].as_str().unwrap().contains("without `sentinel auth-pass`"));
+    assert!(fs[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("without `sentinel auth-pass`"));
     assert_eq!(fs[0]["location"]["file"], "sentinel.yaml");
-    assert_eq!(fs[0]["related"][0]["file"], "redis.yaml", "the requirepass line: {:#}", fs[0]);
+    assert_eq!(
+        fs[0]["related"][0]["file"], "redis.yaml",
+        "the requirepass line: {:#}",
+        fs[0]
+    );
     assert_eq!(o.code, 1);
 }
