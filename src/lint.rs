@@ -233,6 +233,16 @@ impl Run<'_> {
         }
         for c in &d.configs {
             all.extend(crate::redis::secret_spans(&c.file));
+            // Lines an init container appends (`echo "requirepass literal" >> …`) hold secrets
+            // too; checks may point at them.
+            if !c.appended.is_empty() {
+                let appended = crate::redis::RedisConf {
+                    kind: c.kind,
+                    directives: c.appended.iter().map(|a| a.directive.clone()).collect(),
+                    unbalanced: Vec::new(),
+                };
+                all.extend(crate::redis::secret_spans(&appended));
+            }
         }
         all.sort();
         all.dedup();
