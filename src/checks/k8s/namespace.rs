@@ -7,6 +7,7 @@ use crate::diag::Finding;
 use crate::model::Deployment;
 use crate::model::{kind_of, name_of};
 use crate::rules::{id, RuleId};
+use crate::yaml::Node;
 use serde::Deserialize;
 
 pub struct Namespace;
@@ -51,6 +52,9 @@ impl Check for Namespace {
 
     fn deployment(&self, d: &Deployment<'_>, cx: &Cx<'_, Params>, out: &mut Out) {
         let want = cx.params.namespace.as_str();
+        // One finding per line that sets a wrong namespace (the kustomization's `namespace:`
+        // sets it for every object at once).
+        let mut wrong: Vec<(&Node, Vec<String>)> = Vec::new();
         for o in &d.objects {
             let kind = kind_of(o);
             if kind.is_empty() || CLUSTER_SCOPED.contains(&kind) {
@@ -59,19 +63,10 @@ impl Check for Namespace {
             let what = format!("{kind} `{}`", name_of(o));
             match o.path(&["metadata", "namespace"]).filter(|n| !n.is_null()) {
                 Some(ns) if ns.as_str() == Some(want) => {}
-                Some(ns) => out.push(at_value(
-                    Finding::new(
-                        id::K8S_NAMESPACE,
-                        ns.span,
-                        format!(
-                            "{what} is in namespace `{}`, not the environment's `{want}`",
-                            ns.as_str().unwrap_or("")
-                        ),
-                    )
-                    .label(format!("namespace `{}`", ns.as_str().unwrap_or("")))
-                    .help(format!("set `namespace: {want}` (in the overlay's kustomization, for every object)")),
-                    ns,
-                )),
+                Some(ns) => match wrong.iter_mut().find(|(n, _)| n.span == ns.span) {
+                    Some((_, objs)) => objs.push(what),
+                    None => wrong.push((ns, vec![what])),
+                },
                 None => {
                     let at = o.path(&["metadata", "name"]).map_or(o.span, |n| n.span);
                     out.push(
@@ -86,6 +81,24 @@ impl Check for Namespace {
                     );
                 }
             }
+        }
+        for (ns, objs) in wrong {
+            let got = ns.as_str().unwrap_or("");
+            let who = match objs.as_slice() {
+                [one] => format!("{one} is"),
+                [first, rest @ ..] => format!("{first} and {} more object(s) are", rest.len()),
+                [] => continue,
+            };
+            out.push(at_value(
+                Finding::new(
+                    id::K8S_NAMESPACE,
+                    ns.span,
+                    format!("{who} in namespace `{got}`, not the environment's `{want}`"),
+                )
+                .label(format!("namespace `{got}`"))
+                .help(format!("set `namespace: {want}`")),
+                ns,
+            ));
         }
     }
 }

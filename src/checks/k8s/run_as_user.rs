@@ -122,7 +122,7 @@ impl Check for RunAsUser {
                                 id::K8S_RUN_AS_USER,
                                 v.span,
                                 format!(
-                                    "{who} ({role}) runs with `{field}: {}`{}, not {want}",
+                                    "{who}, a {role} container, runs with `{field}: {}`{}, not {want}",
                                     v.as_str().unwrap_or(""),
                                     level_word(l)
                                 ),
@@ -136,7 +136,7 @@ impl Check for RunAsUser {
                                 id::K8S_RUN_AS_USER,
                                 anchor,
                                 format!(
-                                    "{who} ({role}) does not set `{field}`: it runs with the image's default, not {want}"
+                                    "{who}, a {role} container, does not set `{field}`: it runs with the image's default, not {want}"
                                 ),
                             )
                             .help(format!("add `{field}: {want}` to its securityContext (or the pod's)")),

@@ -110,7 +110,10 @@ fn secret_flag<'f>(words: &[&str], flags: &'f [String]) -> Option<&'f str> {
 /// Splits a command line (or a shell script in one of its items) into words and separators.
 fn words(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    for line in text.lines() {
+    for (n, line) in text.lines().enumerate() {
+        if n > 0 {
+            out.push(";");
+        }
         for w in line.split_whitespace() {
             let w = w.trim_end_matches(';');
             if w.starts_with('#') {
@@ -118,7 +121,6 @@ fn words(text: &str) -> Vec<&str> {
             }
             out.push(w);
         }
-        out.push(";");
     }
     out
 }
@@ -222,5 +224,6 @@ mod tests {
             Some("--pass")
         );
         assert_eq!(secret_flag(&words("redis-cli -a"), &flags), None);
+        assert_eq!(secret_flag(&words("redis-cli\n-a x"), &flags), None);
     }
 }
