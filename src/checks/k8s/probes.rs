@@ -34,7 +34,7 @@ impl Check for Probes {
                 if missing.is_empty() {
                     continue;
                 }
-                let why = if missing.iter().any(|m| *m == "readinessProbe") {
+                let why = if missing.contains(&"readinessProbe") {
                     "the Service sends clients to it before it is ready"
                 } else {
                     "nothing restarts it when it hangs"
