@@ -249,7 +249,7 @@ fn a_base_line_wrong_in_two_environments_is_reported_once() {
         write(
             &d,
             &format!("overlays/{env}/kustomization.yaml"),
-            "resources:\n  - ../../base\n",
+            "namespace: grill-stats\nresources:\n  - ../../base\n",
         );
     }
     // These overlays deploy no Redis (model/redis-not-found says so); the merge is what counts.

@@ -5,8 +5,8 @@
 
 pub mod cron;
 pub mod quantity;
-pub mod selector;
 pub mod schema;
+pub mod selector;
 pub mod validation;
 
 use crate::diag::Finding;
