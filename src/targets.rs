@@ -56,7 +56,15 @@ pub fn kustomization_file(dir: &Path) -> Option<PathBuf> {
     KUSTOMIZATION_FILES
         .iter()
         .map(|n| dir.join(n))
-        .find(|p| p.is_file())
+        .find(|p| present(p))
+}
+
+/// Whether something other than a directory exists at `p`: a file, but also a FIFO, a
+/// device or a symlink (dangling or not). Such a kustomization file is then refused with a
+/// located finding when it is read, instead of the directory being taken for one without
+/// a kustomization.
+pub fn present(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok() && !p.is_dir()
 }
 
 /// Lexically normalises a path (`a/./b/../c` → `a/c`), keeping it relative if it was.

@@ -215,10 +215,12 @@ fn load_source(
     canon_root: &Path,
     entry: &Str,
     path: &str,
-) -> Result<(Vec<u8>, crate::source::FileId), Finding> {
+) -> Result<super::load::Bytes, Finding> {
     let p =
         Loader::resolve_file(root, canon_root, path).map_err(|e| e.finding(entry.span, root))?;
-    loader.bytes(&p).map_err(|e| e.finding(entry.span, root))
+    loader
+        .bytes(&p, canon_root)
+        .map_err(|e| e.finding(entry.span, root))
 }
 
 fn file_pair(
@@ -237,7 +239,8 @@ fn file_pair(
             f.text.as_str(),
         ),
     };
-    let (bytes, id) = load_source(loader, root, canon_root, f, path)?;
+    let src = load_source(loader, root, canon_root, f, path)?;
+    let (bytes, id) = (src.bytes, src.file);
     let end = loader.sources.get(id).text.len();
     Ok(Pair {
         key: k,
@@ -253,7 +256,8 @@ fn env_pairs(
     canon_root: &Path,
     e: &Str,
 ) -> Result<Vec<Pair>, Finding> {
-    let (bytes, id) = load_source(loader, root, canon_root, e, &e.text)?;
+    let src = load_source(loader, root, canon_root, e, &e.text)?;
+    let (bytes, id) = (src.bytes, src.file);
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| bad(e.span, format!("env file `{}` is not UTF-8", e.text)))?;
     let mut out = Vec::new();
