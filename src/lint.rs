@@ -39,10 +39,7 @@ impl std::fmt::Display for UsageError {
 /// Lints `paths` and returns the sorted report.
 pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
     let sources = SourceMap::new();
-    let config_path = match &opts.config {
-        Some(p) => Some(p.clone()),
-        None => paths.first().and_then(|p| crate::config::discover(p)),
-    };
+    let config_path = crate::config::path_for(opts.config.as_deref(), paths);
     let config = match &config_path {
         Some(p) => crate::config::load(p, &sources)
             .map_err(|e| UsageError(format!("invalid configuration: {e}")))?,
@@ -86,6 +83,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
 
     let read: Vec<FileId> = (0..sources.len() as u32).map(FileId).collect();
     let findings = crate::suppress::apply(findings, &sources, &read);
+    // Already read (and checked) by `config::load` above.
     let config_file = config_path.as_deref().and_then(|p| sources.load(p).ok());
     let findings = config.apply(findings, &sources, config_file.as_deref());
     let findings: Vec<Finding> = findings
@@ -132,7 +130,19 @@ fn lint_target(t: &Target, prebuilt: Option<Build>, sources: &SourceMap) -> Outc
             }
             out
         }
-        Target::Conf { path, kind } => match sources.load(path) {
+        Target::Conf { path, kind } => match sources.load_within(path, &crate::source::tree_root(path)) {
+            Ok(file) if file.line_count() > crate::redis::MAX_CONF_LINES => Outcome {
+                findings: vec![Finding::new(
+                    "yaml/limits",
+                    file.span(0, 0),
+                    format!(
+                        "this config has {} lines, above the limit of {} lines (config size limit); it was not checked",
+                        file.line_count(),
+                        crate::redis::MAX_CONF_LINES
+                    ),
+                )],
+                secrets: Vec::new(),
+            },
             Ok(file) => {
                 let conf = crate::redis::parse(&file, *kind);
                 Outcome {
@@ -140,9 +150,9 @@ fn lint_target(t: &Target, prebuilt: Option<Build>, sources: &SourceMap) -> Outc
                     secrets: crate::redis::secret_spans(&conf),
                 }
             }
-            Err(e) => unreadable(sources, path, &e.to_string()),
+            Err(e) => unreadable(sources, path, &e),
         },
-        Target::Yaml { path } => match sources.load(path) {
+        Target::Yaml { path } => match sources.load_within(path, &crate::source::tree_root(path)) {
             Ok(file) => {
                 let parsed = parse_stream(&file, Limits::default());
                 let mut out = Outcome {
@@ -154,23 +164,28 @@ fn lint_target(t: &Target, prebuilt: Option<Build>, sources: &SourceMap) -> Outc
                 }
                 out
             }
-            Err(e) => unreadable(sources, path, &e.to_string()),
+            Err(e) => unreadable(sources, path, &e),
         },
-        Target::Json { path } => match sources.load(path) {
+        Target::Json { path } => match sources.load_within(path, &crate::source::tree_root(path)) {
             Ok(file) => Outcome {
                 findings: json_syntax(&file),
                 secrets: Vec::new(),
             },
-            Err(e) => unreadable(sources, path, &e.to_string()),
+            Err(e) => unreadable(sources, path, &e),
         },
     }
 }
 
 /// A file that cannot be read is a finding at the file (it exists: `resolve` checked).
-fn unreadable(sources: &SourceMap, path: &Path, why: &str) -> Outcome {
+/// Its bytes are never shown (the file may be a link to a secret outside the tree).
+fn unreadable(sources: &SourceMap, path: &Path, e: &crate::source::ReadError) -> Outcome {
+    let rule = match e {
+        crate::source::ReadError::Outside { .. } => "kustomize/outside-root",
+        _ => "yaml/limits",
+    };
     let f = sources.add(path, String::new());
     Outcome {
-        findings: vec![Finding::new("yaml/limits", f.span(0, 0), why.to_string())],
+        findings: vec![Finding::new(rule, f.span(0, 0), e.to_string())],
         secrets: Vec::new(),
     }
 }
@@ -232,10 +247,8 @@ fn overlays_reading(
         .iter()
         .filter_map(|p| std::fs::canonicalize(p).ok())
         .collect();
-    let all = match targets::resolve(&[cwd], env, sources) {
-        Ok(t) => t,
-        Err(_) => return Ok(Vec::new()),
-    };
+    // No overlay under the working directory is a usage error, not a silent pass.
+    let all = targets::resolve(&[cwd], env, sources).map_err(|e| UsageError(e.0))?;
     let built: Vec<(Target, Build)> = all
         .into_par_iter()
         .filter_map(|t| match &t {
@@ -246,12 +259,24 @@ fn overlays_reading(
             _ => None,
         })
         .collect();
+    let reads = |b: &Build, want: &PathBuf| {
+        b.files_read.iter().any(|id| {
+            std::fs::canonicalize(&sources.get(*id).path).is_ok_and(|p| &p == want)
+        })
+    };
+    for p in paths {
+        let Ok(want) = std::fs::canonicalize(p) else {
+            continue;
+        };
+        if !built.iter().any(|(_, b)| reads(b, &want)) {
+            eprintln!(
+                "grill-lint: note: no overlay under the working directory reads {}; nothing to lint for it",
+                p.display()
+            );
+        }
+    }
     Ok(built
         .into_iter()
-        .filter(|(_, b)| {
-            b.files_read.iter().any(|id| {
-                std::fs::canonicalize(&sources.get(*id).path).is_ok_and(|p| wanted.contains(&p))
-            })
-        })
+        .filter(|(_, b)| wanted.iter().any(|w| reads(b, w)))
         .collect())
 }

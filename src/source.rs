@@ -396,15 +396,15 @@ pub fn repo_root(path: &Path) -> Option<PathBuf> {
 /// The tree a PATH of the command line stands for: its repository, or (outside git) the
 /// directory itself, or a file's directory. Files read for that PATH must resolve inside it.
 pub fn tree_root(path: &Path) -> PathBuf {
-    if let Some(r) = repo_root(path) {
-        return r;
-    }
-    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    if abs.is_dir() {
+    // A file's tree is found from the directory holding its name, never from where a
+    // symlink points (a link to /etc/shadow must not make /etc the tree).
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = if abs.is_dir() {
         abs
     } else {
-        abs.parent().map_or(abs.clone(), Path::to_path_buf)
-    }
+        abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf)
+    };
+    repo_root(&dir).unwrap_or_else(|| std::fs::canonicalize(&dir).unwrap_or(dir))
 }
 
 /// `text` (of the file `file`) with every character inside the given secret spans replaced by

@@ -159,8 +159,22 @@ fn classify_file(p: &Path, sources: &SourceMap) -> Result<Target, TargetError> {
             path: p.to_path_buf(),
         });
     }
-    let file = sources.load(p).map_err(|e| TargetError(e.to_string()))?;
-    if name.ends_with(".conf") || looks_like_redis_conf(&file.text) {
+    if name.ends_with(".conf") {
+        // Read when it is linted: a file that cannot be read is a finding there, and the
+        // other PATHs are still linted.
+        let text = sources
+            .load_within(p, &crate::source::tree_root(p))
+            .map(|f| f.text.clone())
+            .unwrap_or_default();
+        return Ok(Target::Conf {
+            path: p.to_path_buf(),
+            kind: crate::redis::detect_kind(p, &text),
+        });
+    }
+    let file = sources
+        .load_within(p, &crate::source::tree_root(p))
+        .map_err(|e| TargetError(e.to_string()))?;
+    if looks_like_redis_conf(&file.text) {
         return Ok(Target::Conf {
             path: p.to_path_buf(),
             kind: crate::redis::detect_kind(p, &file.text),
@@ -256,7 +270,7 @@ fn referenced_dirs(dir: &Path, sources: &SourceMap) -> Vec<PathBuf> {
     let Some(kfile) = kustomization_file(dir) else {
         return Vec::new();
     };
-    let Ok(file) = sources.load(&kfile) else {
+    let Ok(file) = sources.load_within(&kfile, dir) else {
         return Vec::new();
     };
     let parsed = crate::yaml::parse_stream(&file, crate::yaml::Limits::default());

@@ -94,6 +94,12 @@ impl Budget {
         self.charge(v, b)
     }
 
+    /// Marks the budget spent (another limit of the build was reached): later charges fail
+    /// without a finding of their own.
+    pub fn exhaust(&mut self) {
+        self.exhausted = true;
+    }
+
     /// True once a charge has failed: the build stops doing work.
     pub fn exhausted(&self) -> bool {
         self.exhausted

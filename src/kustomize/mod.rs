@@ -89,6 +89,7 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
         secrets: Vec::new(),
         repo: crate::source::repo_root(dir),
         budget: Budget::default(),
+        dirs_built: 0,
     };
     let mut acc = Vec::new();
     let fifo = b.run_dir(dir, None, Expect::Root, &mut acc, &mut Vec::new());
@@ -120,6 +121,9 @@ enum Expect {
     Component,
 }
 
+/// Kustomization directories one build may open (counting each time a directory is built).
+const MAX_DIRS_BUILT: usize = 4096;
+
 /// Deepest chain of nested kustomization directories.
 const MAX_DIR_DEPTH: usize = 64;
 const KUSTOMIZATION_FILES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -141,6 +145,8 @@ struct Builder<'a> {
     /// is read (`None` outside git: kustomize's own rules only).
     repo: Option<PathBuf>,
     budget: Budget,
+    /// Kustomization directories built so far (see [`MAX_DIRS_BUILT`]).
+    dirs_built: usize,
 }
 
 /// A kustomization directory on the path from the root to the one being built.
@@ -200,6 +206,25 @@ impl Builder<'_> {
         stack: &mut Vec<Frame>,
     ) -> bool {
         if self.budget.exhausted() {
+            return false;
+        }
+        // A directory included along many paths is built once per path: a chain of
+        // directories that each include the next one twice is exponential.
+        self.dirs_built += 1;
+        if self.dirs_built > MAX_DIRS_BUILT {
+            self.budget.exhaust();
+            let at = entry.map_or_else(|| self.dir_span(dir), |e| e.span);
+            self.fail(
+                Finding::new(
+                    "yaml/limits",
+                    at,
+                    format!(
+                        "this entry makes the build open its {}th kustomization directory, past the limit of {MAX_DIRS_BUILT} (build size limit); the build stops here",
+                        self.dirs_built
+                    ),
+                )
+                .help("a directory included from many places is built once for each: include shared directories once, higher up"),
+            );
             return false;
         }
         let Some((level, k)) = self.open(dir, entry, expect, stack) else {

@@ -101,6 +101,10 @@ enum Frame {
     },
 }
 
+/// Duplicate keys of one file reported one by one; the rest are counted in one finding (a
+/// generated file with 100,000 repeated keys would otherwise be a report of 100,000 findings).
+pub const MAX_DUPLICATE_FINDINGS: usize = 100;
+
 /// Mappings with fewer entries are searched linearly; from this size on, through an index.
 const INDEX_FROM: usize = 8;
 
@@ -181,6 +185,9 @@ struct Builder<'a> {
     anchors: HashMap<usize, Node>,
     alias_nodes: usize,
     values: usize,
+    /// Duplicate keys found, and where the first one not reported on its own is.
+    duplicates_seen: usize,
+    first_unreported: Option<Span>,
     findings: Vec<Finding>,
 }
 
@@ -225,6 +232,16 @@ impl<'a> Builder<'a> {
         if let Some(k) = key.as_str() {
             if let Some(i) = index.position(map, k) {
                 let first = map.entries[i].key.span;
+                self.duplicates_seen += 1;
+                if self.duplicates_seen > MAX_DUPLICATE_FINDINGS {
+                    if self.duplicates_seen == MAX_DUPLICATE_FINDINGS + 1 {
+                        self.first_unreported = Some(key.span);
+                    }
+                    if self.duplicates == Duplicates::KeepLast {
+                        map.entries[i] = Entry { key, value };
+                    }
+                    return;
+                }
                 self.findings.push(
                     Finding::new(
                         "yaml/duplicate-key",
@@ -317,6 +334,8 @@ pub fn parse_stream_with(
         anchors: HashMap::new(),
         alias_nodes: 0,
         values: 0,
+        duplicates_seen: 0,
+        first_unreported: None,
         findings: Vec::new(),
     };
     let mut stack: Vec<Frame> = Vec::new();
@@ -517,6 +536,20 @@ pub fn parse_stream_with(
                 Some(key) => b.insert(map, merges, index, key, done),
             },
         }
+    }
+    if let Some(at) = b.first_unreported {
+        let more = b.duplicates_seen - MAX_DUPLICATE_FINDINGS;
+        b.findings.push(
+            Finding::new(
+                "yaml/duplicate-key",
+                at,
+                format!(
+                    "{more} more duplicate keys in this file from here on ({} in all; only the first {MAX_DUPLICATE_FINDINGS} are reported one by one)",
+                    b.duplicates_seen
+                ),
+            )
+            .help("remove the repeated entries; Kubernetes silently keeps only one of each"),
+        );
     }
     out.findings = b.findings;
     out.complete = complete
