@@ -166,6 +166,10 @@ fn lint_target(t: &Target, prebuilt: Option<Build>, sources: &SourceMap) -> Outc
             }
             Err(e) => unreadable(sources, path, &e),
         },
+        Target::TooDeep { dir } => Outcome {
+            findings: vec![targets::too_deep(dir, sources)],
+            secrets: Vec::new(),
+        },
         Target::Json { path } => match sources.load_within(path, &crate::source::tree_root(path)) {
             Ok(file) => Outcome {
                 findings: json_syntax(&file),
@@ -260,9 +264,9 @@ fn overlays_reading(
         })
         .collect();
     let reads = |b: &Build, want: &PathBuf| {
-        b.files_read.iter().any(|id| {
-            std::fs::canonicalize(&sources.get(*id).path).is_ok_and(|p| &p == want)
-        })
+        b.files_read
+            .iter()
+            .any(|id| std::fs::canonicalize(&sources.get(*id).path).is_ok_and(|p| &p == want))
     };
     for p in paths {
         let Ok(want) = std::fs::canonicalize(p) else {

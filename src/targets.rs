@@ -36,6 +36,11 @@ pub enum Target {
     Yaml {
         path: PathBuf,
     },
+    /// A directory whose subdirectories lie deeper than the walk goes: they were not searched
+    /// for overlays, which is reported (a finding), not skipped.
+    TooDeep {
+        dir: PathBuf,
+    },
 }
 
 impl Target {
@@ -45,6 +50,7 @@ impl Target {
             Target::Conf { path, .. } | Target::Json { path } | Target::Yaml { path } => {
                 crate::report::display_path(path)
             }
+            Target::TooDeep { dir } => crate::report::display_path(dir),
         }
     }
 }
@@ -100,8 +106,8 @@ pub fn resolve(
         let meta =
             std::fs::metadata(p).map_err(|e| TargetError(format!("{}: {e}", p.display())))?;
         if meta.is_dir() {
-            let overlays = overlays_below(p, sources)?;
-            if overlays.is_empty() {
+            let (overlays, cut) = overlays_below(p, sources)?;
+            if overlays.is_empty() && cut.is_empty() {
                 return Err(TargetError(format!(
                     "{}: no kustomization.yaml in or below this directory: nothing to lint",
                     p.display()
@@ -111,6 +117,7 @@ pub fn resolve(
                 let env = env.map(str::to_string).unwrap_or_else(|| env_name(&dir));
                 out.push(Target::Overlay { dir, env });
             }
+            out.extend(cut.into_iter().map(|dir| Target::TooDeep { dir }));
         } else {
             out.push(classify_file(p, sources)?);
         }
@@ -211,11 +218,30 @@ fn looks_like_redis_conf(text: &str) -> bool {
         })
 }
 
-/// Every kustomization directory at or below `root` that no other one there includes.
-fn overlays_below(root: &Path, sources: &SourceMap) -> Result<Vec<PathBuf>, TargetError> {
+/// The finding for a [`Target::TooDeep`] directory (located at the directory itself).
+pub fn too_deep(dir: &Path, sources: &SourceMap) -> crate::diag::Finding {
+    let at = sources.add(dir.join(""), String::new());
+    crate::diag::Finding::new(
+        "yaml/limits",
+        at.span(0, 0),
+        format!(
+            "`{}` is {MAX_WALK_DEPTH} directories down and has subdirectories: they were not searched for overlays (walk depth limit)",
+            crate::report::display_path(dir)
+        ),
+    )
+    .help("name a deeper directory as a PATH to lint the overlays below it")
+}
+
+/// Every kustomization directory at or below `root` that no other one there includes, and
+/// the directories at the depth limit whose subdirectories were not walked.
+fn overlays_below(
+    root: &Path,
+    sources: &SourceMap,
+) -> Result<(Vec<PathBuf>, Vec<PathBuf>), TargetError> {
     if kustomization_file(root).is_some() {
-        return Ok(vec![root.to_path_buf()]);
+        return Ok((vec![root.to_path_buf()], Vec::new()));
     }
+    let mut cut = Vec::new();
     let mut found = Vec::new();
     let mut stack = vec![(root.to_path_buf(), 0usize)];
     let mut visited = 0usize;
@@ -229,9 +255,6 @@ fn overlays_below(root: &Path, sources: &SourceMap) -> Result<Vec<PathBuf>, Targ
         }
         if kustomization_file(&dir).is_some() {
             found.push(dir.clone());
-        }
-        if depth >= MAX_WALK_DEPTH {
-            continue;
         }
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
@@ -247,6 +270,12 @@ fn overlays_below(root: &Path, sources: &SourceMap) -> Result<Vec<PathBuf>, Targ
             .map(|e| e.path())
             .collect();
         subdirs.sort();
+        if depth >= MAX_WALK_DEPTH {
+            if !subdirs.is_empty() {
+                cut.push(dir);
+            }
+            continue;
+        }
         stack.extend(subdirs.into_iter().rev().map(|d| (d, depth + 1)));
     }
     let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| normalize(p));
@@ -261,7 +290,7 @@ fn overlays_below(root: &Path, sources: &SourceMap) -> Result<Vec<PathBuf>, Targ
         .filter(|d| !included.contains(&canon(d)))
         .collect();
     overlays.sort();
-    Ok(overlays)
+    Ok((overlays, cut))
 }
 
 /// The directories a kustomization names in `resources`, `bases` and `components` (read

@@ -39,7 +39,7 @@ pub fn generate(
         pairs.push(literal(lit)?);
     }
     for f in &g.files {
-        pairs.push(file_pair(loader, root, canon_root, f)?);
+        pairs.push(file_pair(loader, root, canon_root, f, secret)?);
     }
     for e in &g.envs {
         pairs.extend(env_pairs(loader, root, canon_root, e)?);
@@ -228,6 +228,7 @@ fn file_pair(
     root: &Path,
     canon_root: &Path,
     f: &Str,
+    secret: bool,
 ) -> Result<Pair, Finding> {
     let (k, path) = match f.text.split_once('=') {
         Some((k, p)) => (k.to_string(), p),
@@ -242,6 +243,25 @@ fn file_pair(
     let src = load_source(loader, root, canon_root, f, path)?;
     let (bytes, id) = (src.bytes, src.file);
     let end = loader.sources.get(id).text.len();
+    // A ConfigMap file that is not UTF-8 goes to `binaryData`, where no Redis check reads
+    // it: one Latin-1 byte must not silently turn the checks of a redis.conf off.
+    if let (Some(at), false, true) = (src.valid_up_to, secret, k.ends_with(".conf")) {
+        let file = loader.sources.get(id);
+        let byte = bytes.get(at).copied().unwrap_or(0);
+        let line = file.line_col(at).line;
+        let stop = (at + '\u{fffd}'.len_utf8()).min(end);
+        loader.notes.push(
+            Finding::new(
+                "redis/invalid-value",
+                Span::new(id, at, stop),
+                format!(
+                    "`{k}` is not UTF-8 text: byte 0x{byte:02X} on line {line} is not valid UTF-8 (Latin-1?), so kustomize puts the file under `binaryData` and none of its Redis settings is checked"
+                ),
+            )
+            .related(f.span, "generated from here")
+            .help("save the file as UTF-8"),
+        );
+    }
     Ok(Pair {
         key: k,
         value: bytes,

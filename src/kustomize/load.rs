@@ -172,6 +172,8 @@ pub struct Loader<'a> {
     pub sources: &'a SourceMap,
     docs: HashMap<(FileId, Use), Rc<Docs>>,
     pub files_read: Vec<FileId>,
+    /// Findings made while reading that do not stop the build (the builder collects them).
+    pub notes: Vec<Finding>,
 }
 
 impl<'a> Loader<'a> {
@@ -180,6 +182,7 @@ impl<'a> Loader<'a> {
             sources,
             docs: HashMap::new(),
             files_read: Vec::new(),
+            notes: Vec::new(),
         }
     }
 

@@ -564,6 +564,8 @@ impl Builder<'_> {
                     continue;
                 }
             };
+            let notes = std::mem::take(&mut self.loader.notes);
+            self.findings.extend(notes);
             if !self.charge_node(&new.node, g.span, "this generator") {
                 return;
             }

@@ -13,9 +13,9 @@
 //! value it replaced.
 
 use super::resource::ResId;
-use std::collections::{HashMap, HashSet};
 use crate::source::Span;
 use crate::yaml::{Map, Node, Style, Value};
+use std::collections::{HashMap, HashSet};
 
 /// How a list merges.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
