@@ -148,16 +148,17 @@ case_deep_overlay_tree() {
   printf 'resources: [missing.yaml]\n' > "$d/kustomization.yaml"; echo .
 }
 
+may_pass="million_keys_file million_keys_overlay"
 cases=$(declare -F | awk '{print $3}' | grep '^case_' | sed 's/^case_//')
 fail=0
-printf '| input | exit | finding | wall s | peak MB |\n|---|---|---|---|---|\n'
+printf '| input | exit | finding | wall s | cpu s | peak MB |\n|---|---|---|---|---|---|\n'
 for c in $cases; do
   dir="$work/$c"; mkdir -p "$dir"; cd "$dir"
   set +e
   args=$("case_$c"); made=$?
   set -e
   if [ "$made" -eq 3 ]; then
-    printf '| %s | SKIP | needs root for mknod | | |\n' "$c"; cd "$repo"; continue
+    printf '| %s | SKIP | needs root for mknod | | | |\n' "$c"; cd "$repo"; continue
   fi
   set +e
   # shellcheck disable=SC2086
@@ -167,6 +168,7 @@ for c in $cases; do
   set -e
   cd "$repo"
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f", s }' "$work/$c.time" 2>/dev/null || true)
+  cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$work/$c.time" 2>/dev/null || true)
   kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/$c.time" 2>/dev/null || true)
   mb=$(( ${kb:-0} / 1024 ))
   finding=$(python3 - "$work/$c.out" "$work/$c.err" <<'PY'
@@ -183,11 +185,14 @@ PY
   finding=${finding//|/\\|}
   mark=""
   # 1 (findings) and 2 (refused with a message) are the only acceptable ends.
-  if [ "$code" -ne 1 ] && [ "$code" -ne 2 ]; then mark=" FAIL"; fi
+  # Inputs that are valid (only big) may pass with 0.
+  ok_codes=" 1 2 "
+  case " $may_pass " in *" $c "*) ok_codes=" 0 1 2 " ;; esac
+  case "$ok_codes" in *" $code "*) ;; *) mark=" FAIL" ;; esac
   if awk -v w="${wall:-99}" -v m="$MAX_SECONDS" 'BEGIN { exit !(w > m) }'; then mark=" FAIL"; fi
   [ "$mb" -le "$MAX_MB" ] || mark=" FAIL"
   [ -z "$mark" ] || fail=1
-  printf '| %s | %s%s | %s | %s | %s |\n' "$c" "$code" "$mark" "$finding" "${wall:-?}" "$mb"
+  printf '| %s | %s%s | %s | %s | %s | %s |\n' "$c" "$code" "$mark" "$finding" "${wall:-?}" "${cpu:-?}" "$mb"
 done
 if [ "$fail" -ne 0 ]; then
   echo "hostile-table.sh: some rows hang, crash, pass, or exceed ${MAX_SECONDS} s / ${MAX_MB} MB" >&2
