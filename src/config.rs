@@ -70,7 +70,9 @@ pub struct Ignore {
     pub span: crate::source::Span,
 }
 
-/// Finds `.grill-lint.yaml` in `start` or the nearest directory above it.
+/// Finds `.grill-lint.yaml` in `start` or the nearest directory above it, up to the top of
+/// the git repository holding `start` (outside git, up to the filesystem root): a file in a
+/// directory above the repository must not switch rules off for it.
 pub fn discover(start: &Path) -> Option<PathBuf> {
     let abs = std::path::absolute(start).ok()?;
     let mut dir = if abs.is_dir() {
@@ -78,14 +80,27 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
     } else {
         abs.parent()?.to_path_buf()
     };
+    let top = crate::source::repo_root(&dir);
     loop {
         let p = dir.join(FILE_NAME);
-        if p.is_file() {
+        if crate::targets::present(&p) {
             return Some(p);
         }
-        if !dir.pop() {
+        let at_top = top
+            .as_deref()
+            .is_some_and(|t| std::fs::canonicalize(&dir).is_ok_and(|d| d == t));
+        if at_top || !dir.pop() {
             return None;
         }
+    }
+}
+
+/// The configuration file a run uses: `--config`, or the one [`discover`] finds from the
+/// first PATH.
+pub fn path_for(explicit: Option<&Path>, paths: &[PathBuf]) -> Option<PathBuf> {
+    match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => paths.first().and_then(|p| discover(p)),
     }
 }
 
@@ -95,8 +110,13 @@ fn known_rule(pattern: &str) -> bool {
         .any(|r| crate::suppress::matches_rule(pattern, r.rule))
 }
 
+/// Reads a configuration file. It must resolve (symlinks followed) inside the tree of the
+/// directory that holds it: its repository, or that directory outside git.
 pub fn load(path: &Path, sources: &SourceMap) -> Result<Config, String> {
-    let file = sources.load(path).map_err(|e| e.to_string())?;
+    let root = crate::source::tree_root(path);
+    let file = sources
+        .load_within(path, &root)
+        .map_err(|e| e.to_string())?;
     let parsed = parse_stream(&file, Limits::default());
     let where_ = |n: &Node| {
         let lc = file.line_col(n.span.start as usize);

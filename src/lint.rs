@@ -43,10 +43,7 @@ impl std::fmt::Display for UsageError {
 /// Lints `paths` and returns the sorted report.
 pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
     let sources = SourceMap::new();
-    let config_path = match &opts.config {
-        Some(p) => Some(p.clone()),
-        None => paths.first().and_then(|p| crate::config::discover(p)),
-    };
+    let config_path = crate::config::path_for(opts.config.as_deref(), paths);
     let config = match &config_path {
         Some(p) => crate::config::load(p, &sources)
             .map_err(|e| UsageError(format!("invalid configuration: {e}")))?,
@@ -142,6 +139,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
 
     let read: Vec<FileId> = (0..sources.len() as u32).map(FileId).collect();
     let findings = crate::suppress::apply(findings, &sources, &read);
+    // Already read (and checked) by `config::load` above.
     let config_file = config_path.as_deref().and_then(|p| sources.load(p).ok());
     let findings = config.apply(findings, &sources, config_file.as_deref());
     let findings: Vec<Finding> = findings
@@ -343,7 +341,19 @@ fn lint_target(
             }
             o
         }
-        Target::Conf { path, kind } => match sources.load(path) {
+        Target::Conf { path, kind } => match sources.load_within(path, &crate::source::tree_root(path)) {
+            Ok(file) if file.line_count() > crate::redis::MAX_CONF_LINES => Outcome {
+                findings: vec![Finding::new(
+                    id::YAML_LIMITS,
+                    file.span(0, 0),
+                    format!(
+                        "this config has {} lines, above the limit of {} lines (config size limit); it was not checked",
+                        file.line_count(),
+                        crate::redis::MAX_CONF_LINES
+                    ),
+                )],
+                ..Outcome::default()
+            },
             Ok(file) => {
                 let conf = crate::redis::parse(&file, *kind);
                 let mut out = Out::new(true);
@@ -362,9 +372,9 @@ fn lint_target(
                     ..Outcome::default()
                 }
             }
-            Err(e) => unreadable(sources, path, &e.to_string()),
+            Err(e) => unreadable(sources, path, &e),
         },
-        Target::Yaml { path } => match sources.load(path) {
+        Target::Yaml { path } => match sources.load_within(path, &crate::source::tree_root(path)) {
             Ok(file) => {
                 let parsed = parse_stream(&file, Limits::default());
                 let docs: Vec<Resource> = parsed
@@ -400,14 +410,18 @@ fn lint_target(
                 o.findings.append(&mut out.findings);
                 o
             }
-            Err(e) => unreadable(sources, path, &e.to_string()),
+            Err(e) => unreadable(sources, path, &e),
         },
-        Target::Json { path } => match sources.load(path) {
+        Target::TooDeep { dir } => Outcome {
+            findings: vec![targets::too_deep(dir, sources)],
+            ..Outcome::default()
+        },
+        Target::Json { path } => match sources.load_within(path, &crate::source::tree_root(path)) {
             Ok(file) => Outcome {
                 findings: json_syntax(&file),
                 ..Outcome::default()
             },
-            Err(e) => unreadable(sources, path, &e.to_string()),
+            Err(e) => unreadable(sources, path, &e),
         },
     }
 }
@@ -443,10 +457,15 @@ fn embedded_configs(doc: &Node, sources: &SourceMap) -> Vec<(crate::redis::Redis
 }
 
 /// A file that cannot be read is a finding at the file (it exists: `resolve` checked).
-fn unreadable(sources: &SourceMap, path: &Path, why: &str) -> Outcome {
+/// Its bytes are never shown (the file may be a link to a secret outside the tree).
+fn unreadable(sources: &SourceMap, path: &Path, e: &crate::source::ReadError) -> Outcome {
+    let rule = match e {
+        crate::source::ReadError::Outside { .. } => id::KUSTOMIZE_OUTSIDE_ROOT,
+        _ => id::YAML_LIMITS,
+    };
     let f = sources.add(path, String::new());
     Outcome {
-        findings: vec![Finding::new(id::YAML_LIMITS, f.span(0, 0), why.to_string())],
+        findings: vec![Finding::new(rule, f.span(0, 0), e.to_string())],
         ..Outcome::default()
     }
 }

@@ -97,6 +97,9 @@ struct CheckArgs {
     /// Print findings only, no summary
     #[arg(long)]
     quiet: bool,
+    /// Say on stderr which configuration file is used (and when none is)
+    #[arg(long)]
+    verbose: bool,
     /// Colour for the human format
     #[arg(long, value_enum, default_value = "auto")]
     color: Option<ColorChoice>,
@@ -122,8 +125,7 @@ fn main() -> ExitCode {
         Some(Command::Check(args)) => run_check(args),
         Some(Command::Render { dir }) => run_render(&dir),
         Some(Command::Rules) => {
-            print!("{}", grill_lint::catalogue::list_text());
-            Ok(ExitCode::SUCCESS)
+            write_out(None, &grill_lint::catalogue::list_text()).map(|()| ExitCode::SUCCESS)
         }
         Some(Command::Explain { rule }) => run_explain(&rule),
         Some(Command::Completions { shell }) => {
@@ -163,6 +165,24 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, String> {
         config: args.config.clone(),
         files_mode_overlays: files_mode,
     };
+    if args.verbose {
+        match grill_lint::config::path_for(args.config.as_deref(), &paths) {
+            Some(p) => eprintln!(
+                "grill-lint: configuration: {}",
+                grill_lint::report::display_path(&p)
+            ),
+            None => eprintln!(
+                "grill-lint: configuration: none (no {} up to the repository top; bundled defaults)",
+                grill_lint::config::FILE_NAME
+            ),
+        }
+    }
+    if files_mode {
+        // A PATH that does not exist is exit 2 in every mode (docs/cli.md).
+        if let Some(missing) = paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
+            return Err(format!("{}: no such file or directory", missing.display()));
+        }
+    }
     let report = lint(&paths, &opts).map_err(|e| e.0)?;
     let color = match args.color.unwrap_or(ColorChoice::Auto) {
         ColorChoice::Always => true,
@@ -208,9 +228,13 @@ fn write_out(path: Option<&std::path::Path>, text: &str) -> Result<(), String> {
         }
         None => {
             let mut out = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth a message.
-            let _ = out.write_all(text.as_bytes());
-            Ok(())
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Ok(()) => Ok(()),
+                // A closed pipe (`| head`) is not an error worth a message.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                // A full disk or `>/dev/full`: a CI gate must not read a lost report as a pass.
+                Err(e) => Err(format!("cannot write the report to stdout: {e}")),
+            }
         }
     }
 }

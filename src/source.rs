@@ -134,20 +134,75 @@ impl SourceFile {
 #[derive(Debug)]
 pub enum ReadError {
     Io(PathBuf, std::io::Error),
-    TooLarge { path: PathBuf, size: u64 },
-    NotUtf8(PathBuf),
+    /// More than [`MAX_FILE_SIZE`] bytes (found while reading: size metadata is not trusted).
+    TooLarge {
+        path: PathBuf,
+    },
+    /// Valid UTF-8 up to byte `at`; `bytes` is the whole (capped) content, so a caller that
+    /// accepts binary data does not open the file a second time.
+    NotUtf8 {
+        path: PathBuf,
+        at: usize,
+        bytes: Vec<u8>,
+    },
+    /// A FIFO, socket, device or directory: refused before it is opened (a FIFO blocks forever,
+    /// a device never ends).
+    NotRegular {
+        path: PathBuf,
+        kind: &'static str,
+    },
+    /// The file resolves (symlinks followed) outside the tree it must stay in. Nothing of it
+    /// was read.
+    Outside {
+        path: PathBuf,
+        resolved: PathBuf,
+        root: PathBuf,
+    },
+}
+
+impl ReadError {
+    pub fn path(&self) -> &Path {
+        match self {
+            ReadError::Io(p, _) => p,
+            ReadError::TooLarge { path }
+            | ReadError::NotUtf8 { path, .. }
+            | ReadError::NotRegular { path, .. }
+            | ReadError::Outside { path, .. } => path,
+        }
+    }
 }
 
 impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = |p: &Path| crate::report::display_path(p);
         match self {
-            ReadError::Io(p, e) => write!(f, "cannot read {}: {e}", p.display()),
-            ReadError::TooLarge { path, size } => write!(
+            ReadError::Io(p, e) => write!(f, "cannot read {}: {e}", shown(p)),
+            ReadError::TooLarge { path } => write!(
                 f,
-                "{} is {size} bytes, above the {MAX_FILE_SIZE}-byte file size limit",
-                path.display()
+                "{} is larger than the file size limit of {MAX_FILE_SIZE} bytes; it was not read past the limit",
+                shown(path)
             ),
-            ReadError::NotUtf8(p) => write!(f, "{} is not UTF-8 text", p.display()),
+            ReadError::NotUtf8 { path, at, .. } => write!(
+                f,
+                "{} is not UTF-8 text (invalid byte at offset {at})",
+                shown(path)
+            ),
+            ReadError::NotRegular { path, kind } => write!(
+                f,
+                "{} is a {kind}, not a regular file; grill-lint reads only regular files",
+                shown(path)
+            ),
+            ReadError::Outside {
+                path,
+                resolved,
+                root,
+            } => write!(
+                f,
+                "{} resolves to {}, outside {}; grill-lint does not read files outside the tree it lints",
+                shown(path),
+                shown(resolved),
+                shown(root)
+            ),
         }
     }
 }
@@ -171,21 +226,25 @@ impl SourceMap {
         SourceMap::default()
     }
 
-    /// Reads a file (once: later calls return the same [`SourceFile`]).
+    /// Reads a file (once: later calls return the same [`SourceFile`]) through [`read_capped`].
+    /// Callers that know the tree the file must stay in use [`SourceMap::load_within`].
     pub fn load(&self, path: &Path) -> Result<Arc<SourceFile>, ReadError> {
         if let Some(f) = self.lookup(path) {
             return Ok(f);
         }
-        let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(path.to_path_buf(), e))?;
-        if meta.len() > MAX_FILE_SIZE {
-            return Err(ReadError::TooLarge {
-                path: path.to_path_buf(),
-                size: meta.len(),
-            });
-        }
-        let bytes = std::fs::read(path).map_err(|e| ReadError::Io(path.to_path_buf(), e))?;
-        let text = String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8(path.to_path_buf()))?;
+        let bytes = read_capped(path)?;
+        let text = String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+            path: path.to_path_buf(),
+            at: e.utf8_error().valid_up_to(),
+            bytes: e.into_bytes(),
+        })?;
         Ok(self.insert(path.to_path_buf(), text))
+    }
+
+    /// [`SourceMap::load`], after checking that `path`, symlinks followed, lies inside `root`.
+    pub fn load_within(&self, path: &Path, root: &Path) -> Result<Arc<SourceFile>, ReadError> {
+        check_within(path, root)?;
+        self.load(path)
     }
 
     /// Adds text that did not come from disk under `path` (tests, stdin). Replaces nothing:
@@ -230,6 +289,122 @@ impl SourceMap {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// What a non-regular file is, for messages.
+fn kind_of(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "FIFO (named pipe)";
+        }
+        if t.is_char_device() {
+            return "character device";
+        }
+        if t.is_block_device() {
+            return "block device";
+        }
+        if t.is_socket() {
+            return "socket";
+        }
+    }
+    if t.is_dir() {
+        "directory"
+    } else {
+        "special file"
+    }
+}
+
+/// Reads a regular file, at most [`MAX_FILE_SIZE`] bytes. Anything else (FIFO, device,
+/// socket, directory) is refused from its metadata before it is opened, and again from the
+/// opened descriptor (the file may have been swapped in between). The file is opened
+/// non-blocking, so even a FIFO swapped in cannot hang the open; the size metadata is never
+/// trusted (a device or a `/proc` file reports 0): the read itself stops past the cap.
+pub fn read_capped(path: &Path) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let io = |e| ReadError::Io(path.to_path_buf(), e);
+    let not_regular = |t: std::fs::FileType| ReadError::NotRegular {
+        path: path.to_path_buf(),
+        kind: kind_of(t),
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.file_type().is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = opts.open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.file_type().is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    let hint = meta.len().min(MAX_FILE_SIZE) as usize;
+    let mut bytes = Vec::with_capacity(hint + 1);
+    file.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(ReadError::TooLarge {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(bytes)
+}
+
+/// Checks, before anything is opened, that `path` resolves (symlinks followed) inside `root`.
+/// A path that does not exist is an I/O error (nothing to follow).
+pub fn check_within(path: &Path, root: &Path) -> Result<(), ReadError> {
+    let resolved = std::fs::canonicalize(path).map_err(|e| ReadError::Io(path.to_path_buf(), e))?;
+    let canon_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    if resolved.starts_with(&canon_root) {
+        Ok(())
+    } else {
+        Err(ReadError::Outside {
+            path: path.to_path_buf(),
+            resolved,
+            root: root.to_path_buf(),
+        })
+    }
+}
+
+/// The repository that holds `path`: the nearest directory at or above it with a `.git`
+/// entry (a directory, or the file of a worktree or submodule), symlinks resolved. `None`
+/// outside git.
+pub fn repo_root(path: &Path) -> Option<PathBuf> {
+    let abs = std::fs::canonicalize(path).ok()?;
+    let mut dir = if abs.is_dir() {
+        abs
+    } else {
+        abs.parent()?.to_path_buf()
+    };
+    loop {
+        if std::fs::symlink_metadata(dir.join(".git")).is_ok() {
+            return Some(dir);
+        }
+        if !dir.pop() {
+            return None;
+        }
+    }
+}
+
+/// The tree a PATH of the command line stands for: its repository, or (outside git) the
+/// directory itself, or a file's directory. Files read for that PATH must resolve inside it.
+pub fn tree_root(path: &Path) -> PathBuf {
+    // A file's tree is found from the directory holding its name, never from where a
+    // symlink points (a link to /etc/shadow must not make /etc the tree).
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = if abs.is_dir() {
+        abs
+    } else {
+        abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf)
+    };
+    repo_root(&dir).unwrap_or_else(|| std::fs::canonicalize(&dir).unwrap_or(dir))
 }
 
 /// `text` (of the file `file`) with every character inside the given secret spans replaced by

@@ -6,6 +6,7 @@
 //! is a redis/sentinel config, a cache-strategy JSON, or a Kubernetes YAML file.
 
 use crate::redis::ConfKind;
+use crate::rules::id;
 use crate::source::SourceMap;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -36,6 +37,11 @@ pub enum Target {
     Yaml {
         path: PathBuf,
     },
+    /// A directory whose subdirectories lie deeper than the walk goes: they were not searched
+    /// for overlays, which is reported (a finding), not skipped.
+    TooDeep {
+        dir: PathBuf,
+    },
 }
 
 impl Target {
@@ -45,6 +51,7 @@ impl Target {
             Target::Conf { path, .. } | Target::Json { path } | Target::Yaml { path } => {
                 crate::paths::display(path)
             }
+            Target::TooDeep { dir } => crate::report::display_path(dir),
         }
     }
 }
@@ -56,7 +63,15 @@ pub fn kustomization_file(dir: &Path) -> Option<PathBuf> {
     KUSTOMIZATION_FILES
         .iter()
         .map(|n| dir.join(n))
-        .find(|p| p.is_file())
+        .find(|p| present(p))
+}
+
+/// Whether something other than a directory exists at `p`: a file, but also a FIFO, a
+/// device or a symlink (dangling or not). Such a kustomization file is then refused with a
+/// located finding when it is read, instead of the directory being taken for one without
+/// a kustomization.
+pub fn present(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok() && !p.is_dir()
 }
 
 /// Resolves the command line's paths. `env` overrides the environment name of every overlay.
@@ -72,8 +87,8 @@ pub fn resolve(
         let meta =
             std::fs::metadata(p).map_err(|e| TargetError(format!("{}: {e}", p.display())))?;
         if meta.is_dir() {
-            let overlays = overlays_below(p, sources)?;
-            if overlays.is_empty() {
+            let (overlays, cut) = overlays_below(p, sources)?;
+            if overlays.is_empty() && cut.is_empty() {
                 return Err(TargetError(format!(
                     "{}: no kustomization.yaml in or below this directory: nothing to lint",
                     p.display()
@@ -83,6 +98,7 @@ pub fn resolve(
                 let env = env.map(str::to_string).unwrap_or_else(|| env_name(&dir));
                 out.push(Target::Overlay { dir, env });
             }
+            out.extend(cut.into_iter().map(|dir| Target::TooDeep { dir }));
         } else {
             out.push(classify_file(p, sources)?);
         }
@@ -131,8 +147,22 @@ fn classify_file(p: &Path, sources: &SourceMap) -> Result<Target, TargetError> {
             path: p.to_path_buf(),
         });
     }
-    let file = sources.load(p).map_err(|e| TargetError(e.to_string()))?;
-    if name.ends_with(".conf") || looks_like_redis_conf(&file.text) {
+    if name.ends_with(".conf") {
+        // Read when it is linted: a file that cannot be read is a finding there, and the
+        // other PATHs are still linted.
+        let text = sources
+            .load_within(p, &crate::source::tree_root(p))
+            .map(|f| f.text.clone())
+            .unwrap_or_default();
+        return Ok(Target::Conf {
+            path: p.to_path_buf(),
+            kind: crate::redis::detect_kind(p, &text),
+        });
+    }
+    let file = sources
+        .load_within(p, &crate::source::tree_root(p))
+        .map_err(|e| TargetError(e.to_string()))?;
+    if looks_like_redis_conf(&file.text) {
         return Ok(Target::Conf {
             path: p.to_path_buf(),
             kind: crate::redis::detect_kind(p, &file.text),
@@ -169,11 +199,30 @@ fn looks_like_redis_conf(text: &str) -> bool {
         })
 }
 
-/// Every kustomization directory at or below `root` that no other one there includes.
-fn overlays_below(root: &Path, sources: &SourceMap) -> Result<Vec<PathBuf>, TargetError> {
+/// The finding for a [`Target::TooDeep`] directory (located at the directory itself).
+pub fn too_deep(dir: &Path, sources: &SourceMap) -> crate::diag::Finding {
+    let at = sources.add(dir.join(""), String::new());
+    crate::diag::Finding::new(
+        id::YAML_LIMITS,
+        at.span(0, 0),
+        format!(
+            "`{}` is {MAX_WALK_DEPTH} directories down and has subdirectories: they were not searched for overlays (walk depth limit)",
+            crate::report::display_path(dir)
+        ),
+    )
+    .help("name a deeper directory as a PATH to lint the overlays below it")
+}
+
+/// Every kustomization directory at or below `root` that no other one there includes, and
+/// the directories at the depth limit whose subdirectories were not walked.
+fn overlays_below(
+    root: &Path,
+    sources: &SourceMap,
+) -> Result<(Vec<PathBuf>, Vec<PathBuf>), TargetError> {
     if kustomization_file(root).is_some() {
-        return Ok(vec![root.to_path_buf()]);
+        return Ok((vec![root.to_path_buf()], Vec::new()));
     }
+    let mut cut = Vec::new();
     let mut found = Vec::new();
     let mut stack = vec![(root.to_path_buf(), 0usize)];
     let mut visited = 0usize;
@@ -187,9 +236,6 @@ fn overlays_below(root: &Path, sources: &SourceMap) -> Result<Vec<PathBuf>, Targ
         }
         if kustomization_file(&dir).is_some() {
             found.push(dir.clone());
-        }
-        if depth >= MAX_WALK_DEPTH {
-            continue;
         }
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
@@ -205,6 +251,12 @@ fn overlays_below(root: &Path, sources: &SourceMap) -> Result<Vec<PathBuf>, Targ
             .map(|e| e.path())
             .collect();
         subdirs.sort();
+        if depth >= MAX_WALK_DEPTH {
+            if !subdirs.is_empty() {
+                cut.push(dir);
+            }
+            continue;
+        }
         stack.extend(subdirs.into_iter().rev().map(|d| (d, depth + 1)));
     }
     let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| crate::paths::clean(p));
@@ -219,7 +271,7 @@ fn overlays_below(root: &Path, sources: &SourceMap) -> Result<Vec<PathBuf>, Targ
         .filter(|d| !included.contains(&canon(d)))
         .collect();
     overlays.sort();
-    Ok(overlays)
+    Ok((overlays, cut))
 }
 
 /// The directories a kustomization names in `resources`, `bases` and `components` (read
@@ -228,7 +280,7 @@ fn referenced_dirs(dir: &Path, sources: &SourceMap) -> Vec<PathBuf> {
     let Some(kfile) = kustomization_file(dir) else {
         return Vec::new();
     };
-    let Ok(file) = sources.load(&kfile) else {
+    let Ok(file) = sources.load_within(&kfile, dir) else {
         return Vec::new();
     };
     let parsed = crate::yaml::parse_stream(&file, crate::yaml::Limits::default());

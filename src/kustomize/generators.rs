@@ -57,7 +57,7 @@ pub fn generate(
         keep(
             &mut pairs,
             secrets,
-            vec![file_pair(loader, root, canon_root, f)?],
+            vec![file_pair(loader, root, canon_root, f, secret)?],
         );
     }
     for e in &g.envs {
@@ -261,10 +261,12 @@ fn load_source(
     canon_root: &Path,
     entry: &Str,
     path: &str,
-) -> Result<(Vec<u8>, crate::source::FileId), Finding> {
+) -> Result<super::load::Bytes, Finding> {
     let p =
         Loader::resolve_file(root, canon_root, path).map_err(|e| e.finding(entry.span, root))?;
-    loader.bytes(&p).map_err(|e| e.finding(entry.span, root))
+    loader
+        .bytes(&p, canon_root)
+        .map_err(|e| e.finding(entry.span, root))
 }
 
 fn file_pair(
@@ -272,6 +274,7 @@ fn file_pair(
     root: &Path,
     canon_root: &Path,
     f: &Str,
+    secret: bool,
 ) -> Result<Pair, Finding> {
     let (k, path) = match f.text.split_once('=') {
         Some((k, p)) => (k.to_string(), p),
@@ -283,8 +286,28 @@ fn file_pair(
             f.text.as_str(),
         ),
     };
-    let (bytes, id) = load_source(loader, root, canon_root, f, path)?;
+    let src = load_source(loader, root, canon_root, f, path)?;
+    let (bytes, id) = (src.bytes, src.file);
     let end = loader.sources.get(id).text.len();
+    // A ConfigMap file that is not UTF-8 goes to `binaryData`, where no Redis check reads
+    // it: one Latin-1 byte must not silently turn the checks of a redis.conf off.
+    if let (Some(at), false, true) = (src.valid_up_to, secret, k.ends_with(".conf")) {
+        let file = loader.sources.get(id);
+        let byte = bytes.get(at).copied().unwrap_or(0);
+        let line = file.line_col(at).line;
+        let stop = (at + '\u{fffd}'.len_utf8()).min(end);
+        loader.notes.push(
+            Finding::new(
+                id::REDIS_INVALID_VALUE,
+                Span::new(id, at, stop),
+                format!(
+                    "`{k}` is not UTF-8 text: byte 0x{byte:02X} on line {line} is not valid UTF-8 (Latin-1?), so kustomize puts the file under `binaryData` and none of its Redis settings is checked"
+                ),
+            )
+            .related(f.span, "generated from here")
+            .help("save the file as UTF-8"),
+        );
+    }
     Ok(Pair {
         key: k,
         value: bytes,
@@ -299,7 +322,8 @@ fn env_pairs(
     canon_root: &Path,
     e: &Str,
 ) -> Result<Vec<Pair>, Finding> {
-    let (bytes, id) = load_source(loader, root, canon_root, e, &e.text)?;
+    let src = load_source(loader, root, canon_root, e, &e.text)?;
+    let (bytes, id) = (src.bytes, src.file);
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| bad(e.span, format!("env file `{}` is not UTF-8", e.text)))?;
     let mut out = Vec::new();

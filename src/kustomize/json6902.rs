@@ -4,6 +4,7 @@
 //! `on` is `true` and `0777` is 511. Whether `metadata.annotations` exists during a patch
 //! depends on kustomize's internal annotations: the caller puts them in (`annotations`).
 
+use super::budget::Budget;
 use crate::source::Span;
 use crate::yaml::{scalar::Resolved, Node, Scalar, Style, Value};
 
@@ -250,12 +251,18 @@ pub enum Failure {
     Invalid { span: Span, message: String },
     /// The `test` operation `ops[op]` found another value: `found` (`None`: nothing at its path).
     Test { op: usize, found: Option<Node> },
+    /// The operation at `span` would copy or create more than the build's budget allows.
+    Budget {
+        span: Span,
+        exceeded: super::budget::Exceeded,
+    },
 }
 
-/// Applies `ops` in order to `obj`. Stops at the first failing operation.
-pub fn apply(obj: &mut Node, ops: &[Op]) -> Result<(), Failure> {
+/// Applies `ops` in order to `obj`. Stops at the first failing operation. Every value an
+/// operation adds or copies is charged to `budget` before it is copied.
+pub fn apply(obj: &mut Node, ops: &[Op], budget: &mut Budget) -> Result<(), Failure> {
     for (i, op) in ops.iter().enumerate() {
-        match apply_one(obj, op) {
+        match apply_one(obj, op, budget) {
             Ok(()) => {}
             Err(Stop::Invalid(message)) => {
                 return Err(Failure::Invalid {
@@ -264,6 +271,12 @@ pub fn apply(obj: &mut Node, ops: &[Op]) -> Result<(), Failure> {
                 })
             }
             Err(Stop::Test(found)) => return Err(Failure::Test { op: i, found }),
+            Err(Stop::Budget(exceeded)) => {
+                return Err(Failure::Budget {
+                    span: op.span,
+                    exceeded,
+                })
+            }
         }
     }
     Ok(())
@@ -273,6 +286,7 @@ pub fn apply(obj: &mut Node, ops: &[Op]) -> Result<(), Failure> {
 enum Stop {
     Invalid(String),
     Test(Option<Node>),
+    Budget(super::budget::Exceeded),
 }
 
 impl From<String> for Stop {
@@ -281,7 +295,7 @@ impl From<String> for Stop {
     }
 }
 
-fn apply_one(obj: &mut Node, op: &Op) -> Result<(), Stop> {
+fn apply_one(obj: &mut Node, op: &Op, budget: &mut Budget) -> Result<(), Stop> {
     let whole_document = op.path.is_empty() && matches!(op.op.as_str(), "replace" | "test");
     let toks = match tokens(&op.path) {
         Some(t) => t,
@@ -294,10 +308,15 @@ fn apply_one(obj: &mut Node, op: &Op) -> Result<(), Stop> {
         }
         None => return Err(Stop::from(missing(&op.op, &op.path))),
     };
-    let value = || {
-        op.value
-            .clone()
-            .ok_or_else(|| format!("`{}` operation without `value`", op.op))
+    let mut value = || -> Result<Node, Stop> {
+        let v = op
+            .value
+            .as_ref()
+            .ok_or_else(|| format!("`{}` operation without `value`", op.op))?;
+        if op.op != "test" {
+            budget.charge_node(v).map_err(Stop::Budget)?;
+        }
+        Ok(v.clone())
     };
     let from = || -> Result<Vec<String>, String> {
         let f = op
@@ -321,9 +340,10 @@ fn apply_one(obj: &mut Node, op: &Op) -> Result<(), Stop> {
         }
         "copy" => {
             let f = from()?;
-            let v = get(obj, &f)
-                .cloned()
-                .ok_or_else(|| missing("copy", op.from.as_deref().unwrap_or("")))?;
+            let src =
+                get(obj, &f).ok_or_else(|| missing("copy", op.from.as_deref().unwrap_or("")))?;
+            budget.charge_node(src).map_err(Stop::Budget)?;
+            let v = src.clone();
             add(obj, &toks, v, "copy", &op.path)
         }
         "test" => {
@@ -365,7 +385,7 @@ mod tests {
             "- {op: add, path: /data/a, value: on}\n- {op: add, path: /data/c, value: 0777}\n- {op: add, path: /metadata/finalizers, value: [a, b, c]}\n- {op: remove, path: /metadata/finalizers/-1}\n- {op: add, path: /metadata/annotations/t, value: x}\n",
         ))
         .unwrap();
-        apply(&mut obj, &ops).unwrap();
+        apply(&mut obj, &ops, &mut Budget::default()).unwrap();
         let j = obj.to_json();
         assert_eq!(j["data"]["a"], serde_json::json!(true));
         assert_eq!(j["data"]["c"], serde_json::json!(511));
@@ -411,24 +431,24 @@ mod tests {
         let mut obj = doc(&m, "o", "metadata: {name: c}\nspec: {}\n");
         let add = parse_ops(&doc(&m, "p", "- {op: add, path: /spec/a/b, value: 1}\n")).unwrap();
         assert!(matches!(
-            apply(&mut obj, &add),
+            apply(&mut obj, &add, &mut Budget::default()),
             Err(Failure::Invalid { message, .. }) if message.contains("missing path")
         ));
         let rm = parse_ops(&doc(&m, "q", "- {op: remove, path: /spec/x}\n")).unwrap();
-        assert!(apply(&mut obj, &rm).is_err());
+        assert!(apply(&mut obj, &rm, &mut Budget::default()).is_err());
         let lab = parse_ops(&doc(
             &m,
             "r",
             "- {op: add, path: /metadata/labels/x, value: 1}\n",
         ))
         .unwrap();
-        assert!(apply(&mut obj, &lab).is_err());
+        assert!(apply(&mut obj, &lab, &mut Budget::default()).is_err());
         let ann = parse_ops(&doc(
             &m,
             "s",
             "- {op: add, path: /metadata/annotations/x, value: 1}\n",
         ))
         .unwrap();
-        assert!(apply(&mut obj, &ann).is_err());
+        assert!(apply(&mut obj, &ann, &mut Budget::default()).is_err());
     }
 }

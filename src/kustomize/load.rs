@@ -25,7 +25,9 @@ pub enum LoadError {
     },
     /// A directory where a file is required.
     NotFile(PathBuf),
-    Unreadable(String),
+    /// The file exists but was refused or could not be read (special file, too large, not
+    /// UTF-8, outside its root, an I/O error).
+    Unreadable(crate::source::ReadError),
 }
 
 impl LoadError {
@@ -73,9 +75,32 @@ impl LoadError {
                 at,
                 format!("`{}` must resolve to a file", shown(p)),
             ),
-            LoadError::Unreadable(msg) => Finding::new(id::KUSTOMIZE_MISSING_FILE, at, msg.clone()),
+            LoadError::Unreadable(e) => {
+                use crate::source::ReadError;
+                let rule = match e {
+                    ReadError::NotRegular { .. } | ReadError::TooLarge { .. } => id::YAML_LIMITS,
+                    ReadError::Outside { .. } => id::KUSTOMIZE_OUTSIDE_ROOT,
+                    ReadError::NotUtf8 { .. } => id::YAML_SYNTAX,
+                    ReadError::Io(..) => id::KUSTOMIZE_MISSING_FILE,
+                };
+                let f = Finding::new(rule, at, e.to_string());
+                match e {
+                    ReadError::NotRegular { .. } => f.help("name a regular file here; FIFOs, devices and sockets are never read"),
+                    ReadError::TooLarge { .. } => f.help(format!("keep files below {} bytes, or split this one", crate::source::MAX_FILE_SIZE)),
+                    ReadError::Outside { .. } => f.help("move the file below the kustomization directory; grill-lint never follows a link out of the tree"),
+                    _ => f,
+                }
+            }
         }
     }
+}
+
+/// A generator source file read as bytes.
+pub struct Bytes {
+    pub bytes: Vec<u8>,
+    pub file: FileId,
+    /// Where valid UTF-8 ends, when the file is not UTF-8 text.
+    pub valid_up_to: Option<usize>,
 }
 
 /// Parsed documents of one file.
@@ -130,6 +155,8 @@ pub struct Loader<'a> {
     pub sources: &'a SourceMap,
     docs: HashMap<(FileId, Use), Rc<Docs>>,
     pub files_read: Vec<FileId>,
+    /// Findings made while reading that do not stop the build (the builder collects them).
+    pub notes: Vec<Finding>,
 }
 
 impl<'a> Loader<'a> {
@@ -138,6 +165,7 @@ impl<'a> Loader<'a> {
             sources,
             docs: HashMap::new(),
             files_read: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -199,12 +227,13 @@ impl<'a> Loader<'a> {
         out
     }
 
-    /// Reads a text file once and records it as read.
-    pub fn text(&mut self, path: &Path) -> Result<Arc<SourceFile>, LoadError> {
+    /// Reads a text file once and records it as read. `root` is the directory the file must
+    /// resolve inside (symlinks followed), checked before the file is opened.
+    pub fn text(&mut self, path: &Path, root: &Path) -> Result<Arc<SourceFile>, LoadError> {
         let f = self
             .sources
-            .load(path)
-            .map_err(|e| LoadError::Unreadable(e.to_string()))?;
+            .load_within(path, root)
+            .map_err(LoadError::Unreadable)?;
         if !self.files_read.contains(&f.id) {
             self.files_read.push(f.id);
         }
@@ -212,18 +241,29 @@ impl<'a> Loader<'a> {
     }
 
     /// Reads a file's bytes (generator sources may be binary). Binary files enter the source
-    /// map as their lossy UTF-8 text so that spans still name them.
-    pub fn bytes(&mut self, path: &Path) -> Result<(Vec<u8>, FileId), LoadError> {
-        match self.text(path) {
-            Ok(f) => Ok((f.text.as_bytes().to_vec(), f.id)),
-            Err(e) => {
-                let bytes = std::fs::read(path).map_err(|_| e)?;
+    /// map as their lossy UTF-8 text so that spans still name them; `valid_up_to` is where the
+    /// UTF-8 text ends (`None` when it is all UTF-8). The file is opened once, through the cap.
+    pub fn bytes(&mut self, path: &Path, root: &Path) -> Result<Bytes, LoadError> {
+        match self.text(path, root) {
+            Ok(f) => Ok(Bytes {
+                bytes: f.text.as_bytes().to_vec(),
+                file: f.id,
+                valid_up_to: None,
+            }),
+            Err(LoadError::Unreadable(crate::source::ReadError::NotUtf8 { at, bytes, .. })) => {
                 let f = self
                     .sources
                     .add(path, String::from_utf8_lossy(&bytes).into_owned());
-                self.files_read.push(f.id);
-                Ok((bytes, f.id))
+                if !self.files_read.contains(&f.id) {
+                    self.files_read.push(f.id);
+                }
+                Ok(Bytes {
+                    bytes,
+                    file: f.id,
+                    valid_up_to: Some(at),
+                })
             }
+            Err(e) => Err(e),
         }
     }
 

@@ -18,6 +18,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod annotations;
+pub mod budget;
 pub mod fieldspec;
 pub mod generators;
 pub mod hash;
@@ -40,6 +41,7 @@ use crate::diag::Finding;
 use crate::rules::id;
 use crate::source::{FileId, SourceMap, Span};
 use crate::yaml::{Node, Value};
+use budget::Budget;
 use kustomization::{Behavior, Kustomization, PatchSource, PatchSpec};
 use load::{clean, Loader, Use};
 use resource::{IdRef, Res, ResId};
@@ -95,6 +97,9 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
         secrets: Vec::new(),
         generated: Vec::new(),
         replacement_sources: Vec::new(),
+        repo: crate::source::repo_root(dir),
+        budget: Budget::default(),
+        dirs_built: 0,
     };
     let mut acc = Vec::new();
     let fifo = b.run_dir(dir, None, Expect::Root, &mut acc, &mut Vec::new());
@@ -142,6 +147,9 @@ enum Expect {
     Component,
 }
 
+/// Kustomization directories one build may open (counting each time a directory is built).
+const MAX_DIRS_BUILT: usize = 4096;
+
 /// Deepest chain of nested kustomization directories.
 const MAX_DIR_DEPTH: usize = 64;
 const KUSTOMIZATION_FILES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -163,6 +171,12 @@ struct Builder<'a> {
     generated: Vec<Node>,
     /// Keys whose values a `replacements` entry copies into a Secret.
     replacement_sources: Vec<String>,
+    /// The git repository holding the built directory: no kustomization directory outside it
+    /// is read (`None` outside git: kustomize's own rules only).
+    repo: Option<PathBuf>,
+    budget: Budget,
+    /// Kustomization directories built so far (see [`MAX_DIRS_BUILT`]).
+    dirs_built: usize,
 }
 
 /// A kustomization directory on the path from the root to the one being built.
@@ -187,6 +201,26 @@ impl Builder<'_> {
         self.findings.push(f);
     }
 
+    /// Charges `values` and `bytes` that the operation at `at` (described by `what`) is about
+    /// to copy or create; false (and the build failed, once reported) when the budget is spent.
+    fn charge(&mut self, values: usize, bytes: usize, at: Span, what: &str) -> bool {
+        match self.budget.charge(values, bytes) {
+            Ok(()) => true,
+            Err(e) => {
+                self.failed = true;
+                if let Some(f) = e.finding(at, what) {
+                    self.findings.push(f);
+                }
+                false
+            }
+        }
+    }
+
+    fn charge_node(&mut self, n: &Node, at: Span, what: &str) -> bool {
+        let (v, b) = budget::size(n);
+        self.charge(v, b, at, what)
+    }
+
     /// A span for findings about a directory that has no file to point at.
     fn dir_span(&self, dir: &Path) -> Span {
         Span::file_start(self.loader.sources.add(dir.join(""), "").id)
@@ -201,6 +235,28 @@ impl Builder<'_> {
         acc: &mut Vec<Res>,
         stack: &mut Vec<Frame>,
     ) -> bool {
+        if self.budget.exhausted() {
+            return false;
+        }
+        // A directory included along many paths is built once per path: a chain of
+        // directories that each include the next one twice is exponential.
+        self.dirs_built += 1;
+        if self.dirs_built > MAX_DIRS_BUILT {
+            self.budget.exhaust();
+            let at = entry.map_or_else(|| self.dir_span(dir), |e| e.span);
+            self.fail(
+                Finding::new(
+                    id::YAML_LIMITS,
+                    at,
+                    format!(
+                        "this entry makes the build open its {}th kustomization directory, past the limit of {MAX_DIRS_BUILT} (build size limit); the build stops here",
+                        self.dirs_built
+                    ),
+                )
+                .help("a directory included from many places is built once for each: include shared directories once, higher up"),
+            );
+            return false;
+        }
         let Some((level, k)) = self.open(dir, entry, expect, stack) else {
             return false;
         };
@@ -249,6 +305,23 @@ impl Builder<'_> {
             });
             return None;
         };
+        if let Some(repo) = self.repo.as_deref().filter(|r| !canon.starts_with(r)) {
+            let span = at_or_dir(self);
+            self.fail(
+                Finding::new(
+                    id::KUSTOMIZE_OUTSIDE_ROOT,
+                    span,
+                    format!(
+                        "kustomization directory `{}` resolves to `{}`, outside the repository `{}`; grill-lint does not read outside the repository it lints",
+                        crate::report::display_path(dir),
+                        crate::report::display_path(&canon),
+                        crate::report::display_path(repo)
+                    ),
+                )
+                .help("vendor the directory into the repository, or point at a path inside it"),
+            );
+            return None;
+        }
         if let Some(first) = stack.iter().position(|v| v.canon.starts_with(&canon)) {
             let f = cycle_finding(&stack[first..], &canon, entry, at_or_dir(self));
             self.fail(f);
@@ -266,7 +339,7 @@ impl Builder<'_> {
         let found: Vec<PathBuf> = KUSTOMIZATION_FILES
             .iter()
             .map(|n| dir.join(n))
-            .filter(|p| p.is_file())
+            .filter(|p| crate::targets::present(p))
             .collect();
         let path = match found.as_slice() {
             [one] => one.clone(),
@@ -283,7 +356,7 @@ impl Builder<'_> {
                 return None;
             }
             [first, second, ..] => {
-                let span = |b: &mut Self, p: &Path| match b.loader.text(p) {
+                let span = |b: &mut Self, p: &Path| match b.loader.text(p, &canon) {
                     Ok(f) => Span::file_start(f.id),
                     Err(_) => at_or_dir(b),
                 };
@@ -303,7 +376,7 @@ impl Builder<'_> {
                 return None;
             }
         };
-        let file = match self.loader.text(&path) {
+        let file = match self.loader.text(&path, &canon) {
             Ok(f) => f,
             Err(e) => {
                 let span = at_or_dir(self);
@@ -423,12 +496,12 @@ impl Builder<'_> {
                     continue;
                 }
             };
-            self.resource_file(&path, entry.span, acc);
+            self.resource_file(&path, &level.canon, entry.span, acc);
         }
     }
 
-    fn resource_file(&mut self, path: &Path, at: Span, acc: &mut Vec<Res>) {
-        let file = match self.loader.text(path) {
+    fn resource_file(&mut self, path: &Path, root: &Path, at: Span, acc: &mut Vec<Res>) {
+        let file = match self.loader.text(path, root) {
             Ok(f) => f,
             Err(e) => {
                 self.fail(e.finding(at, path));
@@ -445,6 +518,9 @@ impl Builder<'_> {
         for d in &docs.docs {
             if d.is_null() {
                 continue;
+            }
+            if !self.charge_node(d, d.span, "this resource") {
+                return;
             }
             if d.str_at(&["kind"]) == Some("List") {
                 let list = d.get("items").and_then(Node::as_seq).unwrap_or(&[]);
@@ -571,6 +647,11 @@ impl Builder<'_> {
                     continue;
                 }
             };
+            let notes = std::mem::take(&mut self.loader.notes);
+            self.findings.extend(notes);
+            if !self.charge_node(&new.node, g.span, "this generator") {
+                return;
+            }
             let id = new.id();
             let found = by_name.get(&id.name).and_then(|c| {
                 c.iter()
@@ -606,7 +687,15 @@ impl Builder<'_> {
     }
 
     /// Step 6: the transformers in kustomize's fixed order.
+    ///
+    /// The transformers that write the same text into every object (namespace, affixes,
+    /// labels, annotations, images) charge that text once an object before they run; the
+    /// patches and replacements charge each value they copy.
     fn transform(&mut self, level: &Level, k: &Kustomization, acc: &mut Vec<Res>) {
+        let n = acc.len();
+        let per_object = |b: &mut Self, values: usize, bytes: usize, at: Span, what: &str| {
+            b.charge(values.saturating_mul(n), bytes.saturating_mul(n), at, what)
+        };
         for p in &k.patches_strategic_merge {
             self.patch(level, p, acc, false);
         }
@@ -614,19 +703,63 @@ impl Builder<'_> {
             self.patch(level, p, acc, true);
         }
         if let Some(ns) = &k.namespace {
+            if !per_object(self, 1, ns.text.len(), ns.span, "this `namespace`") {
+                return;
+            }
             namespace::apply(acc, ns);
             self.check_unique_ids(acc, ns.span);
         }
-        if let Some(p) = &k.name_prefix {
-            names::apply_affix(acc, p, true);
-        }
-        if let Some(s) = &k.name_suffix {
-            names::apply_affix(acc, s, false);
+        for (affix, prefix, what) in [
+            (&k.name_prefix, true, "this `namePrefix`"),
+            (&k.name_suffix, false, "this `nameSuffix`"),
+        ] {
+            if let Some(a) = affix {
+                // The name, and every reference to it, grows by the affix.
+                if !per_object(self, 1, a.text.len(), a.span, what) {
+                    return;
+                }
+                names::apply_affix(acc, a, prefix);
+            }
         }
         for set in &k.labels {
-            labels::apply(acc, &labels::label_specs(set), &set.pairs);
+            let specs = labels::label_specs(set);
+            let bytes: usize = set
+                .pairs
+                .iter()
+                .map(|(k, v)| k.text.len() + v.text.len())
+                .sum();
+            let at = set
+                .pairs
+                .first()
+                .map_or(Span::file_start(level.file), |p| p.0.span);
+            let fields = specs.len().max(1);
+            if !per_object(
+                self,
+                set.pairs.len() * fields,
+                bytes * fields,
+                at,
+                "this label set",
+            ) {
+                return;
+            }
+            labels::apply(acc, &specs, &set.pairs);
         }
-        labels::apply(acc, &labels::annotation_specs(), &k.common_annotations);
+        if let Some((first, _)) = k.common_annotations.first() {
+            let pairs = &k.common_annotations;
+            let bytes: usize = pairs.iter().map(|(k, v)| k.text.len() + v.text.len()).sum();
+            let specs = labels::annotation_specs();
+            let fields = specs.len().max(1);
+            if !per_object(
+                self,
+                pairs.len() * fields,
+                bytes * fields,
+                first.span,
+                "these `commonAnnotations`",
+            ) {
+                return;
+            }
+            labels::apply(acc, &specs, pairs);
+        }
         for p in &k.patches_json6902 {
             self.patch(level, p, acc, false);
         }
@@ -636,7 +769,18 @@ impl Builder<'_> {
             }
         }
         for i in &k.images {
+            let bytes: usize = [&i.new_name, &i.new_tag, &i.digest, &i.tag_suffix]
+                .iter()
+                .filter_map(|x| x.as_ref())
+                .map(|x| x.text.len())
+                .sum();
+            if !per_object(self, 1, bytes, i.name.span, "this `images` entry") {
+                return;
+            }
             images::apply_image(acc, i);
+        }
+        if self.budget.exhausted() {
+            return;
         }
         if let Err(f) = replacements::apply(
             &mut self.loader,
@@ -644,6 +788,7 @@ impl Builder<'_> {
             &level.canon,
             &k.replacements,
             acc,
+            &mut self.budget,
         ) {
             self.fail(f);
         }
@@ -685,7 +830,7 @@ impl Builder<'_> {
                         return None;
                     }
                 };
-                let file = match self.loader.text(&path) {
+                let file = match self.loader.text(&path, &level.canon) {
                     Ok(f) => f,
                     Err(e) => {
                         self.fail(e.finding(p.span, &level.dir));
@@ -712,9 +857,17 @@ impl Builder<'_> {
     /// One patch entry. `store_id`: kustomize's `patches:` records each JSON-patched
     /// object's id first (its `patchesJson6902` does not).
     fn patch(&mut self, level: &Level, p: &PatchSpec, acc: &mut Vec<Res>, store_id: bool) {
+        if self.budget.exhausted() {
+            return;
+        }
         let Some(docs) = self.patch_docs(level, p, store_id) else {
             return;
         };
+        for d in &docs {
+            if !self.charge_node(d, p.span, "this patch") {
+                return;
+            }
+        }
         let Some(first) = docs.first() else {
             return;
         };
@@ -797,7 +950,7 @@ impl Builder<'_> {
                 acc[i].store_prev();
             }
             annotations::expose(&mut acc[i]);
-            let applied = json6902::apply(&mut acc[i].node, &ops);
+            let applied = json6902::apply(&mut acc[i].node, &ops, &mut self.budget);
             annotations::settle(&mut acc[i].node);
             match applied {
                 Ok(()) => {}
@@ -808,6 +961,13 @@ impl Builder<'_> {
                         span,
                         format!("{message} (patching {id})"),
                     ));
+                }
+                Err(json6902::Failure::Budget { span, exceeded }) => {
+                    self.failed = true;
+                    if let Some(f) = exceeded.finding(span, "this JSON6902 operation") {
+                        self.findings.push(f);
+                    }
+                    return;
                 }
                 Err(json6902::Failure::Test { op, found }) => {
                     if let Some(op) = ops.get(op) {
@@ -975,6 +1135,12 @@ impl Builder<'_> {
         );
         if p.allow_name_change || p.allow_kind_change {
             r.store_prev();
+        }
+        // The patch is merged in, and the object is copied to find re-ordered lists.
+        let (pv, pb) = budget::size(patch);
+        let (ov, ob) = budget::size(&r.node);
+        if !self.charge(pv + ov, pb + ob, p.span, "this strategic-merge patch") {
+            return false;
         }
         let id = r.id();
         let before = r.node.clone();

@@ -6,6 +6,7 @@
 //! strings, an empty field matches everything. A copied value keeps the span of the source
 //! field it came from, with `overrode` = the target value it replaced.
 
+use super::budget::{Budget, Exceeded};
 use super::load::Loader;
 use super::resource::{norm_ns, IdRef, Res};
 use super::select::Requirements;
@@ -310,7 +311,7 @@ fn selected(r: &Res, sel: &IdSel) -> bool {
     r.any_id(|id| sel.selects(id))
 }
 
-fn source_value(r: &Replacement, resources: &[Res]) -> Result<Node, Finding> {
+fn source_value(r: &Replacement, resources: &[Res], budget: &mut Budget) -> Result<Node, Finding> {
     let hits: Vec<&Res> = resources
         .iter()
         .filter(|x| selected(x, &r.source))
@@ -345,6 +346,7 @@ fn source_value(r: &Replacement, resources: &[Res]) -> Result<Node, Finding> {
                 ),
             )
         })?;
+    budget.charge_node(value).map_err(|e| spent(e, r.span))?;
     let Some(d) = &r.source_options.delimiter else {
         return Ok(value.clone());
     };
@@ -407,6 +409,7 @@ pub fn apply(
     canon_root: &Path,
     entries: &[Node],
     resources: &mut [Res],
+    budget: &mut Budget,
 ) -> Result<(), Finding> {
     for e in entries {
         let list = match e.get("path") {
@@ -414,7 +417,7 @@ pub fn apply(
                 let path = Loader::resolve_file(root, canon_root, p.as_str().unwrap_or(""))
                     .map_err(|err| err.finding(p.span, root))?;
                 let file = loader
-                    .text(&path)
+                    .text(&path, canon_root)
                     .map_err(|err| err.finding(p.span, root))?;
                 let docs = loader.docs(&file, super::load::Use::Resource);
                 if docs.failed {
@@ -429,14 +432,26 @@ pub fn apply(
             None => vec![e.clone()],
         };
         for n in &list {
-            run(&parse(n)?, resources)?;
+            run(&parse(n)?, resources, budget)?;
         }
     }
     Ok(())
 }
 
-fn run(r: &Replacement, resources: &mut [Res]) -> Result<(), Finding> {
-    let value = source_value(r, resources)?;
+/// The finding for a replacement that ran out of budget.
+fn spent(e: Exceeded, at: Span) -> Finding {
+    e.finding(at, "this replacement").unwrap_or_else(|| {
+        Finding::new(
+            id::YAML_LIMITS,
+            at,
+            "the build's size budget is spent; this replacement was not applied",
+        )
+    })
+}
+
+fn run(r: &Replacement, resources: &mut [Res], budget: &mut Budget) -> Result<(), Finding> {
+    let value = source_value(r, resources, budget)?;
+    let (value_size, value_bytes) = super::budget::size(&value);
     for t in &r.targets {
         for res in resources.iter_mut() {
             let labels = res.node.path(&["metadata", "labels"]);
@@ -453,6 +468,7 @@ fn run(r: &Replacement, resources: &mut [Res]) -> Result<(), Finding> {
             }
             for (path, span) in &t.field_paths {
                 let mut hits = 0;
+                let mut over = None;
                 visit(
                     &mut res.node,
                     &split_path(path),
@@ -460,9 +476,24 @@ fn run(r: &Replacement, resources: &mut [Res]) -> Result<(), Finding> {
                     value.span,
                     &mut |f| {
                         hits += 1;
-                        set_field(f, &value, &t.options);
+                        if over.is_some() {
+                            return;
+                        }
+                        // A delimiter splices the value into the field's text: both are copied.
+                        let field_bytes = if t.options.delimiter.is_some() {
+                            f.as_str().map_or(0, str::len)
+                        } else {
+                            0
+                        };
+                        match budget.charge(value_size, value_bytes + field_bytes) {
+                            Ok(()) => set_field(f, &value, &t.options),
+                            Err(e) => over = Some(e),
+                        }
                     },
                 );
+                if let Some(e) = over {
+                    return Err(spent(e, *span));
+                }
                 if hits == 0 {
                     return Err(Finding::new(
                         id::KUSTOMIZE_PATCH_FAILED,

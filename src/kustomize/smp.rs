@@ -15,6 +15,7 @@
 use super::resource::ResId;
 use crate::source::Span;
 use crate::yaml::{Map, Node, Style, Value};
+use std::collections::{HashMap, HashSet};
 
 /// How a list merges.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,12 +215,20 @@ fn dedup(items: &mut Vec<Node>, keys: &[&str]) {
         items.retain(|_| keyless.next().unwrap_or(false));
         return;
     }
+    // First and last position of each key tuple (one pass; a search per element was
+    // quadratic in the list's length, on every list of every patched object).
+    let mut first_at: HashMap<&[String], usize> = HashMap::new();
+    let mut last_at: HashMap<&[String], usize> = HashMap::new();
+    for (i, t) in tuples.iter().enumerate() {
+        first_at.entry(t.as_slice()).or_insert(i);
+        last_at.insert(t.as_slice(), i);
+    }
     let mut slots: Vec<Option<Node>> = items.drain(..).map(Some).collect();
     for (i, t) in tuples.iter().enumerate() {
-        let first = !tuples[..i].contains(t);
-        let last = !tuples[i + 1..].contains(t);
+        let first = first_at.get(t.as_slice()) == Some(&i);
+        let last = last_at.get(t.as_slice()) == Some(&i);
         if single && first {
-            let at = tuples.iter().rposition(|u| u == t).unwrap_or(i);
+            let at = last_at.get(t.as_slice()).copied().unwrap_or(i);
             items.extend(slots.get_mut(at).and_then(Option::take));
         } else if !single && last {
             items.extend(slots.get_mut(i).and_then(Option::take));
@@ -276,6 +285,12 @@ fn merge_map(dest: &mut Node, patch: &Node, pm: &Map, id: &ResId, path: &mut Vec
             dest.overrode = Some(old);
         }
     }
+    // The destination grows by the patch's new keys, so a large patch alone is enough.
+    let big = pm.len() >= INDEXED_FROM;
+    if big {
+        merge_map_indexed(dest, pm, id, path);
+        return;
+    }
     for e in &pm.entries {
         let Some(k) = e.key.as_str() else { continue };
         if k == DIRECTIVE {
@@ -300,6 +315,58 @@ fn merge_map(dest: &mut Node, patch: &Node, pm: &Map, id: &ResId, path: &mut Vec
         }
         path.pop();
     }
+}
+
+/// Maps this large on both sides merge through an index: a key search per patch key is
+/// quadratic (a 100,000-key patch of a 100,000-key ConfigMap took minutes).
+const INDEXED_FROM: usize = 64;
+
+/// [`merge_map`]'s loop with the same effect, in linear time: deleted entries are marked and
+/// dropped at the end, a re-added key goes to the end as before.
+fn merge_map_indexed(dest: &mut Node, pm: &Map, id: &ResId, path: &mut Vec<String>) {
+    let Some(dm) = dest.as_map_mut() else { return };
+    let mut at: HashMap<String, usize> = HashMap::new();
+    for (i, e) in dm.entries.iter().enumerate() {
+        if let Some(k) = e.key.as_str() {
+            at.entry(k.to_string()).or_insert(i);
+        }
+    }
+    let mut gone = vec![false; dm.entries.len()];
+    for e in &pm.entries {
+        let Some(k) = e.key.as_str() else { continue };
+        if k == DIRECTIVE {
+            continue;
+        }
+        let here = at.get(k).copied();
+        if e.value.is_null() {
+            if let Some(i) = here {
+                gone[i] = true;
+                at.remove(k);
+            }
+            continue;
+        }
+        path.push(k.to_string());
+        match here {
+            Some(i) if !dm.entries[i].value.is_null() => {
+                merge(&mut dm.entries[i].value, &e.value, id, path)
+            }
+            _ => {
+                let new = fresh(&e.value, id, path);
+                if let Some(i) = here {
+                    gone[i] = true;
+                }
+                at.insert(k.to_string(), dm.entries.len());
+                gone.push(false);
+                dm.entries.push(crate::yaml::Entry {
+                    key: e.key.clone(),
+                    value: new,
+                });
+            }
+        }
+        path.pop();
+    }
+    let mut keep = gone.into_iter().map(|g| !g);
+    dm.entries.retain(|_| keep.next().unwrap_or(true));
 }
 
 fn merge_seq(dest: &mut Node, patch: &Node, items: &[Node], id: &ResId, path: &mut Vec<String>) {
@@ -332,8 +399,9 @@ fn merge_seq(dest: &mut Node, patch: &Node, items: &[Node], id: &ResId, path: &m
 
 fn primitive_set(old: Vec<Node>, patch: &[&Node]) -> Vec<Node> {
     let mut out: Vec<Node> = patch.iter().map(|n| (*n).clone()).collect();
+    let in_patch: HashSet<Option<&str>> = patch.iter().map(|p| p.as_str()).collect();
     for o in old {
-        if !patch.iter().any(|p| p.as_str() == o.as_str()) {
+        if !in_patch.contains(&o.as_str()) {
             out.push(o);
         }
     }
@@ -388,18 +456,21 @@ fn single_key(
 ) -> Vec<Node> {
     let mut taken = vec![false; old.len()];
     let mut out = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    // Key value → positions in `old`, in order (the first untaken one matches).
+    let mut by_value: HashMap<&str, std::collections::VecDeque<usize>> = HashMap::new();
+    for (i, o) in old.iter().enumerate() {
+        if let Some(v) = o.get(key).and_then(Node::as_str) {
+            by_value.entry(v).or_default().push_back(i);
+        }
+    }
     for p in patch {
         let v = p.get(key).and_then(Node::as_str).unwrap_or("");
         // Of several patch elements with one key value only the first counts (observed).
-        if v.is_empty() || seen.contains(&v) {
+        if v.is_empty() || !seen.insert(v) {
             continue;
         }
-        seen.push(v);
-        let found = old
-            .iter()
-            .enumerate()
-            .position(|(i, o)| !taken[i] && o.get(key).and_then(Node::as_str) == Some(v));
+        let found = by_value.get_mut(v).and_then(|q| q.pop_front());
         if let Some(i) = found {
             taken[i] = true;
         }
@@ -434,8 +505,10 @@ fn compound_key(
     let mut new = Vec::new();
     let mut removed = vec![false; old.len()];
     let patch_keys: Vec<Vec<String>> = patch.iter().map(|p| key_values(p, keys)).collect();
+    // A merged element keeps its key values (the patch element has the same ones), so the
+    // destination's key tuples are computed once, not once per patch element.
+    let olds: Vec<Vec<String>> = old.iter().map(|o| key_values(o, keys)).collect();
     for (p, pv) in patch.iter().zip(&patch_keys) {
-        let olds: Vec<Vec<String>> = old.iter().map(|o| key_values(o, keys)).collect();
         // Agrees wherever both have a value, but not exactly.
         let partial = |o: &Vec<String>| {
             o != pv

@@ -36,7 +36,7 @@ pub struct Scalar {
     pub text: String,
     pub style: Style,
     /// An explicit tag such as `!!str`, written as `!!str` (or the full handle+suffix).
-    pub tag: Option<String>,
+    pub tag: Option<Box<str>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]

@@ -20,6 +20,9 @@ pub struct Limits {
     /// Nodes that alias expansion may create in one file.
     pub max_alias_nodes: usize,
     pub max_file_size: usize,
+    /// Values (scalars, sequences, mappings; a mapping key is counted with its entry) in one
+    /// file: 16 MiB of `[1,1,1,…]` is 8 million of them, about a gigabyte as trees.
+    pub max_values: usize,
 }
 
 impl Default for Limits {
@@ -29,6 +32,7 @@ impl Default for Limits {
             max_documents: 10_000,
             max_alias_nodes: 100_000,
             max_file_size: crate::source::MAX_FILE_SIZE as usize,
+            max_values: 1 << 20,
         }
     }
 }
@@ -94,7 +98,74 @@ enum Frame {
         start: usize,
         anchor: usize,
         merges: Vec<Node>,
+        index: KeyIndex,
     },
+}
+
+/// Duplicate keys of one file reported one by one; the rest are counted in one finding (a
+/// generated file with 100,000 repeated keys would otherwise be a report of 100,000 findings).
+pub const MAX_DUPLICATE_FINDINGS: usize = 100;
+
+/// Mappings with fewer entries are searched linearly; from this size on, through an index.
+const INDEX_FROM: usize = 8;
+
+/// Key text → entry position of a mapping being read, so that duplicate detection and merge
+/// keys stay linear in the number of keys (a linear search per key is quadratic: a
+/// 1,000,000-key mapping would take hours). Built only for mappings of [`INDEX_FROM`] keys or
+/// more; it stores positions only (4 bytes an entry), the keys stay in the map.
+#[derive(Default)]
+struct KeyIndex {
+    /// (entry position, 32-bit key hash): a rehash uses the stored hash and never touches
+    /// the keys again.
+    table: hashbrown::HashTable<(u32, u32)>,
+    state: std::hash::RandomState,
+    /// Entries of the map indexed so far.
+    indexed: usize,
+}
+
+impl KeyIndex {
+    fn key(map: &Map, i: u32) -> &str {
+        map.entries[i as usize].key.as_str().unwrap_or("")
+    }
+
+    fn hash32(&self, key: &str) -> u32 {
+        use std::hash::BuildHasher;
+        let h = self.state.hash_one(key);
+        (h ^ (h >> 32)) as u32
+    }
+
+    /// The table's 64-bit hash of a stored 32-bit one (hashbrown uses both ends of it).
+    fn wide(h: u32) -> u64 {
+        (u64::from(h) << 32) | u64::from(h)
+    }
+
+    /// Brings the index up to date with `map` (entries are only ever appended while reading).
+    fn sync(&mut self, map: &Map) {
+        if map.entries.len() < INDEX_FROM {
+            return;
+        }
+        while self.indexed < map.entries.len() {
+            let i = self.indexed as u32;
+            let h = self.hash32(Self::key(map, i));
+            self.table
+                .insert_unique(Self::wide(h), (i, h), |&(_, h)| Self::wide(h));
+            self.indexed += 1;
+        }
+    }
+
+    /// The position of `key` in `map`.
+    fn position(&mut self, map: &Map, key: &str) -> Option<usize> {
+        if map.entries.len() < INDEX_FROM {
+            return map.position(key);
+        }
+        self.sync(map);
+        let h = self.hash32(key);
+        self.table
+            .find(Self::wide(h), |&(i, hi)| {
+                hi == h && Self::key(map, i) == key
+            })
+            .map(|&(i, _)| i as usize)
+    }
 }
 
 /// Which value of a duplicated mapping key survives.
@@ -114,6 +185,10 @@ struct Builder<'a> {
     offsets: Offsets<'a>,
     anchors: HashMap<usize, Node>,
     alias_nodes: usize,
+    values: usize,
+    /// Duplicate keys found, and where the first one not reported on its own is.
+    duplicates_seen: usize,
+    first_unreported: Option<Span>,
     findings: Vec<Finding>,
 }
 
@@ -134,7 +209,14 @@ impl<'a> Builder<'a> {
     }
 
     /// Inserts a completed key/value into a map frame, reporting duplicates.
-    fn insert(&mut self, map: &mut Map, merges: &mut Vec<Node>, key: Node, value: Node) {
+    fn insert(
+        &mut self,
+        map: &mut Map,
+        merges: &mut Vec<Node>,
+        index: &mut KeyIndex,
+        key: Node,
+        value: Node,
+    ) {
         // Kubernetes objects are JSON: a key that is a mapping or a sequence cannot be decoded
         // (and its text form would grow exponentially with nesting). The entry is dropped.
         if key.as_scalar().is_none() {
@@ -149,8 +231,18 @@ impl<'a> Builder<'a> {
             return;
         }
         if let Some(k) = key.as_str() {
-            if let Some(i) = map.position(k) {
+            if let Some(i) = index.position(map, k) {
                 let first = map.entries[i].key.span;
+                self.duplicates_seen += 1;
+                if self.duplicates_seen > MAX_DUPLICATE_FINDINGS {
+                    if self.duplicates_seen == MAX_DUPLICATE_FINDINGS + 1 {
+                        self.first_unreported = Some(key.span);
+                    }
+                    if self.duplicates == Duplicates::KeepLast {
+                        map.entries[i] = Entry { key, value };
+                    }
+                    return;
+                }
                 self.findings.push(
                     Finding::new(
                         id::YAML_DUPLICATE_KEY,
@@ -193,7 +285,7 @@ fn style_of(s: ScalarStyle) -> Style {
 }
 
 /// Applies go-yaml merge keys: entries of the merged maps that the map does not define.
-fn apply_merges(map: &mut Map, merges: Vec<Node>) {
+fn apply_merges(map: &mut Map, merges: Vec<Node>, index: &mut KeyIndex) {
     for m in merges {
         let sources: Vec<Node> = match m.value {
             Value::Seq(items) => items,
@@ -202,7 +294,10 @@ fn apply_merges(map: &mut Map, merges: Vec<Node>) {
         for src in sources {
             if let Value::Map(sm) = src.value {
                 for e in sm.entries {
-                    let present = e.key.as_str().is_some_and(|k| map.position(k).is_some());
+                    let present = e
+                        .key
+                        .as_str()
+                        .is_some_and(|k| index.position(map, k).is_some());
                     if !present {
                         map.entries.push(e);
                     }
@@ -248,6 +343,9 @@ pub fn parse_stream_with(
         offsets: Offsets::new(text),
         anchors: HashMap::new(),
         alias_nodes: 0,
+        values: 0,
+        duplicates_seen: 0,
+        first_unreported: None,
         findings: Vec::new(),
     };
     let mut stack: Vec<Frame> = Vec::new();
@@ -347,13 +445,17 @@ pub fn parse_stream_with(
             Event::Scalar(value, style, anchor, tag) => {
                 let tag = tag.map(|t| {
                     if t.handle == "tag:yaml.org,2002:" {
-                        format!("!!{}", t.suffix)
+                        format!("!!{}", t.suffix).into_boxed_str()
                     } else {
-                        format!("{}{}", t.handle, t.suffix)
+                        format!("{}{}", t.handle, t.suffix).into_boxed_str()
                     }
                 });
+                // saphyr grows a plain scalar's buffer well ahead of its text: the text is
+                // copied into an exact allocation and saphyr's buffer freed at once (and
+                // reused for the next scalar), or every short key would pin about 128 bytes.
                 let span = b.span(s, e);
-                let mut text = value.into_owned();
+                let mut text = value.as_ref().to_owned();
+                drop(value);
                 if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
                     && unterminated_at_eof(&b.file.text, span.end as usize)
                 {
@@ -402,6 +504,7 @@ pub fn parse_stream_with(
                         start: s,
                         anchor,
                         merges: Vec::new(),
+                        index: KeyIndex::default(),
                     }
                 });
                 continue;
@@ -421,9 +524,10 @@ pub fn parse_stream_with(
                         start,
                         anchor,
                         merges,
+                        mut index,
                         ..
                     }) => {
-                        apply_merges(&mut map, merges);
+                        apply_merges(&mut map, merges, &mut index);
                         (Node::new(Value::Map(map), b.span(start, e)), anchor)
                     }
                     None => continue,
@@ -434,6 +538,27 @@ pub fn parse_stream_with(
                 node.0
             }
         };
+        let is_key = matches!(
+            stack.last(),
+            Some(Frame::Map {
+                pending_key: None,
+                ..
+            })
+        );
+        if !is_key {
+            b.values += 1;
+            if b.values > b.limits.max_values {
+                let sp = done.span;
+                b.limit(
+                    sp,
+                    format!(
+                        "more than {} values in one file (value count limit); reading stops here",
+                        b.limits.max_values
+                    ),
+                );
+                break 'events;
+            }
+        }
         match stack.last_mut() {
             None => doc_root = Some(done),
             Some(Frame::Seq { items, .. }) => items.push(done),
@@ -441,19 +566,27 @@ pub fn parse_stream_with(
                 map,
                 pending_key,
                 merges,
+                index,
                 ..
             }) => match pending_key.take() {
                 None => *pending_key = Some(done),
-                Some(key) => {
-                    let (mut m, mut mg) = (std::mem::take(map), std::mem::take(merges));
-                    b.insert(&mut m, &mut mg, key, done);
-                    if let Some(Frame::Map { map, merges, .. }) = stack.last_mut() {
-                        *map = m;
-                        *merges = mg;
-                    }
-                }
+                Some(key) => b.insert(map, merges, index, key, done),
             },
         }
+    }
+    if let Some(at) = b.first_unreported {
+        let more = b.duplicates_seen - MAX_DUPLICATE_FINDINGS;
+        b.findings.push(
+            Finding::new(
+                id::YAML_DUPLICATE_KEY,
+                at,
+                format!(
+                    "{more} more duplicate keys in this file from here on ({} in all; only the first {MAX_DUPLICATE_FINDINGS} are reported one by one)",
+                    b.duplicates_seen
+                ),
+            )
+            .help("remove the repeated entries; Kubernetes silently keeps only one of each"),
+        );
     }
     out.findings = b.findings;
     out.complete = complete
