@@ -330,6 +330,8 @@ fn files_mode_lints_a_file_no_overlay_reads_as_a_file() {
     let (code, v) = check_json(
         &d,
         &[
+            "--select",
+            "yaml/",
             "--files-mode",
             "overlays",
             "--fail-on",
@@ -385,8 +387,14 @@ fn a_replaced_base_redis_conf_is_still_checked() {
         );
     }
     for args in [
-        vec!["."],
-        vec!["--files-mode", "overlays", "base/redis.conf"],
+        vec!["--select", "redis/inline-comment", "."],
+        vec![
+            "--select",
+            "redis/inline-comment",
+            "--files-mode",
+            "overlays",
+            "base/redis.conf",
+        ],
     ] {
         let (code, v) = check_json(&d, &args);
         assert_eq!(code, 1, "{args:?}: {v:#}");

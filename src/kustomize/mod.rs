@@ -121,7 +121,13 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
     }
     Build {
         root: dir.to_path_buf(),
-        resources: acc.into_iter().map(|r| Resource { node: r.node }).collect(),
+        // A build stopped by its budget holds what a hostile input grew: nothing of it is
+        // checked (the budget finding says why).
+        resources: if b.budget.exhausted() {
+            Vec::new()
+        } else {
+            acc.into_iter().map(|r| Resource { node: r.node }).collect()
+        },
         raw: b
             .loader
             .resource_docs()

@@ -81,6 +81,12 @@ impl OffsetMap {
         let start = node.span.start as usize;
         let end = (node.span.end as usize).clamp(start, file.text.len());
         let raw = file.text.get(start..end).unwrap_or("");
+        // A scalar reads at most as long as it is written (escapes, folding and indentation only
+        // shorten it). A longer one was not written here (a patch or replacement built it, and
+        // kept a source span): everything maps to the span's start, without aligning.
+        if logical.len() > raw.len() {
+            return Some((logical, OffsetMap::Fixed(start)));
+        }
         // Text written exactly as it reads (a generator value, a file) maps to itself.
         if raw == logical {
             return Some((
