@@ -19,6 +19,7 @@ pub mod policy;
 pub mod redis;
 pub mod report;
 pub mod rules;
+pub mod secrets;
 pub mod source;
 pub mod suppress;
 pub mod targets;

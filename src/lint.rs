@@ -227,7 +227,7 @@ impl Run<'_> {
     ) {
         let mut all = known.to_vec();
         for o in &d.objects {
-            crate::checks::secrets::of_resource(o, self.sources, &mut all);
+            crate::secrets::of_resource(o, self.sources, &mut all);
         }
         for c in &d.configs {
             all.extend(crate::redis::secret_spans(&c.file));

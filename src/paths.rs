@@ -38,6 +38,14 @@ pub fn display(p: &Path) -> String {
     abs.to_string_lossy().into_owned()
 }
 
+/// Whether something other than a directory exists at `p`: a file, but also a FIFO, a
+/// device or a symlink (dangling or not). Such a kustomization file is then refused with a
+/// located finding when it is read, instead of the directory being taken for one without
+/// a kustomization.
+pub fn present(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok() && !p.is_dir()
+}
+
 #[cfg(test)]
 mod tests {
     use super::clean;

@@ -174,7 +174,7 @@ impl ReadError {
 
 impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let shown = |p: &Path| crate::report::display_path(p);
+        let shown = |p: &Path| crate::paths::display(p);
         match self {
             ReadError::Io(p, e) => write!(f, "cannot read {}: {e}", shown(p)),
             ReadError::TooLarge { path } => write!(

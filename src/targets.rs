@@ -66,13 +66,7 @@ pub fn kustomization_file(dir: &Path) -> Option<PathBuf> {
         .find(|p| present(p))
 }
 
-/// Whether something other than a directory exists at `p`: a file, but also a FIFO, a
-/// device or a symlink (dangling or not). Such a kustomization file is then refused with a
-/// located finding when it is read, instead of the directory being taken for one without
-/// a kustomization.
-pub fn present(p: &Path) -> bool {
-    std::fs::symlink_metadata(p).is_ok() && !p.is_dir()
-}
+pub use crate::paths::present;
 
 /// Resolves the command line's paths. `env` overrides the environment name of every overlay.
 /// Files are read through `sources`, so a file that discovery reads is not read again by the

@@ -20,8 +20,8 @@ impl Check for AmbiguousScalar {
 
     fn object(&self, doc: &Node, cx: &Cx<'_, NoParams>, out: &mut Out) {
         let secret = |n: &Node| {
-            super::secrets::overlaps(cx.secrets, n.span)
-                || super::secrets::may_be_secret(n, cx.sources)
+            crate::secrets::overlaps(cx.secrets, n.span)
+                || crate::secrets::may_be_secret(n, cx.sources)
         };
         check_resource(doc, &secret, &mut out.findings);
     }

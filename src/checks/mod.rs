@@ -18,7 +18,6 @@ pub mod model;
 pub mod monitoring;
 pub mod netpol;
 pub mod redis;
-pub mod secrets;
 pub mod sentinel;
 pub mod yaml;
 

@@ -214,7 +214,7 @@ fn literal(lit: &Str, file: &crate::source::SourceFile) -> Result<Pair, Finding>
         ));
     }
     let value_span = literal_node(lit, file)
-        .and_then(|n| crate::checks::secrets::literal_value(file, &n))
+        .and_then(|n| crate::secrets::literal_value(file, &n))
         .map_or(lit.span, |(text, map)| map.span(file, 0, text.len()));
     Ok(Pair {
         key: k.to_string(),

@@ -75,7 +75,7 @@ pub struct Build {
     /// Where the build learnt that secret values are written (`secretGenerator` literals and
     /// source files, values in the objects as far as the build got), known even when the
     /// build fails, so that no report prints them. A report adds what each file shows alone
-    /// ([`crate::checks::secrets::in_file`]).
+    /// ([`crate::secrets::in_file`]).
     pub secrets: Vec<Span>,
 }
 
@@ -109,13 +109,13 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
     // The objects as far as the build got (all of them when it failed): a value that a patch
     // or replacement moved into a Secret, or next to a password-like env name, is secret.
     for r in &acc {
-        crate::checks::secrets::of_resource(&r.node, sources, &mut b.secrets);
+        crate::secrets::of_resource(&r.node, sources, &mut b.secrets);
     }
     // A value `replacements` would copy into a Secret, in every file read, whether or not the
     // build got to copy it (its file may not even parse).
     for id in &b.loader.files_read {
         let f = sources.get(*id);
-        let found = crate::checks::secrets::lexical_keys(&f.text, &b.replacement_sources);
+        let found = crate::secrets::lexical_keys(&f.text, &b.replacement_sources);
         b.secrets
             .extend(found.into_iter().map(|r| f.span(r.start, r.end)));
     }
@@ -267,7 +267,7 @@ impl Builder<'_> {
             return false;
         };
         self.replacement_sources
-            .extend(crate::checks::secrets::replacement_sources(&k.replacements));
+            .extend(crate::secrets::replacement_sources(&k.replacements));
         stack.push(Frame {
             dir: level.dir.clone(),
             canon: level.canon.clone(),
@@ -319,9 +319,9 @@ impl Builder<'_> {
                     span,
                     format!(
                         "kustomization directory `{}` resolves to `{}`, outside the repository `{}`; grill-lint does not read outside the repository it lints",
-                        crate::report::display_path(dir),
-                        crate::report::display_path(&canon),
-                        crate::report::display_path(repo)
+                        crate::paths::display(dir),
+                        crate::paths::display(&canon),
+                        crate::paths::display(repo)
                     ),
                 )
                 .help("vendor the directory into the repository, or point at a path inside it"),
@@ -345,7 +345,7 @@ impl Builder<'_> {
         let found: Vec<PathBuf> = KUSTOMIZATION_FILES
             .iter()
             .map(|n| dir.join(n))
-            .filter(|p| crate::targets::present(p))
+            .filter(|p| crate::paths::present(p))
             .collect();
         let path = match found.as_slice() {
             [one] => one.clone(),
@@ -1383,7 +1383,7 @@ fn merge_generated(old: &mut Res, new: Res, merge: bool) {
 /// `kustomize/patch-failed` for a `test` operation that found another value than it expects
 /// in `r`. Both values are shown when they are short scalars and nothing marks them secret.
 fn test_failed(op: &json6902::Op, found: Option<&Node>, r: &Res, sources: &SourceMap) -> Finding {
-    use crate::checks::secrets;
+    use crate::secrets;
     let id = r.id();
     let mut secret_spans = Vec::new();
     secrets::of_resource(&r.node, sources, &mut secret_spans);

@@ -315,14 +315,14 @@ fn glued_password(d: &Directive) -> Option<usize> {
     if d.known {
         return None;
     }
-    crate::checks::secrets::password_directive_len(&d.written).filter(|&l| l < d.written.len())
+    crate::secrets::password_directive_len(&d.written).filter(|&l| l < d.written.len())
 }
 
 /// Arguments that hold a secret: their values never appear in any output.
 fn secret_args(d: &Directive) -> Vec<usize> {
     match d.name.as_str() {
         // A misspelled password directive (`requirepas`, `require-pass`) still holds one.
-        _ if !d.known && crate::checks::secrets::password_directive_len(&d.written).is_some() => {
+        _ if !d.known && crate::secrets::password_directive_len(&d.written).is_some() => {
             (0..d.args.len()).collect()
         }
         // Every argument: a line with a wrong count still holds the password somewhere.

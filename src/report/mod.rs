@@ -72,7 +72,7 @@ impl Report {
 
 /// The text of each file as a report may show it: every secret masked, offsets unchanged.
 /// The secrets are the report's (what the build learnt) and whatever the file shows alone
-/// ([`crate::checks::secrets::in_file`]), so a file is masked even when nothing got far
+/// ([`crate::secrets::in_file`]), so a file is masked even when nothing got far
 /// enough to look at it: a syntax error, a failed build, a file linted alone.
 pub struct Shown<'a> {
     report: &'a Report,
@@ -93,7 +93,7 @@ impl<'a> Shown<'a> {
             return t.clone();
         }
         let f = self.report.sources.get(id);
-        let mut secrets = crate::checks::secrets::in_file(&f);
+        let mut secrets = crate::secrets::in_file(&f);
         secrets.extend(self.report.secrets.iter().filter(|s| s.file == id));
         let text: std::sync::Arc<str> = if secrets.is_empty() {
             f.text.clone()
