@@ -193,10 +193,10 @@ pub fn config_map_key(v: &str) -> Option<String> {
             v.len()
         ));
     }
-    if (v.is_empty()
+    if v.is_empty()
         || !v
             .bytes()
-            .all(|c| alnum(c) || matches!(c, b'-' | b'_' | b'.')))
+            .all(|c| alnum(c) || matches!(c, b'-' | b'_' | b'.'))
     {
         return Some("must consist of letters, digits, '-', '_' or '.'".into());
     }
