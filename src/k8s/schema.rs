@@ -185,14 +185,35 @@ impl ErrorKind {
 /// `resource.ParseQuantity`'s grammar: a signed decimal number, then a binary-SI suffix
 /// (`Ki`…`Ei`), a decimal-SI suffix (`n u m k M G T P E`) or a decimal exponent (`e3`, `E-2`).
 pub fn is_quantity(s: &str) -> bool {
-    static RE: OnceLock<regex::Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        regex::Regex::new(
-            r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$",
-        )
-        .expect("quantity regex")
-    })
-    .is_match(s)
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let int_start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    let int_digits = i - int_start;
+    let mut frac_digits = 0;
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+            frac_digits += 1;
+        }
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return false;
+    }
+    match &s[i..] {
+        "" | "Ki" | "Mi" | "Gi" | "Ti" | "Pi" | "Ei" | "n" | "u" | "m" | "k" | "M" | "G" | "T"
+        | "P" | "E" => true,
+        suffix => {
+            let Some(exp) = suffix.strip_prefix(['e', 'E']) else {
+                return false;
+            };
+            let digits = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+            !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit())
+        }
+    }
 }
 
 /// One schema violation, located.

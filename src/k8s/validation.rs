@@ -8,27 +8,47 @@ use crate::diag::Finding;
 use crate::rules::id;
 use crate::source::Span;
 use crate::yaml::{Map, Node};
-use regex::Regex;
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 const RULE: crate::rules::RuleId = id::K8S_SCHEMA;
 
-fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(pattern).expect("validation regex"))
+// The formats are checked byte by byte rather than with the regexes of the Kubernetes source:
+// compiling a dozen regexes would cost a whole-process lint more than the checks themselves.
+
+fn alnum(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+
+/// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`
+fn is_label(v: &str) -> bool {
+    let b = v.as_bytes();
+    !b.is_empty()
+        && b.iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
+/// `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`
+fn is_name_part(v: &str) -> bool {
+    let b = v.as_bytes();
+    !b.is_empty()
+        && b.iter()
+            .all(|&c| alnum(c) || matches!(c, b'-' | b'_' | b'.'))
+        && alnum(b[0])
+        && alnum(b[b.len() - 1])
 }
 
 /// `IsDNS1123Label`: at most 63 characters, lowercase alphanumerics and `-`, alphanumeric at
 /// both ends. `None` when valid, else why not.
 pub fn dns1123_label(v: &str) -> Option<String> {
-    static R: OnceLock<Regex> = OnceLock::new();
     if v.len() > 63 {
         return Some(format!(
             "is {} characters long, at most 63 are allowed",
             v.len()
         ));
     }
-    if !re(&R, r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$").is_match(v) {
+    if !is_label(v) {
         return Some(
             "must consist of lowercase letters, digits and '-', and start and end with a letter or digit (RFC 1123 label)"
                 .into(),
@@ -39,19 +59,13 @@ pub fn dns1123_label(v: &str) -> Option<String> {
 
 /// `IsDNS1123Subdomain`: at most 253 characters, dot-separated RFC 1123 labels.
 pub fn dns1123_subdomain(v: &str) -> Option<String> {
-    static R: OnceLock<Regex> = OnceLock::new();
     if v.len() > 253 {
         return Some(format!(
             "is {} characters long, at most 253 are allowed",
             v.len()
         ));
     }
-    if !re(
-        &R,
-        r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
-    )
-    .is_match(v)
-    {
+    if !v.split('.').all(is_label) {
         return Some(
             "must consist of lowercase letters, digits, '-' and '.', and start and end with a letter or digit (RFC 1123 subdomain)"
                 .into(),
@@ -62,14 +76,13 @@ pub fn dns1123_subdomain(v: &str) -> Option<String> {
 
 /// `IsDNS1035Label` (Service names): like an RFC 1123 label but starting with a letter.
 pub fn dns1035_label(v: &str) -> Option<String> {
-    static R: OnceLock<Regex> = OnceLock::new();
     if v.len() > 63 {
         return Some(format!(
             "is {} characters long, at most 63 are allowed",
             v.len()
         ));
     }
-    if !re(&R, r"^[a-z]([-a-z0-9]*[a-z0-9])?$").is_match(v) {
+    if !is_label(v) || !v.as_bytes()[0].is_ascii_lowercase() {
         return Some(
             "must consist of lowercase letters, digits and '-', start with a letter and end with a letter or digit (RFC 1035 label)"
                 .into(),
@@ -118,7 +131,6 @@ pub fn port_name(v: &str) -> Option<String> {
 }
 
 fn qualified_name_part(v: &str) -> Option<String> {
-    static R: OnceLock<Regex> = OnceLock::new();
     if v.is_empty() {
         return Some("must not be empty".into());
     }
@@ -128,7 +140,7 @@ fn qualified_name_part(v: &str) -> Option<String> {
             v.len()
         ));
     }
-    if !re(&R, r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$").is_match(v) {
+    if !is_name_part(v) {
         return Some(
             "name part must consist of letters, digits, '-', '_' or '.', and start and end with a letter or digit"
                 .into(),
@@ -159,14 +171,13 @@ pub fn qualified_name(v: &str) -> Option<String> {
 
 /// `IsValidLabelValue`: empty, or at most 63 characters like a qualified name's name part.
 pub fn label_value(v: &str) -> Option<String> {
-    static R: OnceLock<Regex> = OnceLock::new();
     if v.len() > 63 {
         return Some(format!(
             "is {} characters long, at most 63 are allowed",
             v.len()
         ));
     }
-    if !v.is_empty() && !re(&R, r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$").is_match(v) {
+    if !v.is_empty() && !is_name_part(v) {
         return Some(
             "must be empty or consist of letters, digits, '-', '_' or '.', and start and end with a letter or digit"
                 .into(),
@@ -177,14 +188,17 @@ pub fn label_value(v: &str) -> Option<String> {
 
 /// `IsConfigMapKey` (ConfigMap and Secret data keys).
 pub fn config_map_key(v: &str) -> Option<String> {
-    static R: OnceLock<Regex> = OnceLock::new();
     if v.len() > 253 {
         return Some(format!(
             "is {} characters long, at most 253 are allowed",
             v.len()
         ));
     }
-    if !re(&R, r"^[-._a-zA-Z0-9]+$").is_match(v) {
+    if v.is_empty()
+        || !v
+            .bytes()
+            .all(|c| alnum(c) || matches!(c, b'-' | b'_' | b'.'))
+    {
         return Some("must consist of letters, digits, '-', '_' or '.'".into());
     }
     if v == "." || v == ".." || v.starts_with("..") {
