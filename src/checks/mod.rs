@@ -19,24 +19,31 @@ pub struct Outcome {
 /// Runs every check that applies to one built environment.
 pub fn overlay(build: &Build, sources: &SourceMap) -> Outcome {
     let mut out = Outcome::default();
+    let files = secrets::FileSecrets::default();
     for r in &build.resources {
         // What the build knows is secret (a value `replacements` copied into a Secret is
         // secret in its source object too).
-        object_in(&r.node, sources, &build.secrets, &mut out);
+        object_in(&r.node, sources, &build.secrets, &files, &mut out);
     }
     out
 }
 
 /// The checks of one Kubernetes object, rendered or read from a single file.
 pub fn object(doc: &Node, sources: &SourceMap, out: &mut Outcome) {
-    object_in(doc, sources, &[], out);
+    object_in(doc, sources, &[], &secrets::FileSecrets::default(), out);
 }
 
 /// [`object`], with spans already known to be secret.
-fn object_in(doc: &Node, sources: &SourceMap, secret_spans: &[Span], out: &mut Outcome) {
+fn object_in(
+    doc: &Node,
+    sources: &SourceMap,
+    secret_spans: &[Span],
+    files: &secrets::FileSecrets,
+    out: &mut Outcome,
+) {
     let mut known = secret_spans.to_vec();
     secrets::of_resource(doc, sources, &mut known);
-    let secret = |n: &Node| secrets::overlaps(&known, n.span) || secrets::may_be_secret(n, sources);
+    let secret = |n: &Node| secrets::overlaps(&known, n.span) || files.may_be_secret(n, sources);
     ambiguous::check_resource(doc, &secret, &mut out.findings);
     out.secrets
         .extend(known.into_iter().skip(secret_spans.len()));
