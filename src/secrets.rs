@@ -243,21 +243,40 @@ pub fn overlaps(secrets: &[Span], span: Span) -> bool {
 /// Whether the value of `node` is, or may be, secret judging by the file it was written in
 /// (wherever it was copied to since) or by its own text.
 pub fn may_be_secret(node: &Node, sources: &SourceMap) -> bool {
-    if node.span.file.0 as usize >= sources.len() {
-        return true;
-    }
-    let file = sources.get(node.span.file);
-    if overlaps(&in_file(&file), node.span) {
-        return true;
-    }
-    let mut shown = String::new();
-    node.walk(|n| {
-        if let Some(s) = n.as_scalar() {
-            shown.push_str(&s.text);
-            shown.push('\n');
+    FileSecrets::default().may_be_secret(node, sources)
+}
+
+/// [`in_file`] for each file asked about, computed once per file.
+#[derive(Default)]
+pub struct FileSecrets {
+    cache: std::cell::RefCell<std::collections::HashMap<crate::source::FileId, Vec<Span>>>,
+}
+
+impl FileSecrets {
+    /// See [`may_be_secret`].
+    pub fn may_be_secret(&self, node: &Node, sources: &SourceMap) -> bool {
+        if node.span.file.0 as usize >= sources.len() {
+            return true;
         }
-    });
-    !lexical(&shown).is_empty()
+        let in_source = {
+            let mut cache = self.cache.borrow_mut();
+            let spans = cache
+                .entry(node.span.file)
+                .or_insert_with(|| in_file(&sources.get(node.span.file)));
+            overlaps(spans, node.span)
+        };
+        if in_source {
+            return true;
+        }
+        let mut shown = String::new();
+        node.walk(|n| {
+            if let Some(s) = n.as_scalar() {
+                shown.push_str(&s.text);
+                shown.push('\n');
+            }
+        });
+        !lexical(&shown).is_empty()
+    }
 }
 
 /// The keys whose values `replacements` entries copy into a Secret (the last segment of each

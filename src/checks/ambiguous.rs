@@ -19,9 +19,11 @@ impl Check for AmbiguousScalar {
     const SCOPE: Scope = Scope::Object;
 
     fn object(&self, doc: &Node, cx: &Cx<'_, NoParams>, out: &mut Out) {
+        // One cache of each file's secret spans for the whole object (a file with thousands of
+        // values is scanned once, not once per value).
+        let files = crate::secrets::FileSecrets::default();
         let secret = |n: &Node| {
-            crate::secrets::overlaps(cx.secrets, n.span)
-                || crate::secrets::may_be_secret(n, cx.sources)
+            crate::secrets::overlaps(cx.secrets, n.span) || files.may_be_secret(n, cx.sources)
         };
         check_resource(doc, &secret, &mut out.findings);
     }
