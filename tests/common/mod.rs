@@ -8,8 +8,12 @@
 //!   differing JSON pointer of the first differing document ([`diff_streams`]).
 //! * Temporary trees live in [`TempDir`]s that remove themselves.
 
+
 // Each test binary compiles this module and uses a different subset of it.
 #![allow(dead_code)]
+
+#[path = "../skip_note/mod.rs"]
+mod skip_note;
 
 use grill_lint::kustomize;
 use grill_lint::source::SourceMap;
@@ -54,15 +58,14 @@ pub fn require_kubectl(test: &str) -> Option<Kubectl> {
         Ok(k) => Some(k),
         Err(why) if in_ci() => panic!("{test}: {why} (CI=true: this test must run in CI)"),
         Err(why) => {
-            eprintln!();
-            eprintln!(
-                "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
-            );
-            eprintln!("!! SKIPPED {test}: {why}");
-            eprintln!("!! (set CI=true to turn this skip into a failure)");
-            eprintln!(
-                "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
-            );
+            let bar = "!".repeat(76);
+            skip_note::announce(&[
+                String::new(),
+                bar.clone(),
+                format!("!! SKIPPED {test}: {why}"),
+                "!! (set CI=true to turn this skip into a failure)".into(),
+                bar,
+            ]);
             None
         }
     }
