@@ -24,6 +24,9 @@ pub struct Options {
     pub config: Option<PathBuf>,
     /// Map each file PATH to the overlays whose build reads it (the pre-commit hook's mode).
     pub files_mode_overlays: bool,
+    /// Text read from standard input (the PATH `-`), linted as the file of this name (which
+    /// gives its kind and the path reports show; the file need not exist).
+    pub stdin: Option<(PathBuf, String)>,
 }
 
 /// Why the command could not do its job (exit code 2).
@@ -39,9 +42,34 @@ impl std::fmt::Display for UsageError {
 /// Lints `paths` and returns the sorted report.
 pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
     let sources = SourceMap::new();
+    let stdin_target = match &opts.stdin {
+        Some((name, text)) => {
+            sources.add(name, text.clone());
+            match targets::classify_file(name, &sources) {
+                Ok(Target::Overlay { .. }) => {
+                    return Err(UsageError(format!(
+                        "{}: a kustomization cannot be read from standard input (it names other files); give its directory",
+                        name.display()
+                    )))
+                }
+                Ok(t) => Some(t),
+                Err(e) => return Err(UsageError(e.0)),
+            }
+        }
+        None => None,
+    };
+    let paths: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    let paths = &paths[..];
     let config_path = match &opts.config {
         Some(p) => Some(p.clone()),
-        None => paths.first().and_then(|p| crate::config::discover(p)),
+        None => paths
+            .first()
+            .or(opts.stdin.as_ref().map(|(n, _)| n))
+            .and_then(|p| crate::config::discover(p)),
     };
     let config = match &config_path {
         Some(p) => crate::config::load(p, &sources)
@@ -49,13 +77,8 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
         None => Config::default(),
     };
     for pat in opts.select.iter().chain(&opts.ignore) {
-        if !crate::rules::all()
-            .iter()
-            .any(|r| crate::suppress::matches_rule(pat, &r.id))
-        {
-            return Err(UsageError(format!(
-                "unknown rule or group `{pat}` (see `grill-lint rules`)"
-            )));
+        if !crate::suppress::known_pattern(pat) {
+            return Err(UsageError(crate::suppress::unknown_rule_message(pat)));
         }
     }
     // In files mode the overlays were built to learn which files they read: keep those builds.
@@ -76,6 +99,10 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
             .map(|t| (t, None))
             .collect()
     };
+    let mut jobs = jobs;
+    if let Some(t) = stdin_target {
+        jobs.push((t, None));
+    }
     let targets: Vec<Target> = jobs.iter().map(|(t, _)| t.clone()).collect();
     let outcomes: Vec<Outcome> = jobs
         .into_par_iter()
