@@ -105,7 +105,11 @@ pub fn load(path: &Path, sources: &SourceMap) -> Result<Config, String> {
                 for r in &rules.entries {
                     let id = r.key.as_str().unwrap_or("");
                     if !known_rule(id) {
-                        return Err(format!("{}: {}", where_(&r.key), crate::suppress::unknown_rule_message(id)));
+                        return Err(format!(
+                            "{}: {}",
+                            where_(&r.key),
+                            crate::suppress::unknown_rule_message(id)
+                        ));
                     }
                     let sev = match r.value.as_str() {
                         Some("off") => None,
@@ -330,7 +334,10 @@ mod tests {
         assert_eq!(out[0].rule, "lint/unused-suppression");
         let file = map.get(out[0].primary.file);
         let lc = file.line_col(out[0].primary.start as usize);
-        assert_eq!((lc.line, file.slice(out[0].primary)), (6, "redis/daemonize"));
+        assert_eq!(
+            (lc.line, file.slice(out[0].primary)),
+            (6, "redis/daemonize")
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

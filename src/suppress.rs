@@ -229,24 +229,43 @@ mod tests {
         let mut rules: Vec<_> = out.iter().map(|x| x.rule).collect();
         rules.sort();
         // The own-line comment works; the same-line one leaves the refusal and is reported.
-        assert_eq!(rules, vec!["lint/unused-suppression", "redis/inline-comment"]);
-        let u = out.iter().find(|x| x.rule == "lint/unused-suppression").unwrap();
+        assert_eq!(
+            rules,
+            vec!["lint/unused-suppression", "redis/inline-comment"]
+        );
+        let u = out
+            .iter()
+            .find(|x| x.rule == "lint/unused-suppression")
+            .unwrap();
         assert_eq!(f.line_col(u.primary.start as usize).line, 3);
         assert!(u.help.as_deref().unwrap_or("").contains("own line above"));
     }
 
     #[test]
     fn unknown_rules_get_a_did_you_mean() {
-        assert_eq!(did_you_mean("redis/inline-coment").as_deref(), Some("redis/inline-comment"));
-        assert_eq!(did_you_mean("inline-comment").as_deref(), Some("redis/inline-comment"));
+        assert_eq!(
+            did_you_mean("redis/inline-coment").as_deref(),
+            Some("redis/inline-comment")
+        );
+        assert_eq!(
+            did_you_mean("inline-comment").as_deref(),
+            Some("redis/inline-comment")
+        );
         assert_eq!(did_you_mean("kustomise/").as_deref(), Some("kustomize/"));
         assert_eq!(did_you_mean("completely-unrelated-words"), None);
         let map = SourceMap::new();
-        let f = map.add("a.yaml", "# grill-lint: ignore yaml/ambigous-scalar -- flag\na: on\n");
+        let f = map.add(
+            "a.yaml",
+            "# grill-lint: ignore yaml/ambigous-scalar -- flag\na: on\n",
+        );
         let out = apply(Vec::new(), &map, &[f.id]);
         assert_eq!(out.len(), 1);
         assert!(
-            out[0].help.as_deref().unwrap().contains("did you mean `yaml/ambiguous-scalar`?"),
+            out[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("did you mean `yaml/ambiguous-scalar`?"),
             "{:?}",
             out[0].help
         );

@@ -344,14 +344,22 @@ fn a_replaced_base_redis_conf_is_still_checked() {
         "base/kustomization.yaml",
         "configMapGenerator:\n  - name: redis-config\n    files:\n      - redis.conf\n",
     );
-    write(&d, "base/redis.conf", "port 6379\nmaxmemory 384mb # dev size\n");
+    write(
+        &d,
+        "base/redis.conf",
+        "port 6379\nmaxmemory 384mb # dev size\n",
+    );
     for env in ["dev-lab", "prod-lab"] {
         write(
             &d,
             &format!("overlays/{env}/kustomization.yaml"),
             "resources:\n  - ../../base\nconfigMapGenerator:\n  - name: redis-config\n    behavior: replace\n    files:\n      - redis.conf\n",
         );
-        write(&d, &format!("overlays/{env}/redis.conf"), "port 6379\nmaxmemory 1gb\n");
+        write(
+            &d,
+            &format!("overlays/{env}/redis.conf"),
+            "port 6379\nmaxmemory 1gb\n",
+        );
     }
     for args in [
         vec!["."],

@@ -163,7 +163,8 @@ fn sarif_fingerprints_survive_unrelated_line_moves() {
 /// configuration's directory) whatever the working directory, never absolute.
 #[test]
 fn sarif_and_github_paths_are_relative_to_the_repository_root() {
-    let broken = std::fs::read_to_string(format!("{}/{BROKEN}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let broken =
+        std::fs::read_to_string(format!("{}/{BROKEN}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     for marker in [".git", ".grill-lint.yaml"] {
         let repo = tempdir(&format!("root{}", marker.len()));
         if marker == ".git" {
@@ -192,8 +193,13 @@ fn sarif_and_github_paths_are_relative_to_the_repository_root() {
             };
             let v: Value = serde_json::from_str(&run("sarif")).unwrap();
             let run0 = &v["runs"][0];
-            let base = run0["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().unwrap();
-            assert!(base.starts_with("file:///") && base.ends_with('/'), "{base}");
+            let base = run0["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+                .as_str()
+                .unwrap();
+            assert!(
+                base.starts_with("file:///") && base.ends_with('/'),
+                "{base}"
+            );
             let canon = std::fs::canonicalize(&repo).unwrap();
             assert!(
                 base.ends_with(&format!("{}/", repo.display()))
@@ -203,7 +209,12 @@ fn sarif_and_github_paths_are_relative_to_the_repository_root() {
             );
             for r in run0["results"].as_array().unwrap() {
                 let loc = &r["locations"][0]["physicalLocation"]["artifactLocation"];
-                assert_eq!(loc["uri"], "kustomize/base/a.yaml", "{marker} from {}", cwd.display());
+                assert_eq!(
+                    loc["uri"],
+                    "kustomize/base/a.yaml",
+                    "{marker} from {}",
+                    cwd.display()
+                );
                 assert_eq!(loc["uriBaseId"], "%SRCROOT%");
             }
             let gh = run("github");
@@ -225,7 +236,10 @@ fn sarif_rules_carry_a_name_and_tags() {
         .find(|r| r["id"] == "redis/inline-comment")
         .unwrap();
     assert_eq!(r["name"], "inline-comment");
-    assert_eq!(r["properties"]["tags"], serde_json::json!(["redis", "error"]));
+    assert_eq!(
+        r["properties"]["tags"],
+        serde_json::json!(["redis", "error"])
+    );
     assert!(rules.iter().all(|r| r["name"].is_string()));
 }
 
@@ -345,7 +359,13 @@ fn stdin_statistics_exit_zero_and_did_you_mean() {
     let conf = "port 6379\nmaxmemory 1gb # one gig\nhz 1900\n";
     // The name gives the kind (a .conf) and the reported path; the file need not exist.
     let out = grill()
-        .args(["--format", "json", "--stdin-filename", "conf/redis.conf", "-"])
+        .args([
+            "--format",
+            "json",
+            "--stdin-filename",
+            "conf/redis.conf",
+            "-",
+        ])
         .write_stdin(conf)
         .output()
         .unwrap();
@@ -367,8 +387,16 @@ fn stdin_statistics_exit_zero_and_did_you_mean() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("    1  redis/ignored-value   warning\n    1  redis/inline-comment  error\n"), "{text}");
-    assert!(!text.contains("one gig"), "statistics print no findings: {text}");
+    assert!(
+        text.starts_with(
+            "    1  redis/ignored-value   warning\n    1  redis/inline-comment  error\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("one gig"),
+        "statistics print no findings: {text}"
+    );
 
     grill()
         .args(["--exit-zero", "-"])
@@ -389,10 +417,16 @@ fn stdin_statistics_exit_zero_and_did_you_mean() {
             .args(&args)
             .assert()
             .code(2)
-            .stderr(predicates::str::contains("did you mean `redis/inline-comment`?"));
+            .stderr(predicates::str::contains(
+                "did you mean `redis/inline-comment`?",
+            ));
     }
     let dir = tempdir("dym");
-    std::fs::write(dir.join(".grill-lint.yaml"), "rules:\n  redis/inline-coment: off\n").unwrap();
+    std::fs::write(
+        dir.join(".grill-lint.yaml"),
+        "rules:\n  redis/inline-coment: off\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("redis.conf"), "port 6379\n").unwrap();
     Command::cargo_bin("grill-lint")
         .unwrap()
@@ -400,10 +434,15 @@ fn stdin_statistics_exit_zero_and_did_you_mean() {
         .arg("redis.conf")
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("did you mean `redis/inline-comment`?"));
+        .stderr(predicates::str::contains(
+            "did you mean `redis/inline-comment`?",
+        ));
 
     // Piped, `explain` prints its markdown as is (no terminal styles).
-    let out = grill().args(["explain", "redis/inline-comment"]).output().unwrap();
+    let out = grill()
+        .args(["explain", "redis/inline-comment"])
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("# `redis/inline-comment`"), "{text}");
     assert!(!text.contains('\x1b'));

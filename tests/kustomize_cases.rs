@@ -325,6 +325,9 @@ fn a_kubectl_skip_is_seen_without_nocapture() {
         "stderr: {stderr}"
     );
     let listed = std::fs::read_to_string(&log).unwrap_or_default();
-    assert!(listed.contains("SKIPPED recorded_outputs_match_live_kubectl"), "{listed:?}");
+    assert!(
+        listed.contains("SKIPPED recorded_outputs_match_live_kubectl"),
+        "{listed:?}"
+    );
     let _ = std::fs::remove_file(&log);
 }

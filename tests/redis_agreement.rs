@@ -577,8 +577,14 @@ fn a_redis_server_skip_is_seen_without_nocapture() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("SKIPPED oracle_reads_known_verdicts"), "stderr: {stderr}");
+    assert!(
+        stderr.contains("SKIPPED oracle_reads_known_verdicts"),
+        "stderr: {stderr}"
+    );
     let listed = std::fs::read_to_string(&log).unwrap_or_default();
-    assert!(listed.contains("SKIPPED oracle_reads_known_verdicts"), "{listed:?}");
+    assert!(
+        listed.contains("SKIPPED oracle_reads_known_verdicts"),
+        "{listed:?}"
+    );
     let _ = std::fs::remove_file(&log);
 }

@@ -47,7 +47,11 @@ pub fn check_resource(doc: &Node, out: &mut Vec<Finding>) {
                 flag(&e.value, out);
             }
         }
-        for expr in m.get("matchExpressions").and_then(Node::as_seq).unwrap_or(&[]) {
+        for expr in m
+            .get("matchExpressions")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+        {
             for v in expr.get("values").and_then(Node::as_seq).unwrap_or(&[]) {
                 flag(v, out);
             }
@@ -131,7 +135,12 @@ spec:
         }
         let mut flagged: Vec<(u32, &str)> = out
             .iter()
-            .map(|x| (f.line_col(x.primary.start as usize).line, f.slice(x.primary)))
+            .map(|x| {
+                (
+                    f.line_col(x.primary.start as usize).line,
+                    f.slice(x.primary),
+                )
+            })
             .collect();
         flagged.sort();
         assert_eq!(

@@ -34,7 +34,9 @@ pub fn read_files(build: &Build, sources: &SourceMap) -> Outcome {
             // (a patch without `kind` is no object of its own).
             let parsed = parse_stream(&file, Limits::default());
             for doc in parsed.docs.iter().filter(|d| {
-                d.get("kind").is_some() && d.get("apiVersion").is_some() && d.get("metadata").is_some()
+                d.get("kind").is_some()
+                    && d.get("apiVersion").is_some()
+                    && d.get("metadata").is_some()
             }) {
                 super::object(doc, sources, &mut out);
             }

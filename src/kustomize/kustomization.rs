@@ -379,12 +379,27 @@ enum Shape {
 fn shape_of(field: &str) -> Option<Shape> {
     Some(match field {
         "apiVersion" | "kind" | "namespace" | "namePrefix" | "nameSuffix" => Shape::Str,
-        "resources" | "bases" | "components" | "configurations" | "crds" | "generators"
-        | "transformers" | "validators" | "patchesStrategicMerge" | "buildMetadata" => {
-            Shape::StrList
-        }
-        "labels" | "patches" | "patchesJson6902" | "configMapGenerator" | "secretGenerator"
-        | "images" | "imageTags" | "replicas" | "replacements" | "vars" | "helmCharts"
+        "resources"
+        | "bases"
+        | "components"
+        | "configurations"
+        | "crds"
+        | "generators"
+        | "transformers"
+        | "validators"
+        | "patchesStrategicMerge"
+        | "buildMetadata" => Shape::StrList,
+        "labels"
+        | "patches"
+        | "patchesJson6902"
+        | "configMapGenerator"
+        | "secretGenerator"
+        | "images"
+        | "imageTags"
+        | "replicas"
+        | "replacements"
+        | "vars"
+        | "helmCharts"
         | "helmChartInflationGenerator" => Shape::List,
         "metadata" | "generatorOptions" | "sortOptions" | "openapi" | "helmGlobals"
         | "commonLabels" | "commonAnnotations" => Shape::Map,

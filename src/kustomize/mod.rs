@@ -824,9 +824,9 @@ impl Builder<'_> {
                     let at = d.path(&["metadata", "name"]).map_or(d.span, |n| n.span);
                     // The same kind and name in another namespace: the patch lacks (or
                     // misspells) `metadata.namespace`.
-                    let elsewhere = acc.iter().find(|r| {
-                        r.any_id(|id| id.gvk_name_equals(&pref))
-                    });
+                    let elsewhere = acc
+                        .iter()
+                        .find(|r| r.any_id(|id| id.gvk_name_equals(&pref)));
                     let f = match elsewhere {
                         Some(r) => {
                             let ns = resource::norm_ns(&r.id().namespace).to_string();
@@ -981,13 +981,23 @@ fn empty_selector_field<'t>(
         *slot = Some(s.clone());
         select::Selector::new(&one).is_ok_and(|sel| acc.iter().any(|r| sel.matches(r)))
     };
-    let written = || fields.iter().filter_map(|(f, s)| s.as_ref().map(|s| (*f, s)));
+    let written = || {
+        fields
+            .iter()
+            .filter_map(|(f, s)| s.as_ref().map(|s| (*f, s)))
+    };
     if let Some(hit) = written().find(|(f, s)| !alone(f, s)) {
         return Some(hit);
     }
-    ["name", "labelSelector", "annotationSelector", "namespace", "kind"]
-        .iter()
-        .find_map(|want| written().find(|(f, _)| f == want))
+    [
+        "name",
+        "labelSelector",
+        "annotationSelector",
+        "namespace",
+        "kind",
+    ]
+    .iter()
+    .find_map(|want| written().find(|(f, _)| f == want))
 }
 
 /// A `replicas` entry whose name no Deployment, StatefulSet, ReplicaSet or

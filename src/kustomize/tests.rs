@@ -733,13 +733,20 @@ fn empty_patch_target_is_reported_at_the_selector_that_matches_nothing() {
             .iter()
             .find(|f| f.rule == "kustomize/patch-target-missing")
             .unwrap_or_else(|| panic!("{dir}: {:?}", b.findings));
-        assert_eq!(loc(&map, &t.0, f.primary), format!("{dir}/kustomization.yaml:{line}"));
+        assert_eq!(
+            loc(&map, &t.0, f.primary),
+            format!("{dir}/kustomization.yaml:{line}")
+        );
         assert_eq!(map.get(f.primary.file).slice(f.primary), text);
         assert!(f.message.contains(text), "{}", f.message);
     }
     // The help still lists the objects of the kind.
     let b = build(&t.path("name"), &map);
-    assert!(b.findings[0].help.as_deref().unwrap_or("").contains("redis"));
+    assert!(b.findings[0]
+        .help
+        .as_deref()
+        .unwrap_or("")
+        .contains("redis"));
 }
 
 #[test]
@@ -769,5 +776,9 @@ fn a_path_escaping_the_root_is_outside_root_whether_or_not_it_exists() {
         assert_eq!(rules, vec![rule], "{dir}: {:?}", b.findings);
     }
     let b = build(&t.path("o"), &map);
-    assert!(b.findings[0].message.contains("does not exist either"), "{}", b.findings[0].message);
+    assert!(
+        b.findings[0].message.contains("does not exist either"),
+        "{}",
+        b.findings[0].message
+    );
 }

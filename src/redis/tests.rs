@@ -534,7 +534,8 @@ fn a_bare_variable_reference_is_not_masked() {
 #[test]
 fn embedded_duplicate_names_the_file_line_of_the_first() {
     // Line 7 of the YAML file is the config's line 1; the message must say 7, not 1.
-    let yaml = format!("{CM}  redis.conf: |\n    maxmemory 1mb\n    port 6379\n    maxmemory 2mb\n");
+    let yaml =
+        format!("{CM}  redis.conf: |\n    maxmemory 1mb\n    port 6379\n    maxmemory 2mb\n");
     let (f, found) = lint_yaml(&yaml, "redis.conf");
     let dup: Vec<_> = found
         .iter()

@@ -95,7 +95,8 @@ mod tests {
 
     #[test]
     fn markdown_is_styled_for_a_terminal() {
-        let out = markdown("# `redis/x`\n\n**What it does.** Reports `hz`.\n\n```conf\nhz 1900\n```\n");
+        let out =
+            markdown("# `redis/x`\n\n**What it does.** Reports `hz`.\n\n```conf\nhz 1900\n```\n");
         assert_eq!(
             out,
             format!(

@@ -8,7 +8,6 @@
 //!   differing JSON pointer of the first differing document ([`diff_streams`]).
 //! * Temporary trees live in [`TempDir`]s that remove themselves.
 
-
 // Each test binary compiles this module and uses a different subset of it.
 #![allow(dead_code)]
 

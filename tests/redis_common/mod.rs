@@ -1,7 +1,6 @@
 //! Helpers of the redis-server agreement test (`tests/redis_agreement.rs`): a seeded config
 //! generator over the directive catalogue, and an oracle that runs the real `redis-server`.
 
-
 #[path = "../skip_note/mod.rs"]
 mod skip_note;
 

@@ -15,7 +15,11 @@ pub fn announce(lines: &[String]) {
             .open(path)
         {
             let first = lines.iter().find(|l| l.contains("SKIPPED"));
-            let _ = writeln!(f, "{}", first.unwrap_or(&text).trim_matches(['!', ' ', '\n']));
+            let _ = writeln!(
+                f,
+                "{}",
+                first.unwrap_or(&text).trim_matches(['!', ' ', '\n'])
+            );
         }
     }
 }
