@@ -13,6 +13,15 @@ if ! command -v redis-server >/dev/null 2>&1; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server >/dev/null
 fi
+# tests/pre_commit.rs installs pre-commit from PyPI into a virtual environment: it needs
+# python3 with venv/ensurepip (Debian splits them into python3-venv) and git.
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || ! command -v git >/dev/null 2>&1; then
+  echo "test.sh: installing python3-venv and git (Debian packages)"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3 python3-venv git >/dev/null
+fi
 redis-server --version
 if command -v kubectl >/dev/null 2>&1; then
   kubectl version --client 2>/dev/null | grep -i kustomize || true

@@ -259,13 +259,16 @@ fn merge_environments(findings: Vec<Finding>) -> Vec<Finding> {
     out
 }
 
+/// The overlays whose build reads a file, each with its build, and the files none reads.
+type OverlaysReading = (Vec<(Target, Build)>, Vec<PathBuf>);
+
 /// `--files-mode=overlays`: every overlay under the working directory whose build reads one of
 /// `paths`, and the paths that no overlay reads (to be linted as files).
 fn overlays_reading(
     paths: &[PathBuf],
     env: Option<&str>,
     sources: &SourceMap,
-) -> Result<(Vec<(Target, Build)>, Vec<PathBuf>), UsageError> {
+) -> Result<OverlaysReading, UsageError> {
     let cwd = std::env::current_dir().map_err(|e| UsageError(e.to_string()))?;
     let wanted: BTreeSet<PathBuf> = paths
         .iter()

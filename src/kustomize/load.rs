@@ -307,6 +307,30 @@ impl<'a> Loader<'a> {
     }
 }
 
+/// The raw text of a block scalar cut where its value ends: trailing blank lines dropped, then
+/// exactly as many line breaks as the value keeps after chomping (`|-` none, `|` one, `|+`
+/// all). Kustomize parses the value, so a nested block scalar at the end of a `|-` patch has
+/// no final newline there, and it must not have one here either.
+fn chomped<'t>(body: &'t str, value: &str) -> std::borrow::Cow<'t, str> {
+    let mut end = body.len();
+    loop {
+        let content = body[..end].trim_end_matches(['\n', '\r']);
+        let line_start = content.rfind('\n').map_or(0, |i| i + 1);
+        if line_start > 0 && content[line_start..].trim().is_empty() {
+            end = line_start;
+            continue;
+        }
+        end = content.len();
+        break;
+    }
+    let breaks = value.len() - value.trim_end_matches('\n').len();
+    if breaks == 0 {
+        std::borrow::Cow::Borrowed(&body[..end])
+    } else {
+        std::borrow::Cow::Owned(format!("{}{}", &body[..end], "\n".repeat(breaks)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,29 +363,5 @@ mod tests {
         assert!(is_remote("https://github.com/x/y"));
         assert!(is_remote("github.com/x/y//dir?ref=v1"));
         assert!(!is_remote("../base"));
-    }
-}
-
-/// The raw text of a block scalar cut where its value ends: trailing blank lines dropped, then
-/// exactly as many line breaks as the value keeps after chomping (`|-` none, `|` one, `|+`
-/// all). Kustomize parses the value, so a nested block scalar at the end of a `|-` patch has
-/// no final newline there, and it must not have one here either.
-fn chomped<'t>(body: &'t str, value: &str) -> std::borrow::Cow<'t, str> {
-    let mut end = body.len();
-    loop {
-        let content = body[..end].trim_end_matches(['\n', '\r']);
-        let line_start = content.rfind('\n').map_or(0, |i| i + 1);
-        if line_start > 0 && content[line_start..].trim().is_empty() {
-            end = line_start;
-            continue;
-        }
-        end = content.len();
-        break;
-    }
-    let breaks = value.len() - value.trim_end_matches('\n').len();
-    if breaks == 0 {
-        std::borrow::Cow::Borrowed(&body[..end])
-    } else {
-        std::borrow::Cow::Owned(format!("{}{}", &body[..end], "\n".repeat(breaks)))
     }
 }
