@@ -157,7 +157,11 @@ pub fn load(path: &Path, sources: &SourceMap) -> Result<Config, String> {
                 for r in &rules.entries {
                     let id = r.key.as_str().unwrap_or("");
                     if !known_rule(id) {
-                        return Err(format!("{}: unknown rule `{id}`", where_(&r.key)));
+                        return Err(format!(
+                            "{}: {}",
+                            where_(&r.key),
+                            crate::suppress::unknown_rule_message(id)
+                        ));
                     }
                     if let Some(m) = r.value.as_map() {
                         rule_entry(&mut cfg, id, m, &r.value, &where_)?;
@@ -368,7 +372,11 @@ fn ignore_entry(it: &Node, where_: &dyn Fn(&Node) -> String) -> Result<Ignore, S
         .ok_or_else(|| format!("{}: an ignore entry needs `rule`", where_(it)))?;
     let rule = rule_node.as_str().unwrap_or_default();
     if !known_rule(rule) {
-        return Err(format!("{}: unknown rule `{rule}`", where_(it)));
+        return Err(format!(
+            "{}: {}",
+            where_(rule_node),
+            crate::suppress::unknown_rule_message(rule)
+        ));
     }
     let reason = m
         .get("reason")

@@ -28,6 +28,9 @@ pub struct Options {
     pub config: Option<PathBuf>,
     /// Map each file PATH to the overlays whose build reads it (the pre-commit hook's mode).
     pub files_mode_overlays: bool,
+    /// Text read from standard input (the PATH `-`), linted as the file of this name (which
+    /// gives its kind and the path reports show; the file need not exist).
+    pub stdin: Option<(PathBuf, String)>,
 }
 
 /// Why the command could not do its job (exit code 2).
@@ -43,7 +46,34 @@ impl std::fmt::Display for UsageError {
 /// Lints `paths` and returns the sorted report.
 pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
     let sources = SourceMap::new();
-    let config_path = crate::config::path_for(opts.config.as_deref(), paths);
+    let stdin_target = match &opts.stdin {
+        Some((name, text)) => {
+            sources.add(name, text.clone());
+            match targets::classify_file(name, &sources) {
+                Ok(Target::Overlay { .. }) => {
+                    return Err(UsageError(format!(
+                        "{}: a kustomization cannot be read from standard input (it names other files); give its directory",
+                        name.display()
+                    )))
+                }
+                Ok(t) => Some(t),
+                Err(e) => return Err(UsageError(e.0)),
+            }
+        }
+        None => None,
+    };
+    let paths: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    let paths = &paths[..];
+    // The configuration is found from the first PATH, else from the stdin file's name.
+    let discover_from: Vec<PathBuf> = match (paths.first(), &opts.stdin) {
+        (None, Some((name, _))) => vec![name.clone()],
+        _ => paths.to_vec(),
+    };
+    let config_path = crate::config::path_for(opts.config.as_deref(), &discover_from);
     let config = match &config_path {
         Some(p) => crate::config::load(p, &sources)
             .map_err(|e| UsageError(format!("invalid configuration: {e}")))?,
@@ -65,13 +95,8 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
         }
     }
     for pat in opts.select.iter().chain(&opts.ignore) {
-        if !crate::rules::all()
-            .iter()
-            .any(|r| crate::suppress::matches_rule(pat, r.rule))
-        {
-            return Err(UsageError(format!(
-                "unknown rule or group `{pat}` (see `grill-lint rules`)"
-            )));
+        if !crate::suppress::known_pattern(pat) {
+            return Err(UsageError(crate::suppress::unknown_rule_message(pat)));
         }
     }
     let selected = |rule: RuleId| {
@@ -115,6 +140,10 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
             .map(|t| (t, None))
             .collect()
     };
+    let mut jobs = jobs;
+    if let Some(t) = stdin_target {
+        jobs.push((t, None));
+    }
     let targets: Vec<Target> = jobs.iter().map(|(t, _)| t.clone()).collect();
     let outcomes: Vec<Outcome> = jobs
         .into_par_iter()
@@ -517,8 +546,8 @@ fn merge_environments(findings: Vec<Finding>) -> Vec<Finding> {
     out
 }
 
-/// The overlays a run built, with their builds.
-type Built = Vec<(Target, Build)>;
+/// The overlays whose build reads a file, each with its build, and the files none reads.
+type OverlaysReading = (Vec<(Target, Build)>, Vec<PathBuf>);
 
 /// `--files-mode=overlays`: every overlay under the working directory whose build reads one of
 /// `paths`, and the paths that no overlay reads (to be linted as files).
@@ -526,7 +555,7 @@ fn overlays_reading(
     paths: &[PathBuf],
     env: Option<&str>,
     sources: &SourceMap,
-) -> Result<(Built, Vec<PathBuf>), UsageError> {
+) -> Result<OverlaysReading, UsageError> {
     let cwd = std::env::current_dir().map_err(|e| UsageError(e.to_string()))?;
     let wanted: BTreeSet<PathBuf> = paths
         .iter()

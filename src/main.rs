@@ -106,6 +106,15 @@ struct CheckArgs {
     /// How file PATHs are linted: as files, or through the overlays that read them (pre-commit)
     #[arg(long, value_enum, default_value = "files")]
     files_mode: Option<FilesMode>,
+    /// The file name standard input (the PATH `-`) stands for: its kind and the reported path
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
+    /// Print the number of findings per rule instead of the findings (human format)
+    #[arg(long)]
+    statistics: bool,
+    /// Exit 0 even when findings are at or above --fail-on (exit 2 still means an error)
+    #[arg(long)]
+    exit_zero: bool,
 }
 
 fn main() -> ExitCode {
@@ -158,12 +167,32 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, String> {
     } else {
         args.paths.clone()
     };
+    let stdin = if paths.iter().any(|p| p.as_os_str() == "-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        let name = args.stdin_filename.clone().unwrap_or_else(|| {
+            // Without a name, the content says what it is.
+            if grill_lint::targets::looks_like_redis_conf(&text) {
+                PathBuf::from("stdin.conf")
+            } else {
+                PathBuf::from("stdin.yaml")
+            }
+        });
+        Some((name, text))
+    } else {
+        if args.stdin_filename.is_some() {
+            return Err("--stdin-filename needs the PATH `-` (standard input)".into());
+        }
+        None
+    };
     let opts = Options {
         env: args.env.clone(),
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         config: args.config.clone(),
         files_mode_overlays: files_mode,
+        stdin,
     };
     if args.verbose {
         match grill_lint::config::path_for(args.config.as_deref(), &paths) {
@@ -183,7 +212,10 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, String> {
             return Err(format!("{}: no such file or directory", missing.display()));
         }
     }
-    let report = lint(&paths, &opts).map_err(|e| e.0)?;
+    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(Progress::start);
+    let report = lint(&paths, &opts).map_err(|e| e.0);
+    drop(progress);
+    let report = report?;
     let color = match args.color.unwrap_or(ColorChoice::Auto) {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -193,12 +225,21 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, String> {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
+    let first = match &opts.stdin {
+        Some((name, _)) if paths.iter().all(|p| p.as_os_str() == "-") => name.clone(),
+        _ => paths
+            .iter()
+            .find(|p| p.as_os_str() != "-")
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(".")),
+    };
     let config = args
         .config
         .clone()
-        .or_else(|| grill_lint::config::discover(&paths[0]));
-    let root = report::repo_root(&paths[0], config.as_deref());
+        .or_else(|| grill_lint::config::discover(&first));
+    let root = report::repo_root(&first, config.as_deref());
     let text = match args.format.unwrap_or(Format::Human) {
+        Format::Human if args.statistics => report::terminal::statistics(&report),
         Format::Human => report::human::render(&report, color, args.quiet),
         Format::Json => report::json::render(&report),
         Format::Sarif => report::sarif::render(&report, &root),
@@ -210,10 +251,12 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, String> {
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Never => None,
     };
-    // An overlay that did not build was not checked: that never passes, whatever was ignored.
-    let failed = threshold.is_some_and(|t| {
-        report.failed_builds > 0 || report.findings.iter().any(|f| f.severity >= t)
-    });
+    // An overlay that did not build was not checked: that never passes, whatever was ignored
+    // (only --exit-zero, which asks for exit 0 whatever is found, says otherwise).
+    let failed = !args.exit_zero
+        && threshold.is_some_and(|t| {
+            report.failed_builds > 0 || report.findings.iter().any(|f| f.severity >= t)
+        });
     Ok(if failed {
         ExitCode::from(1)
     } else {
@@ -251,10 +294,22 @@ fn run_explain(rule: &str) -> Result<ExitCode, String> {
     let policy = grill_lint::policy::Policy::load(&config)?;
     match grill_lint::catalogue::explain(rule, &policy) {
         Some(text) => {
-            print!("{text}");
-            Ok(ExitCode::SUCCESS)
+            // Rendered for a terminal; the markdown itself when piped or under NO_COLOR.
+            let styled = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let text = if styled {
+                report::terminal::markdown(&text)
+            } else {
+                text
+            };
+            write_out(None, &text).map(|()| ExitCode::SUCCESS)
         }
-        None => Err(format!("unknown rule `{rule}` (see `grill-lint rules`)")),
+        None => Err(match grill_lint::suppress::did_you_mean(rule) {
+            Some(id) if grill_lint::rules::get(&id).is_some() => {
+                format!("unknown rule `{rule}` (did you mean `{id}`?)")
+            }
+            _ => format!("unknown rule `{rule}` (see `grill-lint rules`)"),
+        }),
     }
 }
 
@@ -287,4 +342,50 @@ fn run_render(dir: &std::path::Path) -> Result<ExitCode, String> {
     }
     write_out(None, &build.to_yaml())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A line on stderr (a terminal) while a run takes longer than about a second, erased when
+/// the run ends so that it never mixes with the report.
+struct Progress {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<bool>>,
+}
+
+impl Progress {
+    fn start() -> Progress {
+        use std::sync::atomic::Ordering;
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = done.clone();
+        let thread = std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let mut shown = false;
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                let elapsed = started.elapsed();
+                if elapsed.as_millis() >= 1000 && !flag.load(Ordering::Relaxed) {
+                    eprint!(
+                        "\rgrill-lint: building and checking… {:.0}s",
+                        elapsed.as_secs_f64().floor()
+                    );
+                    shown = true;
+                }
+            }
+            shown
+        });
+        Progress {
+            done,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            if t.join().unwrap_or(false) {
+                eprint!("\r\x1b[2K");
+            }
+        }
+    }
 }

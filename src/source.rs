@@ -242,7 +242,11 @@ impl SourceMap {
     }
 
     /// [`SourceMap::load`], after checking that `path`, symlinks followed, lies inside `root`.
+    /// Text already in the map (standard input, a file read before) is not read again.
     pub fn load_within(&self, path: &Path, root: &Path) -> Result<Arc<SourceFile>, ReadError> {
+        if let Some(f) = self.lookup(path) {
+            return Ok(f);
+        }
         check_within(path, root)?;
         self.load(path)
     }

@@ -32,6 +32,44 @@ pub fn matches_rule(pattern: &str, rule: crate::rules::RuleId) -> bool {
         || (!pattern.contains('/') && rule.split('/').next() == Some(pattern))
 }
 
+/// Whether `pattern` names at least one rule of the catalogue.
+pub fn known_pattern(pattern: &str) -> bool {
+    crate::rules::all()
+        .iter()
+        .any(|r| matches_rule(pattern, r.rule))
+}
+
+/// The rule ID or group closest to an unknown `pattern` (`redis/inline-coment`,
+/// `inline-comment`, `redis-`), if one is close enough to be what was meant.
+pub fn did_you_mean(pattern: &str) -> Option<String> {
+    let rules = crate::rules::all();
+    let mut best: Option<(f64, String)> = None;
+    let mut consider = |score: f64, id: String| {
+        if best.as_ref().is_none_or(|(b, _)| score > *b) {
+            best = Some((score, id));
+        }
+    };
+    for r in rules {
+        let (group, name) = r.id.split_once('/').unwrap_or(("", r.id.as_str()));
+        consider(strsim::normalized_levenshtein(pattern, &r.id), r.id.clone());
+        // A name written without its group.
+        consider(strsim::normalized_levenshtein(pattern, name), r.id.clone());
+        consider(
+            strsim::normalized_levenshtein(pattern.trim_end_matches('/'), group),
+            format!("{group}/"),
+        );
+    }
+    best.filter(|(score, _)| *score >= 0.7).map(|(_, id)| id)
+}
+
+/// `unknown rule or group `X``, with "did you mean" when one is close.
+pub fn unknown_rule_message(pattern: &str) -> String {
+    match did_you_mean(pattern) {
+        Some(id) => format!("unknown rule or group `{pattern}` (did you mean `{id}`?)"),
+        None => format!("unknown rule or group `{pattern}` (see `grill-lint rules`)"),
+    }
+}
+
 fn scan(file: &SourceFile) -> (Vec<Comment>, Vec<Finding>) {
     let mut comments = Vec::new();
     let mut findings = Vec::new();
@@ -140,6 +178,14 @@ pub fn apply(findings: Vec<Finding>, sources: &SourceMap, files: &[FileId]) -> V
     }
     for comments in by_file.values() {
         for c in comments.iter().filter(|c| !c.used) {
+            let unknown: Vec<&String> = c.rules.iter().filter(|r| !known_pattern(r)).collect();
+            let help = match unknown.first() {
+                Some(u) => match did_you_mean(u) {
+                    Some(id) => format!("`{u}` is no rule: did you mean `{id}`?"),
+                    None => format!("`{u}` is no rule (see `grill-lint rules`)"),
+                },
+                None => "remove the comment, or fix the rule name".to_string(),
+            };
             kept.push(
                 Finding::new(
                     id::LINT_UNUSED_SUPPRESSION,
@@ -149,7 +195,7 @@ pub fn apply(findings: Vec<Finding>, sources: &SourceMap, files: &[FileId]) -> V
                         c.rules.join(", ")
                     ),
                 )
-                .help("remove the comment, or fix the rule name"),
+                .help(help),
             );
         }
     }
@@ -201,6 +247,36 @@ mod tests {
             .unwrap();
         assert_eq!(f.line_col(u.primary.start as usize).line, 3);
         assert!(u.help.as_deref().unwrap_or("").contains("own line above"));
+    }
+
+    #[test]
+    fn unknown_rules_get_a_did_you_mean() {
+        assert_eq!(
+            did_you_mean("redis/inline-coment").as_deref(),
+            Some("redis/inline-comment")
+        );
+        assert_eq!(
+            did_you_mean("inline-comment").as_deref(),
+            Some("redis/inline-comment")
+        );
+        assert_eq!(did_you_mean("kustomise/").as_deref(), Some("kustomize/"));
+        assert_eq!(did_you_mean("completely-unrelated-words"), None);
+        let map = SourceMap::new();
+        let f = map.add(
+            "a.yaml",
+            "# grill-lint: ignore yaml/ambigous-scalar -- flag\na: on\n",
+        );
+        let out = apply(Vec::new(), &map, &[f.id]);
+        assert_eq!(out.len(), 1);
+        assert!(
+            out[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("did you mean `yaml/ambiguous-scalar`?"),
+            "{:?}",
+            out[0].help
+        );
     }
 
     #[test]

@@ -110,7 +110,7 @@ pub fn env_name(dir: &Path) -> String {
         .unwrap_or_else(|| "default".into())
 }
 
-fn classify_file(p: &Path, sources: &SourceMap) -> Result<Target, TargetError> {
+pub fn classify_file(p: &Path, sources: &SourceMap) -> Result<Target, TargetError> {
     let name = p
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
@@ -168,7 +168,7 @@ fn classify_file(p: &Path, sources: &SourceMap) -> Result<Target, TargetError> {
     )))
 }
 
-fn looks_like_redis_conf(text: &str) -> bool {
+pub fn looks_like_redis_conf(text: &str) -> bool {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))

@@ -351,3 +351,99 @@ fn rules_lists_the_catalogue_and_completions_work() {
         .code(0)
         .stdout(predicates::str::contains("grill-lint"));
 }
+
+/// The field's CLI habits (ruff, kube-linter, kubeconform): `-` with `--stdin-filename`,
+/// `--statistics`, `--exit-zero`, did-you-mean, `explain` plain when piped.
+#[test]
+fn stdin_statistics_exit_zero_and_did_you_mean() {
+    let conf = "port 6379\nmaxmemory 1gb # one gig\nhz 1900\n";
+    // The name gives the kind (a .conf) and the reported path; the file need not exist.
+    let out = grill()
+        .args([
+            "--format",
+            "json",
+            "--stdin-filename",
+            "conf/redis.conf",
+            "-",
+        ])
+        .write_stdin(conf)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["redis/inline-comment", "redis/ignored-value"]);
+    assert_eq!(v["findings"][0]["location"]["file"], "conf/redis.conf");
+    assert_eq!(v["findings"][0]["location"]["line"], 2);
+
+    let out = grill()
+        .args(["--statistics", "-"])
+        .write_stdin(conf)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(
+            "    1  redis/ignored-value   warning\n    1  redis/inline-comment  error\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("one gig"),
+        "statistics print no findings: {text}"
+    );
+
+    grill()
+        .args(["--exit-zero", "-"])
+        .write_stdin(conf)
+        .assert()
+        .code(0);
+    grill()
+        .args(["--stdin-filename", "x.conf", CLEAN])
+        .assert()
+        .code(2);
+
+    for args in [
+        vec!["explain", "redis/inline-coment"],
+        vec!["--select", "redis/inline-coment", CLEAN],
+        vec!["--ignore", "inline-comment", CLEAN],
+    ] {
+        grill()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(
+                "did you mean `redis/inline-comment`?",
+            ));
+    }
+    let dir = tempdir("dym");
+    std::fs::write(
+        dir.join(".grill-lint.yaml"),
+        "rules:\n  redis/inline-coment: off\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("redis.conf"), "port 6379\n").unwrap();
+    Command::cargo_bin("grill-lint")
+        .unwrap()
+        .current_dir(&dir)
+        .arg("redis.conf")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "did you mean `redis/inline-comment`?",
+        ));
+
+    // Piped, `explain` prints its markdown as is (no terminal styles).
+    let out = grill()
+        .args(["explain", "redis/inline-comment"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("# `redis/inline-comment`"), "{text}");
+    assert!(!text.contains('\x1b'));
+}

@@ -304,3 +304,34 @@ fn placeholder_target_is_built_from_a_substituted_copy() {
     );
     assert!(abs.is_absolute() && abs.exists(), "{text}");
 }
+
+/// A skip is visible in the normal (captured) output and reaches scripts/test.sh's list: this
+/// binary re-runs its kubectl test with an empty PATH and without CI.
+#[test]
+fn a_kubectl_skip_is_seen_without_nocapture() {
+    if std::env::var_os("GRILL_SKIP_CHILD").is_some() {
+        return;
+    }
+    let log = std::env::temp_dir().join(format!("grill-skiplog-k-{}", std::process::id()));
+    let _ = std::fs::remove_file(&log);
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["recorded_outputs_match_live_kubectl", "--exact"])
+        .env("PATH", "")
+        .env_remove("CI")
+        .env("GRILL_SKIP_CHILD", "1")
+        .env("GRILL_SKIP_LOG", &log)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("SKIPPED recorded_outputs_match_live_kubectl"),
+        "stderr: {stderr}"
+    );
+    let listed = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        listed.contains("SKIPPED recorded_outputs_match_live_kubectl"),
+        "{listed:?}"
+    );
+    let _ = std::fs::remove_file(&log);
+}

@@ -557,3 +557,34 @@ fn debian_sentinel_conf_is_accepted() {
 fn debian_sentinel_conf_has_no_error() {
     debian_file_has_no_error("sentinel.conf", DEBIAN_SENTINEL);
 }
+
+/// A skip is visible in the normal (captured) output and reaches scripts/test.sh's list: this
+/// binary re-runs one redis-server test with an empty PATH and without CI.
+#[test]
+fn a_redis_server_skip_is_seen_without_nocapture() {
+    if std::env::var_os("GRILL_SKIP_CHILD").is_some() {
+        return;
+    }
+    let log = std::env::temp_dir().join(format!("grill-skiplog-r-{}", std::process::id()));
+    let _ = std::fs::remove_file(&log);
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["oracle_reads_known_verdicts", "--exact"])
+        .env("PATH", "")
+        .env_remove("CI")
+        .env("GRILL_SKIP_CHILD", "1")
+        .env("GRILL_SKIP_LOG", &log)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("SKIPPED oracle_reads_known_verdicts"),
+        "stderr: {stderr}"
+    );
+    let listed = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        listed.contains("SKIPPED oracle_reads_known_verdicts"),
+        "{listed:?}"
+    );
+    let _ = std::fs::remove_file(&log);
+}

@@ -6,6 +6,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod terminal;
 
 use crate::diag::{Finding, Severity};
 use crate::source::{LineCol, SourceMap, Span};

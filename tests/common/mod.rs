@@ -11,6 +11,9 @@
 // Each test binary compiles this module and uses a different subset of it.
 #![allow(dead_code)]
 
+#[path = "../skip_note/mod.rs"]
+mod skip_note;
+
 use grill_lint::kustomize;
 use grill_lint::source::SourceMap;
 use grill_lint::yaml::{self, Limits};
@@ -54,15 +57,14 @@ pub fn require_kubectl(test: &str) -> Option<Kubectl> {
         Ok(k) => Some(k),
         Err(why) if in_ci() => panic!("{test}: {why} (CI=true: this test must run in CI)"),
         Err(why) => {
-            eprintln!();
-            eprintln!(
-                "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
-            );
-            eprintln!("!! SKIPPED {test}: {why}");
-            eprintln!("!! (set CI=true to turn this skip into a failure)");
-            eprintln!(
-                "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
-            );
+            let bar = "!".repeat(76);
+            skip_note::announce(&[
+                String::new(),
+                bar.clone(),
+                format!("!! SKIPPED {test}: {why}"),
+                "!! (set CI=true to turn this skip into a failure)".into(),
+                bar,
+            ]);
             None
         }
     }

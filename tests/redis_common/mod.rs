@@ -1,6 +1,9 @@
 //! Helpers of the redis-server agreement test (`tests/redis_agreement.rs`): a seeded config
 //! generator over the directive catalogue, and an oracle that runs the real `redis-server`.
 
+#[path = "../skip_note/mod.rs"]
+mod skip_note;
+
 pub mod compare;
 pub mod gen;
 pub mod oracle;
@@ -8,7 +11,6 @@ pub mod rng;
 pub mod table;
 
 use oracle::{find_redis_server, Oracle};
-use std::io::Write;
 
 /// Default seed ("grill_ra" in ASCII); `GRILL_REDIS_SEED` (decimal or `0x` hex) overrides it.
 pub const DEFAULT_SEED: u64 = 0x6772_696c_6c5f_7261;
@@ -48,11 +50,13 @@ pub fn oracle_or_skip(test: &str) -> Option<Oracle> {
         !ci,
         "{test}: redis-server is not on PATH, and CI=true: install Debian's redis-server 7.0.15"
     );
-    // Straight to the stderr stream: libtest captures `eprintln!` of a passing test.
-    let _ = writeln!(
-        std::io::stderr(),
-        "\n!!! SKIPPED {test}: redis-server is not on PATH (install Debian's redis-server \
-         7.0.15 to run the agreement test; under CI=true this is a failure) !!!\n"
-    );
+    skip_note::announce(&[
+        String::new(),
+        format!(
+            "!!! SKIPPED {test}: redis-server is not on PATH (install Debian's redis-server \
+             7.0.15 to run the agreement test; under CI=true this is a failure) !!!"
+        ),
+        String::new(),
+    ]);
     None
 }

@@ -7,3 +7,6 @@ pub mod pod;
 pub mod render;
 pub mod server;
 pub mod tools;
+
+#[path = "../skip_note/mod.rs"]
+mod skip_note;

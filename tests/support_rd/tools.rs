@@ -2,7 +2,7 @@
 
 use std::env;
 use std::fs;
-use std::io::{self, Write};
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -18,12 +18,11 @@ pub fn require(test: &str, tools: &[&str]) -> bool {
     if env::var("CI").as_deref() == Ok("true") {
         panic!("{msg}; under CI=true the real-program tests must run");
     }
-    // Written to the stderr handle, not with eprintln!: the test harness captures the print
-    // macros of passing tests, and a skip must be seen.
-    let _ = writeln!(
-        io::stderr(),
+    // Not with eprintln!: the test harness captures the print macros of passing tests, and a
+    // skip must be seen (and is listed again at the end of scripts/test.sh).
+    super::skip_note::announce(&[format!(
         "SKIPPED {msg}. Install them to run this test (under CI=true it fails instead)."
-    );
+    )]);
     false
 }
 
