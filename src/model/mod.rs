@@ -415,44 +415,11 @@ impl<'a> Deployment<'a> {
 }
 
 /// Whether a label selector (`matchLabels`, `matchExpressions`) selects an object with
-/// `labels`. An empty selector selects everything; a missing or malformed one nothing.
+/// `labels`: [`crate::k8s::selector`]'s semantics (an empty selector selects everything; a
+/// missing or malformed one, which the API server refuses, selects nothing).
 pub fn selects(selector: &Node, labels: Option<&Node>) -> bool {
-    let Some(sel) = selector.as_map() else {
-        return false;
-    };
-    let label = |k: &str| labels.and_then(|l| l.get(k)).and_then(Node::as_str);
-    let labels_ok = sel
-        .get("matchLabels")
-        .and_then(Node::as_map)
-        .is_none_or(|m| {
-            m.entries
-                .iter()
-                .all(|e| e.key.as_str().is_some_and(|k| label(k) == e.value.as_str()))
-        });
-    let exprs_ok = sel
-        .get("matchExpressions")
-        .and_then(Node::as_seq)
-        .unwrap_or(&[])
-        .iter()
-        .all(|x| {
-            let key = x.get("key").and_then(Node::as_str).unwrap_or("");
-            let values: Vec<&str> = x
-                .get("values")
-                .and_then(Node::as_seq)
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(Node::as_str)
-                .collect();
-            let v = label(key);
-            match x.get("operator").and_then(Node::as_str) {
-                Some("In") => v.is_some_and(|v| values.contains(&v)),
-                Some("NotIn") => v.is_none_or(|v| !values.contains(&v)),
-                Some("Exists") => v.is_some(),
-                Some("DoesNotExist") => v.is_none(),
-                _ => false,
-            }
-        });
-    labels_ok && exprs_ok
+    use crate::k8s::selector::{labels_of, Selector};
+    Selector::from_node(Some(selector)).is_ok_and(|s| s.matches(&labels_of(labels)))
 }
 
 /// A DNS name resolved in the overlay.
