@@ -617,22 +617,70 @@ impl Spec {
         out
     }
 
-    /// The day numbers (0 = 2000-01-01, a Saturday) of one 400-year cycle on which it fires.
-    fn firing_days(&self) -> Vec<u32> {
-        let mut out = Vec::new();
+    /// Calls `f` with each day number (0 = 2000-01-01, a Saturday) of one 400-year cycle on
+    /// which it fires, in order, until `f` returns `false`. Months it never fires in are skipped
+    /// whole.
+    fn each_firing_day(&self, mut f: impl FnMut(u32) -> bool) {
         let mut n = 0u32;
         for y in 2000..2400 {
             for m in 1..=12 {
-                for d in 1..=month_len(y, m) {
-                    let weekday = (n + 6) % 7;
-                    if self.day_matches(m, d, weekday) {
-                        out.push(n);
+                let len = month_len(y, m);
+                if self.months & (1 << m) != 0 {
+                    for d in 1..=len {
+                        if self.day_matches(m, d, (n + d - 1 + 6) % 7) && !f(n + d - 1) {
+                            return;
+                        }
                     }
-                    n += 1;
                 }
+                n += len;
             }
         }
-        out
+    }
+
+    /// Whether it fires on at least one day of the calendar (`0 0 30 2 *` never does).
+    fn fires_some_day(&self) -> bool {
+        let mut any = false;
+        self.each_firing_day(|_| {
+            any = true;
+            false
+        });
+        any
+    }
+
+    /// Whether it fires on every day. Every (month, day of month, weekday) combination a
+    /// calendar has occurs within the 400-year cycle, so checking the combinations is exact.
+    fn fires_every_day(&self) -> bool {
+        (1..=12).all(|m| {
+            let days = if m == 2 { 29 } else { month_len(2001, m) };
+            (1..=days).all(|d| (0..7).all(|w| self.day_matches(m, d, w)))
+        })
+    }
+
+    /// The longest run of days between two firing days (wrapping around the cycle), or `None`
+    /// when it never fires.
+    fn max_day_gap(&self) -> Option<u32> {
+        if self.fires_every_day() {
+            return Some(1);
+        }
+        let every_month = (1..=12).all(|m| self.months & (1 << m) != 0);
+        if every_month && self.dom_star && !self.dow_star {
+            // Weekdays alone decide, and they repeat every 7 days (146,097 days are whole weeks).
+            let days: Vec<u32> = (0..7).filter(|w| self.dow & (1 << w) != 0).collect();
+            let (&first, &last) = (days.first()?, days.last()?);
+            let wrap = first + 7 - last;
+            return Some(days.windows(2).map(|w| w[1] - w[0]).fold(wrap, u32::max));
+        }
+        let (mut first, mut prev, mut gap) = (None, 0u32, 0u32);
+        self.each_firing_day(|n| {
+            match first {
+                None => first = Some(n),
+                Some(_) => gap = gap.max(n - prev),
+            }
+            prev = n;
+            true
+        });
+        let first = first?;
+        Some(gap.max(first + CYCLE_DAYS - prev))
     }
 
     /// Whether the same (month, day, weekday) combinations match, for every calendar day.
@@ -660,12 +708,7 @@ impl Schedule {
             Schedule::Spec(s) => {
                 let times = s.times_of_day();
                 let (&first, &last) = (times.first()?, times.last()?);
-                let days = s.firing_days();
-                let (&d0, &dn) = (days.first()?, days.last()?);
-                let mut max_day_gap = d0 + CYCLE_DAYS - dn;
-                for w in days.windows(2) {
-                    max_day_gap = max_day_gap.max(w[1] - w[0]);
-                }
+                let max_day_gap = s.max_day_gap()?;
                 let intra = times.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
                 let across = u64::from(max_day_gap) * 1440 + u64::from(first) - u64::from(last);
                 Some(across.max(u64::from(intra)))
@@ -686,8 +729,8 @@ impl Schedule {
             (Schedule::Every { seconds: a }, Schedule::Every { seconds: b }) => a == b,
             (Schedule::Spec(a), Schedule::Spec(b)) => {
                 let (ta, tb) = (a.times_of_day(), b.times_of_day());
-                let never_a = ta.is_empty() || a.firing_days().is_empty();
-                let never_b = tb.is_empty() || b.firing_days().is_empty();
+                let never_a = ta.is_empty() || !a.fires_some_day();
+                let never_b = tb.is_empty() || !b.fires_some_day();
                 if never_a || never_b {
                     return never_a == never_b;
                 }
@@ -708,7 +751,7 @@ impl Schedule {
                     [t] => format!("at {:02}:{:02}", t / 60, t % 60),
                     many => format!("{} times a day", many.len()),
                 };
-                let every_day = s.firing_days().len() == CYCLE_DAYS as usize;
+                let every_day = s.fires_every_day();
                 match self.max_gap_minutes() {
                     None => "never".into(),
                     Some(_) if every_day => format!("daily {at}"),
@@ -985,6 +1028,37 @@ mod tests {
                 proptest::prop_assert!(e.at.end <= s.len());
                 proptest::prop_assert!(s.is_char_boundary(e.at.start) && s.is_char_boundary(e.at.end));
             }
+        }
+
+        /// The fast paths of the day gap (every day, weekdays alone) agree with walking every
+        /// day of the cycle through robfig's day matching.
+        #[test]
+        fn day_gap_agrees_with_a_walk_over_the_cycle(
+            dom in proptest::sample::select(vec!["*", "1", "1-15", "*/2", "29", "31", "?", "13"]),
+            month in proptest::sample::select(vec!["*", "2", "1-6", "*/3", "jan-dec"]),
+            dow in proptest::sample::select(vec!["*", "0", "1-5", "5,6", "*/2", "sun-sat", "?"]),
+        ) {
+            let s = format!("0 0 {dom} {month} {dow}");
+            let Schedule::Spec(spec) = ok(&s) else { unreachable!("a 5-field spec") };
+            let mut days = Vec::new();
+            let mut n = 0u32;
+            for y in 2000..2400 {
+                for m in 1..=12 {
+                    for d in 1..=month_len(y, m) {
+                        if spec.day_matches(m, d, (n + 6) % 7) {
+                            days.push(n);
+                        }
+                        n += 1;
+                    }
+                }
+            }
+            let walked = days.first().map(|&f| {
+                let wrap = f + CYCLE_DAYS - days[days.len() - 1];
+                days.windows(2).map(|w| w[1] - w[0]).fold(wrap, u32::max)
+            });
+            proptest::prop_assert_eq!(spec.max_day_gap(), walked, "{}", s);
+            proptest::prop_assert_eq!(spec.fires_every_day(), days.len() == CYCLE_DAYS as usize);
+            proptest::prop_assert_eq!(spec.fires_some_day(), !days.is_empty());
         }
 
         #[test]
