@@ -1,5 +1,9 @@
 //! Embeds the bundled policy (`rules/<group>/<name>.yaml`) into the binary, so grill-lint works
-//! from any directory. The files are parsed and validated at start-up by `src/rules.rs`.
+//! from any directory. Each file is embedded twice: as written (for `explain` and the tests) and
+//! as JSON, which `src/rules.rs` deserialises at start-up in a fraction of the time a YAML parse
+//! takes. The JSON is only a faster spelling of the same data: a test compares it with what the
+//! crate's own YAML reader makes of every file, so a rule file this converter reads differently
+//! fails the suite, naming the file.
 
 use std::path::{Path, PathBuf};
 
@@ -47,6 +51,143 @@ fn rule_ids(root: &Path, files: &[PathBuf]) -> String {
     code + &all
 }
 
+/// The JSON form of a rule file, through saphyr's events. Rule files are plain data: no anchors,
+/// aliases or tags (refused), mappings keyed by plain scalars. Plain scalars resolve as the
+/// crate's YAML 1.2 reading does for the forms rule files use (null, booleans, decimal integers,
+/// decimal floats); anything else is a string, and the equality test catches a divergence.
+fn yaml_to_json(path: &Path, text: &str) -> String {
+    use saphyr_parser::{Event, Parser, ScalarStyle};
+    enum Frame {
+        Seq(usize),
+        Map(usize, bool),
+    }
+    fn plain(t: &str) -> String {
+        match t {
+            "" | "~" | "null" | "Null" | "NULL" => return "null".into(),
+            "true" | "True" | "TRUE" => return "true".into(),
+            "false" | "False" | "FALSE" => return "false".into(),
+            _ => {}
+        }
+        let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+        let decimal_int = !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (digits == "0" || !digits.starts_with('0'));
+        if decimal_int && t.parse::<i64>().is_ok() {
+            return t.trim_start_matches('+').to_string();
+        }
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        let decimal_float = !int.is_empty()
+            && !frac.is_empty()
+            && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit());
+        if decimal_float {
+            if let Ok(f) = t.parse::<f64>() {
+                if f.is_finite() {
+                    return format!("{f:?}");
+                }
+            }
+        }
+        string(t)
+    }
+    fn string(t: &str) -> String {
+        let mut out = String::with_capacity(t.len() + 2);
+        out.push('"');
+        for c in t.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+    let fail = |what: &str| -> ! { panic!("{}: {what}", path.display()) };
+    let mut out = String::with_capacity(text.len());
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut docs = 0;
+    for item in Parser::new_from_str(text) {
+        let (event, _) = item.unwrap_or_else(|e| fail(&format!("invalid YAML: {e}")));
+        let opens = matches!(
+            event,
+            Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..)
+        );
+        let mut is_key = false;
+        if opens {
+            // Separators and keys: a mapping alternates key and value.
+            match stack.last_mut() {
+                Some(Frame::Seq(n)) => {
+                    if *n > 0 {
+                        out.push(',');
+                    }
+                    *n += 1;
+                }
+                Some(Frame::Map(n, value_next)) => {
+                    if *value_next {
+                        out.push(':');
+                    } else {
+                        is_key = true;
+                        if *n > 0 {
+                            out.push(',');
+                        }
+                        *n += 1;
+                        if !matches!(event, Event::Scalar(_, ScalarStyle::Plain, ..)) {
+                            fail("rule files key mappings by plain scalars");
+                        }
+                    }
+                    *value_next = !*value_next;
+                }
+                None => {}
+            }
+        }
+        match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => {}
+            Event::DocumentStart(_) => {
+                docs += 1;
+                if docs > 1 {
+                    fail("a rule file holds one document");
+                }
+            }
+            Event::Alias(_) => fail("rule files hold no aliases"),
+            Event::Scalar(v, style, anchor, tag) => {
+                if anchor != 0 || tag.is_some() {
+                    fail("rule files hold no anchors or tags");
+                }
+                out.push_str(&if style == ScalarStyle::Plain && !is_key {
+                    plain(&v)
+                } else {
+                    string(&v)
+                });
+            }
+            Event::SequenceStart(anchor, tag) => {
+                if anchor != 0 || tag.is_some() {
+                    fail("rule files hold no anchors or tags");
+                }
+                out.push('[');
+                stack.push(Frame::Seq(0));
+            }
+            Event::MappingStart(anchor, tag) => {
+                if anchor != 0 || tag.is_some() {
+                    fail("rule files hold no anchors or tags");
+                }
+                out.push('{');
+                stack.push(Frame::Map(0, false));
+            }
+            Event::SequenceEnd => {
+                stack.pop();
+                out.push(']');
+            }
+            Event::MappingEnd => {
+                stack.pop();
+                out.push('}');
+            }
+        }
+    }
+    out
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=rules");
     let root =
@@ -65,6 +206,17 @@ fn main() {
             "    ({rel:?}, include_str!({:?})),\n",
             f.to_string_lossy()
         ));
+    }
+    code.push_str("];\n");
+    code.push_str("/// The same files as JSON (path, JSON text), in the same order.\npub static RULE_JSON: &[(&str, &str)] = &[\n");
+    for f in &files {
+        let rel = f
+            .strip_prefix(&root)
+            .expect("collected below the root")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(f).expect("rule files are readable UTF-8");
+        code.push_str(&format!("    ({rel:?}, {:?}),\n", yaml_to_json(f, &text)));
     }
     code.push_str("];\n");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));

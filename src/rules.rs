@@ -146,8 +146,18 @@ pub fn parse_rule_file(path: &str, text: &str) -> Result<Rule, String> {
         .docs
         .first()
         .ok_or_else(|| format!("{path}: empty rule file"))?;
-    let mut rule: Rule =
-        serde_json::from_value(doc.to_json()).map_err(|e| format!("{path}: {e}"))?;
+    let rule: Rule = serde_json::from_value(doc.to_json()).map_err(|e| format!("{path}: {e}"))?;
+    bind(path, rule)
+}
+
+/// Reads the JSON form of a bundled rule file that build.rs made (the start-up path).
+fn parse_rule_json(path: &str, json: &str) -> Result<Rule, String> {
+    let rule: Rule = serde_json::from_str(json).map_err(|e| format!("{path}: {e}"))?;
+    bind(path, rule)
+}
+
+/// Checks that a rule file lives at its ID's path and gives it its typed ID.
+fn bind(path: &str, mut rule: Rule) -> Result<Rule, String> {
     let expected = format!("rules/{}.yaml", rule.id);
     if path != expected {
         return Err(format!(
@@ -166,9 +176,9 @@ static REGISTRY: OnceLock<Result<Vec<Rule>, String>> = OnceLock::new();
 /// test suite catches; the CLI reports it as an internal error).
 pub fn registry() -> Result<&'static [Rule], &'static str> {
     let r = REGISTRY.get_or_init(|| {
-        let mut rules = RULE_FILES
+        let mut rules = RULE_JSON
             .iter()
-            .map(|(p, t)| parse_rule_file(p, t))
+            .map(|(p, j)| parse_rule_json(p, j))
             .collect::<Result<Vec<_>, _>>()?;
         rules.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(rules)

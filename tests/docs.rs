@@ -47,6 +47,26 @@ fn rule_files_satisfy_the_schema() {
     }
 }
 
+/// The registry loads the JSON that build.rs converts each rule file to; it must be exactly what
+/// the crate's own YAML reader makes of the file, or a rule would read differently than written.
+#[test]
+fn the_build_time_json_of_every_rule_file_is_what_the_yaml_reader_reads() {
+    let files = grill_lint::rules::RULE_FILES;
+    let json = grill_lint::rules::RULE_JSON;
+    assert_eq!(files.len(), json.len());
+    for ((path, text), (jpath, jtext)) in files.iter().zip(json) {
+        assert_eq!(path, jpath);
+        let map = grill_lint::source::SourceMap::new();
+        let f = map.add(*path, *text);
+        let yaml = grill_lint::yaml::parse_stream(&f, Default::default())
+            .docs
+            .remove(0)
+            .to_json();
+        let built: serde_json::Value = serde_json::from_str(jtext).expect("build.rs writes JSON");
+        assert_eq!(built, yaml, "{path}: build.rs reads it differently");
+    }
+}
+
 #[test]
 fn docs_rules_md_is_generated_from_the_rule_files() {
     let want =
