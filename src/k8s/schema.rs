@@ -12,7 +12,8 @@
 //! reads them; what YAML 1.1 would read differently is `yaml/ambiguous-scalar`'s business.
 //!
 //! Definitions are parsed on first use only (each is kept as raw JSON until a kind present in
-//! the linted objects reaches it) and cached for the process.
+//! the linted objects reaches it) into a typed [`Schema`] and cached for the process: a walk
+//! reads struct fields, not keyword lookups in a JSON map.
 
 use crate::rules::id;
 use crate::source::Span;
@@ -93,14 +94,73 @@ pub struct Bundle {
 
 struct Def {
     raw: &'static RawValue,
-    parsed: OnceLock<J>,
+    parsed: OnceLock<Schema>,
+}
+
+/// One schema node of a prepared bundle: exactly the keywords the walker implements. A keyword
+/// it does not know is a load error (a test loads every definition of every bundle), never a
+/// keyword silently ignored.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Schema {
+    #[serde(rename = "$ref")]
+    reference: Option<String>,
+    #[serde(rename = "type", default, deserialize_with = "one_or_many")]
+    types: Vec<String>,
+    properties: Option<indexmap::IndexMap<String, Schema>>,
+    additional_properties: Option<Additional>,
+    #[serde(default)]
+    required: Vec<String>,
+    items: Option<Box<Schema>>,
+    #[serde(rename = "enum")]
+    enumeration: Option<Vec<J>>,
+    one_of: Option<Vec<Schema>>,
+    any_of: Option<Vec<Schema>>,
+    pattern: Option<String>,
+    min_length: Option<u64>,
+    max_length: Option<u64>,
+    min_items: Option<u64>,
+    max_items: Option<u64>,
+    minimum: Option<f64>,
+    maximum: Option<f64>,
+}
+
+/// `additionalProperties`: `false` refuses unknown keys, a schema types them, `true` admits any.
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+enum Additional {
+    Allowed(bool),
+    Schema(Box<Schema>),
+}
+
+/// `type` is one name or a list of them.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match <OneOrMany as serde::Deserialize>::deserialize(d)? {
+        OneOrMany::One(t) => vec![t],
+        OneOrMany::Many(v) => v,
+    })
+}
+
+impl Schema {
+    fn extra(&self) -> Option<&Schema> {
+        match &self.additional_properties {
+            Some(Additional::Schema(s)) => Some(s),
+            _ => None,
+        }
+    }
 }
 
 impl Bundle {
-    fn def(&self, name: &str) -> Option<&J> {
+    fn def(&self, name: &str) -> Option<&Schema> {
         let d = self.defs.get(name)?;
         Some(d.parsed.get_or_init(|| {
-            serde_json::from_str(d.raw.get()).expect("bundled definitions are valid JSON")
+            serde_json::from_str(d.raw.get()).expect("bundled definitions are valid schemas")
         }))
     }
     /// The root schema name for an object's apiVersion and kind.
@@ -302,12 +362,8 @@ fn a_type(t: &str) -> &'static str {
     }
 }
 
-fn types_of(s: &J) -> Vec<&str> {
-    match s.get("type") {
-        Some(J::String(t)) => vec![t.as_str()],
-        Some(J::Array(a)) => a.iter().filter_map(J::as_str).collect(),
-        _ => Vec::new(),
-    }
+fn types_of(s: &Schema) -> Vec<&str> {
+    s.types.iter().map(String::as_str).collect()
 }
 
 /// JSON equality of a node with an enum member.
@@ -346,7 +402,7 @@ impl Walker<'_> {
     }
 
     /// Whether `n` is valid against `s`, without reporting.
-    fn valid(&self, n: &Node, s: &J) -> bool {
+    fn valid(&self, n: &Node, s: &Schema) -> bool {
         let mut w = Walker {
             bundle: self.bundle,
             errors: Vec::new(),
@@ -361,8 +417,8 @@ impl Walker<'_> {
         w.errors.is_empty()
     }
 
-    fn check(&mut self, n: &Node, s: &J, ctx: &Ctx) {
-        if let Some(r) = s.get("$ref").and_then(J::as_str) {
+    fn check(&mut self, n: &Node, s: &Schema, ctx: &Ctx) {
+        if let Some(r) = s.reference.as_deref() {
             match r {
                 INT_OR_STRING | QUANTITY => self.check_scalar_union(n, r, ctx),
                 _ => {
@@ -418,7 +474,7 @@ impl Walker<'_> {
             );
             return;
         }
-        if let Some(J::Array(options)) = s.get("enum") {
+        if let Some(options) = &s.enumeration {
             if !options.iter().any(|o| equals(n, o)) {
                 let names: Vec<String> = options
                     .iter()
@@ -449,8 +505,8 @@ impl Walker<'_> {
                 return;
             }
         }
-        for (kw, exactly_one) in [("oneOf", true), ("anyOf", false)] {
-            if let Some(J::Array(subs)) = s.get(kw) {
+        for (forms, exactly_one) in [(&s.one_of, true), (&s.any_of, false)] {
+            if let Some(subs) = forms {
                 let ok = subs.iter().filter(|x| self.valid(n, x)).count();
                 if (exactly_one && ok != 1) || ok == 0 {
                     self.push(
@@ -471,7 +527,7 @@ impl Walker<'_> {
         match &n.value {
             Value::Map(m) => self.check_map(n, m, s, ctx),
             Value::Seq(items) => {
-                if let Some(item_schema) = s.get("items") {
+                if let Some(item_schema) = s.items.as_deref() {
                     let base = self.pointer.len();
                     for (i, item) in items.iter().enumerate() {
                         let field = format!("{}[{i}]", ctx.field);
@@ -489,7 +545,7 @@ impl Walker<'_> {
                     }
                 }
                 let len = items.len() as u64;
-                if let Some(min) = s.get("minItems").and_then(J::as_u64) {
+                if let Some(min) = s.min_items {
                     if len < min {
                         self.constraint(
                             n,
@@ -498,7 +554,7 @@ impl Walker<'_> {
                         );
                     }
                 }
-                if let Some(max) = s.get("maxItems").and_then(J::as_u64) {
+                if let Some(max) = s.max_items {
                     if len > max {
                         self.constraint(
                             n,
@@ -511,7 +567,7 @@ impl Walker<'_> {
             Value::Scalar(sc) => match sc.resolve() {
                 Resolved::Str(text) => {
                     let chars = text.chars().count() as u64;
-                    if let Some(min) = s.get("minLength").and_then(J::as_u64) {
+                    if let Some(min) = s.min_length {
                         if chars < min {
                             self.constraint(
                                 n,
@@ -520,7 +576,7 @@ impl Walker<'_> {
                             );
                         }
                     }
-                    if let Some(max) = s.get("maxLength").and_then(J::as_u64) {
+                    if let Some(max) = s.max_length {
                         if chars > max {
                             self.constraint(
                                 n,
@@ -529,7 +585,7 @@ impl Walker<'_> {
                             );
                         }
                     }
-                    if let Some(p) = s.get("pattern").and_then(J::as_str) {
+                    if let Some(p) = s.pattern.as_deref() {
                         if let Some(re) = pattern(p) {
                             if !re.is_match(&text) {
                                 self.constraint(
@@ -543,12 +599,12 @@ impl Walker<'_> {
                 }
                 Resolved::Int(_) | Resolved::Float(_) => {
                     let v = n.to_json().as_f64().unwrap_or(0.0);
-                    if let Some(min) = s.get("minimum").and_then(J::as_f64) {
+                    if let Some(min) = s.minimum {
                         if v < min {
                             self.constraint(n, ctx, format!("must be at least {min}, is {v}"));
                         }
                     }
-                    if let Some(max) = s.get("maximum").and_then(J::as_f64) {
+                    if let Some(max) = s.maximum {
                         if v > max {
                             self.constraint(n, ctx, format!("must be at most {max}, is {v}"));
                         }
@@ -610,9 +666,9 @@ impl Walker<'_> {
         );
     }
 
-    fn check_map(&mut self, n: &Node, m: &crate::yaml::Map, s: &J, ctx: &Ctx) {
-        let props = s.get("properties").and_then(J::as_object);
-        let additional = s.get("additionalProperties");
+    fn check_map(&mut self, n: &Node, m: &crate::yaml::Map, s: &Schema, ctx: &Ctx) {
+        let props = s.properties.as_ref();
+        let additional = s.additional_properties.as_ref();
         let base = self.pointer.len();
         for e in &m.entries {
             let Some(key) = e.key.as_str() else { continue };
@@ -622,15 +678,15 @@ impl Walker<'_> {
                 self.check_field(e, key, p, ctx);
             } else {
                 match additional {
-                    Some(J::Bool(false)) => self.unknown(e, key, props, ctx),
-                    Some(extra @ J::Object(_)) => self.check_field(e, key, extra, ctx),
-                    _ => {}
+                    Some(Additional::Allowed(false)) => self.unknown(e, key, props, ctx),
+                    Some(Additional::Schema(extra)) => self.check_field(e, key, extra, ctx),
+                    Some(Additional::Allowed(true)) | None => {}
                 }
             }
             self.pointer.truncate(base);
         }
-        if let Some(J::Array(required)) = s.get("required") {
-            for r in required.iter().filter_map(J::as_str) {
+        {
+            for r in &s.required {
                 if m.get(r).is_none() {
                     let owner = if ctx.owner == ctx.field {
                         ctx.owner.to_string()
@@ -654,9 +710,9 @@ impl Walker<'_> {
         }
     }
 
-    fn check_field(&mut self, e: &crate::yaml::Entry, key: &str, s: &J, ctx: &Ctx) {
+    fn check_field(&mut self, e: &crate::yaml::Entry, key: &str, s: &Schema, ctx: &Ctx) {
         // An inline object (a CRD's nested schema) is named by its field.
-        let owner = if s.get("$ref").is_some() {
+        let owner = if s.reference.is_some() {
             ctx.owner
         } else {
             key
@@ -676,7 +732,7 @@ impl Walker<'_> {
         &mut self,
         e: &crate::yaml::Entry,
         key: &str,
-        props: Option<&serde_json::Map<String, J>>,
+        props: Option<&indexmap::IndexMap<String, Schema>>,
         ctx: &Ctx,
     ) {
         let names: Vec<&str> = props
@@ -749,8 +805,8 @@ pub fn visit_string_scalars<'a>(
     true
 }
 
-fn strings_below<'a>(bundle: &Bundle, n: &'a Node, s: &J, f: &mut dyn FnMut(&'a Node)) {
-    if let Some(r) = s.get("$ref").and_then(J::as_str) {
+fn strings_below<'a>(bundle: &Bundle, n: &'a Node, s: &Schema, f: &mut dyn FnMut(&'a Node)) {
+    if let Some(r) = s.reference.as_deref() {
         if r == INT_OR_STRING {
             if n.as_scalar().is_some() {
                 f(n);
@@ -764,20 +820,20 @@ fn strings_below<'a>(bundle: &Bundle, n: &'a Node, s: &J, f: &mut dyn FnMut(&'a 
     }
     match &n.value {
         Value::Scalar(_) => {
-            if types_of(s).contains(&"string") {
+            if s.types.iter().any(|t| t == "string") {
                 f(n);
             }
         }
         Value::Seq(items) => {
-            if let Some(item) = s.get("items") {
+            if let Some(item) = s.items.as_deref() {
                 for i in items {
                     strings_below(bundle, i, item, f);
                 }
             }
         }
         Value::Map(m) => {
-            let props = s.get("properties").and_then(J::as_object);
-            let extra = s.get("additionalProperties").filter(|a| a.is_object());
+            let props = s.properties.as_ref();
+            let extra = s.extra();
             for e in &m.entries {
                 let Some(k) = e.key.as_str() else { continue };
                 if let Some(p) = props.and_then(|p| p.get(k)).or(extra) {
