@@ -195,20 +195,12 @@ fn main() {
     let mut files = Vec::new();
     collect(&root.join("rules"), &mut files);
     files.sort();
-    let mut code = String::from("/// Every bundled rule file: (path relative to the crate, contents).\npub static RULE_FILES: &[(&str, &str)] = &[\n");
-    for f in &files {
-        let rel = f
-            .strip_prefix(&root)
-            .expect("collected below the root")
-            .to_string_lossy()
-            .replace('\\', "/");
-        code.push_str(&format!(
-            "    ({rel:?}, include_str!({:?})),\n",
-            f.to_string_lossy()
-        ));
-    }
-    code.push_str("];\n");
-    code.push_str("/// The same files as JSON (path, JSON text), in the same order.\npub static RULE_JSON: &[(&str, &str)] = &[\n");
+    let mut files_table = String::from(
+        "/// Every bundled rule file: (path relative to the crate, contents).\npub static RULE_FILES: &[(&str, &str)] = &[\n",
+    );
+    let mut json_table = String::from(
+        "/// The same files as JSON (path, JSON text), in the same order.\npub static RULE_JSON: &[(&str, &str)] = &[\n",
+    );
     for f in &files {
         let rel = f
             .strip_prefix(&root)
@@ -216,9 +208,13 @@ fn main() {
             .to_string_lossy()
             .replace('\\', "/");
         let text = std::fs::read_to_string(f).expect("rule files are readable UTF-8");
-        code.push_str(&format!("    ({rel:?}, {:?}),\n", yaml_to_json(f, &text)));
+        files_table.push_str(&format!(
+            "    ({rel:?}, include_str!({:?})),\n",
+            f.to_string_lossy()
+        ));
+        json_table.push_str(&format!("    ({rel:?}, {:?}),\n", yaml_to_json(f, &text)));
     }
-    code.push_str("];\n");
+    let code = files_table + "];\n" + &json_table + "];\n";
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out_dir.join("rule_files.rs"), code).expect("OUT_DIR is writable");
     std::fs::write(out_dir.join("rule_ids.rs"), rule_ids(&root, &files))

@@ -27,18 +27,23 @@ fn every_catalogue_rule_has_a_valid_rule_file() {
     );
 }
 
+/// A bundled rule file as the crate's YAML reader reads it, as JSON.
+fn read_rule_file(path: &str, text: &str) -> serde_json::Value {
+    let map = grill_lint::source::SourceMap::new();
+    let f = map.add(path, text);
+    grill_lint::yaml::parse_stream(&f, Default::default())
+        .docs
+        .remove(0)
+        .to_json()
+}
+
 #[test]
 fn rule_files_satisfy_the_schema() {
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("../schemas/rule.schema.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
     for (path, text) in grill_lint::rules::RULE_FILES {
-        let map = grill_lint::source::SourceMap::new();
-        let f = map.add(*path, *text);
-        let doc = grill_lint::yaml::parse_stream(&f, Default::default())
-            .docs
-            .remove(0)
-            .to_json();
+        let doc = read_rule_file(path, text);
         let errors: Vec<String> = validator
             .iter_errors(&doc)
             .map(|e| format!("{}: {e}", e.instance_path()))
@@ -56,12 +61,7 @@ fn the_build_time_json_of_every_rule_file_is_what_the_yaml_reader_reads() {
     assert_eq!(files.len(), json.len());
     for ((path, text), (jpath, jtext)) in files.iter().zip(json) {
         assert_eq!(path, jpath);
-        let map = grill_lint::source::SourceMap::new();
-        let f = map.add(*path, *text);
-        let yaml = grill_lint::yaml::parse_stream(&f, Default::default())
-            .docs
-            .remove(0)
-            .to_json();
+        let yaml = read_rule_file(path, text);
         let built: serde_json::Value = serde_json::from_str(jtext).expect("build.rs writes JSON");
         assert_eq!(built, yaml, "{path}: build.rs reads it differently");
     }

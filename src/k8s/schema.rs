@@ -362,10 +362,6 @@ fn a_type(t: &str) -> &'static str {
     }
 }
 
-fn types_of(s: &Schema) -> Vec<&str> {
-    s.types.iter().map(String::as_str).collect()
-}
-
 /// JSON equality of a node with an enum member.
 fn equals(n: &Node, v: &J) -> bool {
     let Value::Scalar(s) = &n.value else {
@@ -441,7 +437,7 @@ impl Walker<'_> {
             return;
         }
         let actual = type_of(n);
-        let want = types_of(s);
+        let want: Vec<&str> = s.types.iter().map(String::as_str).collect();
         if !want.is_empty() && !want.iter().any(|w| type_matches(actual, w)) {
             let expected: Vec<&str> = want
                 .iter()
