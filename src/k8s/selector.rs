@@ -15,7 +15,7 @@
 
 use crate::source::Span;
 use crate::yaml::{Node, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub type Labels = BTreeMap<String, String>;
 
@@ -198,6 +198,304 @@ fn expression(item: &Node) -> Result<Requirement, SelectorError> {
             values,
             span: item.span,
         }),
+    }
+}
+
+/// The values one label key may take under a conjunction of requirements: absent or not, and
+/// a finite set of strings or every string but a finite set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct KeySet {
+    absent: bool,
+    strings: Strings,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Strings {
+    Only(BTreeSet<String>),
+    AllBut(BTreeSet<String>),
+}
+
+impl KeySet {
+    fn any() -> KeySet {
+        KeySet {
+            absent: true,
+            strings: Strings::AllBut(BTreeSet::new()),
+        }
+    }
+
+    fn of(r: &Requirement) -> KeySet {
+        let values = || r.values.iter().cloned().collect::<BTreeSet<_>>();
+        let (absent, strings) = match r.op {
+            Op::In => (false, Strings::Only(values())),
+            Op::NotIn => (true, Strings::AllBut(values())),
+            Op::Exists => (false, Strings::AllBut(BTreeSet::new())),
+            Op::DoesNotExist => (true, Strings::Only(BTreeSet::new())),
+        };
+        KeySet { absent, strings }
+    }
+
+    fn intersect(&self, other: &KeySet) -> KeySet {
+        use Strings::{AllBut, Only};
+        let strings = match (&self.strings, &other.strings) {
+            (Only(a), Only(b)) => Only(a.intersection(b).cloned().collect()),
+            (Only(a), AllBut(b)) | (AllBut(b), Only(a)) => Only(a.difference(b).cloned().collect()),
+            (AllBut(a), AllBut(b)) => AllBut(a.union(b).cloned().collect()),
+        };
+        KeySet {
+            absent: self.absent && other.absent,
+            strings,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        !self.absent && matches!(&self.strings, Strings::Only(s) if s.is_empty())
+    }
+
+    fn is_subset(&self, other: &KeySet) -> bool {
+        use Strings::{AllBut, Only};
+        (!self.absent || other.absent)
+            && match (&self.strings, &other.strings) {
+                (Only(a), Only(b)) => a.is_subset(b),
+                (Only(a), AllBut(b)) => a.is_disjoint(b),
+                // Label values are unbounded: every-but-finitely-many is in no finite set.
+                (AllBut(_), Only(_)) => false,
+                (AllBut(a), AllBut(b)) => b.is_subset(a),
+            }
+    }
+}
+
+impl Selector {
+    /// Per key, the values the requirements allow together (`None`: nothing matches).
+    fn key_sets(reqs: &[Requirement]) -> Option<BTreeMap<&str, KeySet>> {
+        let mut sets: BTreeMap<&str, KeySet> = BTreeMap::new();
+        for r in reqs {
+            let s = KeySet::of(r);
+            let merged = match sets.get(r.key.as_str()) {
+                Some(old) => old.intersect(&s),
+                None => s,
+            };
+            if merged.is_empty() {
+                return None;
+            }
+            sets.insert(r.key.as_str(), merged);
+        }
+        Some(sets)
+    }
+
+    /// True when no label set matches (null, or contradictory requirements such as `a In [x]`
+    /// with `a NotIn [x]`).
+    pub fn is_unsatisfiable(&self) -> bool {
+        match self {
+            Selector::Nothing => true,
+            Selector::All(reqs) => Self::key_sets(reqs).is_none(),
+        }
+    }
+
+    /// True when every label set this selector matches also matches `other` (exact: the keys
+    /// are independent and label values unbounded, so a conjunction implies a requirement
+    /// exactly when it constrains that key to a subset of what the requirement allows).
+    pub fn implies(&self, other: &Selector) -> bool {
+        let Selector::All(mine) = self else {
+            return true;
+        };
+        let Some(sets) = Self::key_sets(mine) else {
+            return true;
+        };
+        match other {
+            Selector::Nothing => false,
+            Selector::All(theirs) => theirs.iter().all(|r| {
+                sets.get(r.key.as_str())
+                    .unwrap_or(&KeySet::any())
+                    .is_subset(&KeySet::of(r))
+            }),
+        }
+    }
+
+    /// This selector with one more requirement.
+    fn and(&self, r: Requirement) -> Selector {
+        match self {
+            Selector::Nothing => Selector::Nothing,
+            Selector::All(reqs) => {
+                let mut reqs = reqs.clone();
+                reqs.push(r);
+                Selector::All(reqs)
+            }
+        }
+    }
+}
+
+/// A CIDR block: family, network address (as a 128-bit number) and prefix length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cidr {
+    v6: bool,
+    addr: u128,
+    prefix: u8,
+}
+
+impl Cidr {
+    /// `10.0.0.0/8`, `fd00::/8`; `None` for anything the API server would refuse.
+    pub fn parse(text: &str) -> Option<Cidr> {
+        let (ip, prefix) = text.trim().split_once('/')?;
+        let prefix: u8 = prefix.parse().ok()?;
+        let (v6, addr, bits) = match ip.parse::<std::net::IpAddr>().ok()? {
+            std::net::IpAddr::V4(a) => (false, u128::from(u32::from(a)), 32),
+            std::net::IpAddr::V6(a) => (true, u128::from(a), 128),
+        };
+        if prefix > bits {
+            return None;
+        }
+        let host_bits = u32::from(bits - prefix);
+        let addr = if host_bits >= 128 {
+            0
+        } else {
+            addr >> host_bits << host_bits
+        };
+        Some(Cidr { v6, addr, prefix })
+    }
+
+    /// True when every address of `other` is in this block.
+    pub fn contains(&self, other: &Cidr) -> bool {
+        if self.v6 != other.v6 || self.prefix > other.prefix {
+            return false;
+        }
+        let bits: u32 = if self.v6 { 128 } else { 32 };
+        let host_bits = bits - u32::from(self.prefix);
+        host_bits >= 128 || other.addr >> host_bits == self.addr >> host_bits
+    }
+}
+
+impl Cidr {
+    fn overlaps(&self, other: &Cidr) -> bool {
+        self.contains(other) || other.contains(self)
+    }
+
+    /// The two halves of a block (none for a single address).
+    fn halves(&self) -> Option<[Cidr; 2]> {
+        let bits: u8 = if self.v6 { 128 } else { 32 };
+        if self.prefix >= bits {
+            return None;
+        }
+        let prefix = self.prefix + 1;
+        let high = 1u128 << (bits - prefix);
+        Some([
+            Cidr { prefix, ..*self },
+            Cidr {
+                prefix,
+                addr: self.addr | high,
+                ..*self
+            },
+        ])
+    }
+
+    /// The addresses of this block outside every hole, as disjoint blocks. Two blocks are nested
+    /// or disjoint, so halving a block that strictly contains a hole ends after at most
+    /// prefix-length steps per hole.
+    fn minus(&self, holes: &[Cidr], out: &mut Vec<Cidr>) {
+        if holes.iter().any(|h| h.contains(self)) {
+            return;
+        }
+        if !holes.iter().any(|h| self.overlaps(h)) {
+            out.push(*self);
+            return;
+        }
+        if let Some(halves) = self.halves() {
+            for h in halves {
+                h.minus(holes, out);
+            }
+        }
+    }
+}
+
+/// Exceptions beyond which [`IpBlock::within`] does not compute (and answers "not within").
+const MAX_EXCEPT: usize = 64;
+
+impl IpBlock {
+    /// The addresses the block admits, as disjoint blocks (`None`: unreadable or too many
+    /// exceptions).
+    fn blocks(&self) -> Option<Vec<Cidr>> {
+        if self.except.len() > MAX_EXCEPT {
+            return None;
+        }
+        let cidr = Cidr::parse(&self.cidr)?;
+        let holes: Vec<Cidr> = self
+            .except
+            .iter()
+            .map(|e| Cidr::parse(e))
+            .collect::<Option<_>>()?;
+        let mut out = Vec::new();
+        cidr.minus(&holes, &mut out);
+        Some(out)
+    }
+
+    /// True when every address this block admits (its CIDR minus its exceptions), `other`
+    /// admits too. Exact: both sides become disjoint blocks, and what remains of this side after
+    /// removing the other's blocks must be nothing.
+    pub fn within(&self, other: &IpBlock) -> bool {
+        let (Some(mine), Some(theirs)) = (self.blocks(), other.blocks()) else {
+            return false;
+        };
+        let mut rest = Vec::new();
+        for b in &mine {
+            b.minus(&theirs, &mut rest);
+            if !rest.is_empty() {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+impl Peer {
+    /// Reads one NetworkPolicyPeer, refusing what the API server refuses.
+    pub fn from_node(node: &Node) -> Result<Peer, Vec<SelectorError>> {
+        let mut invalid = Vec::new();
+        match peer(node, &mut invalid) {
+            Some(p) if invalid.is_empty() => Ok(p),
+            _ => Err(invalid),
+        }
+    }
+
+    /// The namespaces (by their labels) and pods a pod peer admits, for a policy in `policy_ns`.
+    fn scopes(&self, policy_ns: &str) -> Option<(Selector, Selector)> {
+        let PeerKind::Pods { pods, namespaces } = &self.kind else {
+            return None;
+        };
+        let ns = match namespaces {
+            // The policy's own namespace: the one whose name label is its name.
+            None => Selector::All(vec![Requirement {
+                key: NAMESPACE_NAME_LABEL.into(),
+                op: Op::In,
+                values: vec![policy_ns.into()],
+                span: self.span,
+            }]),
+            Some(s) => s.clone(),
+        };
+        Some((ns, pods.clone().unwrap_or_else(Selector::everything)))
+    }
+
+    /// True when every source this peer admits, `other` admits too, both read in a policy of
+    /// namespace `policy_ns`. Pod peers are compared by namespace and pod selectors (every
+    /// namespace carries [`NAMESPACE_NAME_LABEL`]), `ipBlock` peers by address containment; an
+    /// `ipBlock` is never within a pod peer nor the other way round (pod addresses are not known
+    /// before the pods run).
+    pub fn within(&self, policy_ns: &str, other: &Peer) -> bool {
+        if let (PeerKind::IpBlock(a), PeerKind::IpBlock(b)) = (&self.kind, &other.kind) {
+            return a.within(b);
+        }
+        let (Some((my_ns, my_pods)), Some((their_ns, their_pods))) =
+            (self.scopes(policy_ns), other.scopes(policy_ns))
+        else {
+            return false;
+        };
+        let my_ns = my_ns.and(Requirement {
+            key: NAMESPACE_NAME_LABEL.into(),
+            op: Op::Exists,
+            values: Vec::new(),
+            span: self.span,
+        });
+        my_ns.is_unsatisfiable()
+            || my_pods.is_unsatisfiable()
+            || my_ns.implies(&their_ns) && my_pods.implies(&their_pods)
     }
 }
 
@@ -909,6 +1207,165 @@ spec:
             is_empty_map(Some(&node("{}")))
                 && !is_empty_map(Some(&node("null")))
                 && !is_empty_map(None)
+        );
+    }
+
+    /// Requirements over keys `a`, `b` and values `x`, `y`, `z` only: every label set over those
+    /// keys with values from `x`, `y`, `z` and one value no selector names (`w`) is a witness
+    /// for every difference an unbounded value set can show.
+    fn arb_requirement() -> impl proptest::strategy::Strategy<Value = Requirement> {
+        use proptest::prelude::*;
+        let key = prop_oneof![Just("a"), Just("b")];
+        let values =
+            proptest::collection::btree_set(prop_oneof![Just("x"), Just("y"), Just("z")], 1..3);
+        (key, 0..4u8, values).prop_map(|(k, op, vals)| {
+            let op = [Op::In, Op::NotIn, Op::Exists, Op::DoesNotExist][usize::from(op)];
+            Requirement {
+                key: k.into(),
+                op,
+                values: match op {
+                    Op::In | Op::NotIn => vals.into_iter().map(str::to_string).collect(),
+                    _ => Vec::new(),
+                },
+                span: Span::new(crate::source::FileId(0), 0, 0),
+            }
+        })
+    }
+
+    fn every_label_set() -> Vec<Labels> {
+        let choices = [None, Some("x"), Some("y"), Some("z"), Some("w")];
+        let mut out = Vec::new();
+        for a in choices {
+            for b in choices {
+                let mut l = Labels::new();
+                if let Some(v) = a {
+                    l.insert("a".into(), v.into());
+                }
+                if let Some(v) = b {
+                    l.insert("b".into(), v.into());
+                }
+                out.push(l);
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn implication_agrees_with_every_label_set(
+            a in proptest::collection::vec(arb_requirement(), 0..4),
+            b in proptest::collection::vec(arb_requirement(), 0..4),
+        ) {
+            let (a, b) = (Selector::All(a), Selector::All(b));
+            let sets = every_label_set();
+            let brute = sets.iter().all(|l| !a.matches(l) || b.matches(l));
+            proptest::prop_assert_eq!(a.implies(&b), brute, "{:?} => {:?}", a, b);
+            proptest::prop_assert_eq!(a.is_unsatisfiable(), !sets.iter().any(|l| a.matches(l)));
+        }
+    }
+
+    fn arb_block() -> impl proptest::strategy::Strategy<Value = IpBlock> {
+        use proptest::prelude::*;
+        let cidr = (0..=255u8, 24..=32u8).prop_map(|(a, p)| format!("10.0.0.{a}/{p}"));
+        (cidr.clone(), proptest::collection::vec(cidr, 0..3))
+            .prop_map(|(cidr, except)| IpBlock { cidr, except })
+    }
+
+    fn admits(b: &IpBlock, last: u8) -> bool {
+        let a = Cidr::parse(&format!("10.0.0.{last}/32")).unwrap();
+        Cidr::parse(&b.cidr).unwrap().contains(&a)
+            && !b
+                .except
+                .iter()
+                .any(|e| Cidr::parse(e).unwrap().contains(&a))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn block_containment_agrees_with_every_address(a in arb_block(), b in arb_block()) {
+            let brute = (0..=255u8).all(|x| !admits(&a, x) || admits(&b, x));
+            proptest::prop_assert_eq!(a.within(&b), brute, "{:?} within {:?}", a, b);
+        }
+    }
+
+    #[test]
+    fn peers_within_peers() {
+        let peer = |y: &str| Peer::from_node(&node(y)).unwrap();
+        let grill = peer("podSelector: {matchLabels: {part-of: grill-stats}}");
+        // More labels, same namespace: within.
+        assert!(
+            peer("podSelector: {matchLabels: {part-of: grill-stats, name: api}}")
+                .within("ns", &grill)
+        );
+        // The same selector spelled with an expression.
+        assert!(peer("podSelector: {matchExpressions: [{key: part-of, operator: In, values: [grill-stats]}]}").within("ns", &grill));
+        // Every pod of the namespace, a whole other namespace, every namespace: not within.
+        assert!(!peer("podSelector: {}").within("ns", &grill));
+        assert!(!peer(
+            "namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}"
+        )
+        .within("ns", &grill));
+        assert!(!peer(
+            "namespaceSelector: {}
+podSelector: {matchLabels: {part-of: grill-stats}}"
+        )
+        .within("ns", &grill));
+        // The own namespace named explicitly is the own namespace.
+        assert!(peer(
+            "namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns}}
+podSelector: {matchLabels: {part-of: grill-stats}}"
+        )
+        .within("ns", &grill));
+        assert!(!peer(
+            "namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: other}}
+podSelector: {matchLabels: {part-of: grill-stats}}"
+        )
+        .within("ns", &grill));
+        let prom = peer(
+            "namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}
+podSelector: {matchLabels: {name: prometheus}}",
+        );
+        assert!(prom.within("ns", &prom));
+        assert!(!grill.within("ns", &prom));
+        // A selector that selects nothing is within anything.
+        assert!(peer("podSelector: {matchExpressions: [{key: a, operator: Exists}, {key: a, operator: DoesNotExist}]}").within("ns", &prom));
+        // Address blocks.
+        let net = peer("ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}");
+        assert!(peer("ipBlock: {cidr: 10.2.0.0/16}").within("ns", &net));
+        assert!(!peer("ipBlock: {cidr: 10.1.2.0/24}").within("ns", &net));
+        assert!(!peer("ipBlock: {cidr: 10.0.0.0/8}").within("ns", &net));
+        assert!(peer("ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}").within("ns", &net));
+        assert!(peer("ipBlock: {cidr: 10.0.0.0/8, except: [10.0.0.0/9]}")
+            .within("ns", &peer("ipBlock: {cidr: 10.128.0.0/9}")));
+        assert!(!peer("ipBlock: {cidr: 192.168.0.0/16}").within("ns", &net));
+        assert!(!peer("ipBlock: {cidr: 'fd00::/8'}").within("ns", &net));
+        assert!(
+            peer("ipBlock: {cidr: 10.0.0.0/8, except: [10.0.0.0/9]}").within(
+                "ns",
+                &peer("ipBlock: {cidr: 10.0.0.0/8, except: [10.0.0.0/10]}")
+            )
+        );
+        assert!(
+            !peer("ipBlock: {cidr: 10.0.0.0/8, except: [10.0.0.0/10]}").within(
+                "ns",
+                &peer("ipBlock: {cidr: 10.0.0.0/8, except: [10.0.0.0/9]}")
+            )
+        );
+        assert!(!peer("ipBlock: {cidr: 10.2.0.0/16}").within("ns", &grill));
+        assert!(!grill.within("ns", &net));
+    }
+
+    #[test]
+    fn cidr_reading_and_containment() {
+        let c = |t: &str| Cidr::parse(t).unwrap();
+        assert!(c("0.0.0.0/0").contains(&c("10.1.2.3/32")));
+        assert!(c("::/0").contains(&c("fd00::1/128")));
+        assert!(!c("0.0.0.0/0").contains(&c("::1/128")));
+        assert_eq!(c("10.1.2.3/8"), c("10.0.0.0/8"));
+        assert!(
+            Cidr::parse("10.0.0.0/33").is_none()
+                && Cidr::parse("10.0.0.0").is_none()
+                && Cidr::parse("x/8").is_none()
         );
     }
 }
