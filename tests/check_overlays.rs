@@ -2,6 +2,8 @@
 //! gives findings located in real input files, duplicate definitions name both files, and one
 //! overlay's build failure does not hide another overlay's findings.
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -408,4 +410,116 @@ fn a_replaced_base_redis_conf_is_still_checked() {
             serde_json::json!(["dev-lab", "prod-lab"])
         );
     }
+}
+
+/// One edit a person could make to the reference deployment, and the finding it must give.
+struct Mutation {
+    what: &'static str,
+    file: &'static str,
+    from: &'static str,
+    to: &'static str,
+    rule: &'static str,
+    /// The file the finding must point at.
+    at: &'static str,
+}
+
+const MUTATIONS: &[Mutation] = &[
+    Mutation {
+        what: "the exporter scrapes a port the Service does not have",
+        file: "base/databases/redis-monitoring.yaml",
+        from: "value: redis://redis:6379",
+        to: "value: redis://redis:6380",
+        rule: "monitoring/exporter",
+        at: "base/databases/redis-monitoring.yaml",
+    },
+    Mutation {
+        what: "the exporter's password written out",
+        file: "base/databases/redis-monitoring.yaml",
+        from: "            - name: REDIS_PASSWORD\n              valueFrom:\n                secretKeyRef:\n                  name: redis-auth\n                  key: password\n",
+        to: "            - name: REDIS_PASSWORD\n              value: not-a-secret\n",
+        rule: "monitoring/exporter",
+        at: "base/databases/redis-monitoring.yaml",
+    },
+    Mutation {
+        what: "the exporter listens elsewhere",
+        file: "base/databases/redis-monitoring.yaml",
+        from: "value: 0.0.0.0:9121",
+        to: "value: 0.0.0.0:9200",
+        rule: "monitoring/exporter",
+        at: "base/databases/redis-monitoring.yaml",
+    },
+    Mutation {
+        what: "the ServiceMonitor endpoint names a port the Service does not have",
+        file: "base/databases/redis-monitoring.yaml",
+        from: "    - port: metrics\n      path: /metrics",
+        to: "    - port: http-metrics\n      path: /metrics",
+        rule: "monitoring/service-monitor",
+        at: "base/databases/redis-monitoring.yaml",
+    },
+    Mutation {
+        what: "the ServiceMonitor selects another Service",
+        file: "base/databases/redis-monitoring.yaml",
+        from: "spec:\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: redis-exporter\n  endpoints:",
+        to: "spec:\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: redis-metrics\n  endpoints:",
+        rule: "monitoring/service-monitor",
+        at: "base/databases/redis-monitoring.yaml",
+    },
+    Mutation {
+        what: "Redis admits the whole monitoring namespace",
+        file: "base/databases/redis-network-policy.yaml",
+        from: "  ingress:\n    - from:\n        - podSelector:\n            matchLabels:\n              app.kubernetes.io/part-of: grill-stats\n      ports:\n        - protocol: TCP\n          port: 6379",
+        to: "  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: monitoring\n      ports:\n        - protocol: TCP\n          port: 6379",
+        rule: "netpol/allowed-clients",
+        at: "base/databases/redis-network-policy.yaml",
+    },
+    Mutation {
+        what: "the exporter admits grill-stats pods instead of Prometheus",
+        file: "base/databases/redis-network-policy.yaml",
+        from: "          podSelector:\n            matchLabels:\n              app.kubernetes.io/name: prometheus",
+        to: "          podSelector:\n            matchLabels:\n              app.kubernetes.io/part-of: grill-stats",
+        rule: "netpol/allowed-clients",
+        at: "base/databases/redis-network-policy.yaml",
+    },
+];
+
+#[test]
+fn edits_to_the_reference_deployment_are_reported_at_the_line_to_fix() {
+    let mut problems = Vec::new();
+    for m in MUTATIONS {
+        let dir = tempdir("mutation");
+        common::copy_tree(&Path::new(ROOT).join("kustomize"), &dir).unwrap();
+        let path = dir.join(m.file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains(m.from),
+            "{}: `{}` not in {}",
+            m.what,
+            m.from,
+            m.file
+        );
+        std::fs::write(&path, text.replacen(m.from, m.to, 1)).unwrap();
+        for overlay in ["overlays/dev-lab", "overlays/prod-lab"] {
+            let (code, v) = check_json(&dir, &[overlay]);
+            assert_located(&dir, &v);
+            let hits: Vec<&Value> = v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["rule"] == m.rule)
+                .collect();
+            if code != 1 || hits.is_empty() {
+                problems.push(format!(
+                    "{} ({overlay}): exit {code}, no {} finding: {v:#}",
+                    m.what, m.rule
+                ));
+            } else if !hits.iter().any(|f| f["location"]["file"] == m.at) {
+                problems.push(format!(
+                    "{} ({overlay}): {} not located in {}: {hits:#?}",
+                    m.what, m.rule, m.at
+                ));
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -319,6 +319,16 @@ fn config_file_changes_severity_and_invalid_config_is_exit_2() {
     run()
         .code(2)
         .stderr(predicates::str::contains("no `reason`"));
+    // Policy data is read as the API server reads it: an allowed client that is no peer is
+    // refused when the configuration loads, not silently matched against nothing.
+    std::fs::write(
+        dir.join(".grill-lint.yaml"),
+        "rules:\n  netpol/allowed-clients:\n    params:\n      allowed_clients:\n        redis: [{}]\n",
+    )
+    .unwrap();
+    run()
+        .code(2)
+        .stderr(predicates::str::contains("must specify a peer"));
     std::fs::write(dir.join(".grill-lint.yaml"), "ignore:\n  - rule: yaml/duplicate-key\n    path: \"*.yaml\"\n    reason: fixture\n  - rule: k8s/probes\n    reason: nothing to suppress\n").unwrap();
     let out = Command::cargo_bin("grill-lint")
         .unwrap()

@@ -422,6 +422,26 @@ pub fn selects(selector: &Node, labels: Option<&Node>) -> bool {
     Selector::from_node(Some(selector)).is_ok_and(|s| s.matches(&labels_of(labels)))
 }
 
+/// Whether ServiceMonitor `sm` selects Service `svc` as the Prometheus Operator does: its
+/// `selector` on the Service's labels, in the namespaces of `namespaceSelector` (`any: true`,
+/// or `matchNames`; absent: the ServiceMonitor's own namespace).
+pub fn service_monitor_selects(sm: &Node, svc: &Node) -> bool {
+    let Some(sel) = sm.path(&["spec", "selector"]) else {
+        return false;
+    };
+    let ns_sel = sm.path(&["spec", "namespaceSelector"]);
+    let any = ns_sel.and_then(|n| n.get("any")).and_then(Node::as_bool) == Some(true);
+    let in_ns = any
+        || match ns_sel
+            .and_then(|n| n.get("matchNames"))
+            .and_then(Node::as_seq)
+        {
+            Some(names) => names.iter().any(|n| n.as_str() == Some(namespace_of(svc))),
+            None => namespace_of(sm) == namespace_of(svc),
+        };
+    in_ns && selects(sel, svc.path(&["metadata", "labels"]))
+}
+
 /// A DNS name resolved in the overlay.
 #[derive(Debug, Clone, Copy)]
 pub struct Host<'a> {
@@ -483,7 +503,11 @@ fn container(c: &Node, init: bool) -> Container<'_> {
         }
     }
     let image = c.get("image");
-    let role = role(&argv, image.and_then(Node::as_str));
+    let role = role(
+        &argv,
+        c.get("command").is_some(),
+        image.and_then(Node::as_str),
+    );
     let name = c.get("name");
     Container {
         node: c,
@@ -569,16 +593,16 @@ pub fn program_words(argv: &[Arg]) -> Vec<String> {
     argv.iter().map(|a| a.text.clone()).collect()
 }
 
-fn role(argv: &[Arg], image: Option<&str>) -> Role {
+/// A container's role by its program; without `command` the image's entrypoint runs (with the
+/// `args`), so a redis_exporter image is the exporter whatever its flags.
+fn role(argv: &[Arg], has_command: bool, image: Option<&str>) -> Role {
     let words = program_words(argv);
     match words.first().map(|w| basename(w)) {
         Some("redis-sentinel") => Role::Sentinel,
         Some("redis-server") if words.iter().any(|w| w == "--sentinel") => Role::Sentinel,
         Some("redis-server") => Role::Redis,
         Some("redis_exporter") => Role::Exporter,
-        _ if argv.is_empty()
-            && image.is_some_and(|i| image_name(i).ends_with("redis_exporter")) =>
-        {
+        _ if !has_command && image.is_some_and(|i| image_name(i).ends_with("redis_exporter")) => {
             Role::Exporter
         }
         _ => Role::Other,

@@ -613,21 +613,9 @@ pub(super) fn references(d: &mut Deployment<'_>) {
         let Some(sel) = sm.path(&["spec", "selector"]) else {
             continue;
         };
-        let namespaces: Vec<&str> = match sm
-            .path(&["spec", "namespaceSelector", "matchNames"])
-            .and_then(Node::as_seq)
-        {
-            Some(names) => names.iter().filter_map(Node::as_str).collect(),
-            None => vec![namespace_of(sm)],
-        };
-        let any_ns = sm
-            .path(&["spec", "namespaceSelector", "any"])
-            .and_then(Node::as_bool)
-            == Some(true);
-        let hit = d.of_kind("Service").any(|s| {
-            (any_ns || namespaces.contains(&namespace_of(s)))
-                && crate::model::selects(sel, s.path(&["metadata", "labels"]))
-        });
+        let hit = d
+            .of_kind("Service")
+            .any(|s| crate::model::service_monitor_selects(sm, s));
         refs.push(Reference {
             kind: RefKind::ServiceMonitorSelector,
             name: name_of(sm).to_string(),

@@ -1,5 +1,6 @@
 //! `netpol/*`: network scope.
 
+pub mod allowed_clients;
 pub mod dangling;
 pub mod ports;
 pub mod scope;
@@ -11,5 +12,6 @@ pub static CHECKS: &[Entry] = &[
     &scope::NetworkScope,
     &ports::PortScope,
     &ports::DnsEgress,
+    &allowed_clients::AllowedClients,
     &dangling::Dangling,
 ];

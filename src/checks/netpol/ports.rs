@@ -20,7 +20,8 @@ pub struct PortParams {
     pub ports: BTreeMap<String, u16>,
 }
 
-fn role_key(r: Role) -> Option<&'static str> {
+/// The key of a role in per-role policy parameters.
+pub fn role_key(r: Role) -> Option<&'static str> {
     match r {
         Role::Redis => Some("redis"),
         Role::Sentinel => Some("sentinel"),
