@@ -300,6 +300,16 @@ impl Run<'_> {
     }
 }
 
+/// The glob that names cache-strategy files: `cache/schema`'s `file_pattern` for the
+/// environment (the bundled `*.json` when the policy has none for it).
+fn cache_pattern(policy: &Policy, env: Option<&str>) -> String {
+    policy
+        .param(id::CACHE_SCHEMA, env, "file_pattern")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("*.json")
+        .to_string()
+}
+
 fn lint_target(
     t: &Target,
     prebuilt: Option<Build>,
@@ -316,7 +326,8 @@ fn lint_target(
             };
             let mut out = Out::new(!build.failed);
             let mut skipped = Vec::new();
-            let d = Deployment::new(&build.resources, Some(env), !build.failed, sources);
+            let mut d = Deployment::new(&build.resources, Some(env), !build.failed, sources);
+            d.read_cache_strategies(sources, &cache_pattern(run.policy, Some(env)));
             run.objects(
                 &d,
                 true,
@@ -416,7 +427,8 @@ fn lint_target(
                 let mut out = Out::new(true);
                 // A file linted alone: per-object and per-config checks, no conclusions about
                 // the deployment it is only a part of.
-                let d = Deployment::new(&docs, env_flag, true, sources);
+                let mut d = Deployment::new(&docs, env_flag, true, sources);
+                d.read_cache_strategies(sources, &cache_pattern(run.policy, env_flag));
                 run.objects(&d, false, &[], &mut out, &mut o.secrets, &mut Vec::new());
                 if d.processes.is_empty() {
                     // Nothing in the file runs Redis: its `*.conf` keys are read as the file

@@ -523,3 +523,74 @@ fn edits_to_the_reference_deployment_are_reported_at_the_line_to_fix() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Renames the cache-strategy key in the base and both overlays, and writes one prod TTL as a
+/// string.
+fn renamed_strategy(dir: &Path, new_key: &str) {
+    for f in [
+        "base/databases/redis-config.yaml",
+        "overlays/dev-lab/redis-config.yaml",
+        "overlays/prod-lab/redis-config.yaml",
+    ] {
+        let p = dir.join(f);
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.contains("  cache-strategy.json: |"), "{f}");
+        let mut text = text.replace("  cache-strategy.json: |", &format!("  {new_key}: |"));
+        if f.starts_with("overlays/prod-lab") {
+            text = text.replacen("\"ttl\": 3600,", "\"ttl\": \"3600\",", 1);
+        }
+        std::fs::write(&p, text).unwrap();
+    }
+}
+
+#[test]
+fn the_cache_strategy_is_found_by_the_configured_pattern_and_its_shape() {
+    let dir = tempdir("cache-pattern");
+    common::copy_tree(&Path::new(ROOT).join("kustomize"), &dir).unwrap();
+    renamed_strategy(&dir, "caches.strategy");
+    // A JSON key of another shape (a dashboard) is not a cache strategy.
+    let base = dir.join("base/databases/redis-config.yaml");
+    let text = std::fs::read_to_string(&base).unwrap();
+    std::fs::write(
+        &base,
+        text.replacen(
+            "\ndata:\n",
+            "\ndata:\n  dashboard.json: '{\"panels\": [{\"title\": \"memory\"}]}'\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let rules = |v: &Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The default pattern finds no strategy: said, not silently passed.
+    let (code, v) = check_json(&dir, &["overlays/prod-lab"]);
+    assert_located(&dir, &v);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(rules(&v), ["cache/missing-type"], "{v:#}");
+    assert!(
+        v["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`*.json`"),
+        "{v:#}"
+    );
+    // Named by the policy, it is read and checked.
+    write(
+        &dir,
+        ".grill-lint.yaml",
+        "rules:\n  cache/schema:\n    params:\n      file_pattern: \"*.strategy\"\n",
+    );
+    let (code, v) = check_json(&dir, &["overlays/prod-lab"]);
+    assert_located(&dir, &v);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(rules(&v), ["cache/schema"], "{v:#}");
+    let (code, v) = check_json(&dir, &["overlays/dev-lab"]);
+    assert_eq!((code, rules(&v)), (0, vec![]), "{v:#}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

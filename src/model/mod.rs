@@ -17,6 +17,7 @@
 //!   selectors, ServiceMonitor selectors, Sentinel monitor hosts) are recorded with whether they
 //!   resolve, for `model/dangling-reference` and the checks that follow them.
 
+mod cache;
 pub mod shell;
 mod trace;
 
@@ -27,6 +28,7 @@ use crate::source::{SourceMap, Span};
 use crate::yaml::Node;
 use std::collections::HashMap;
 
+pub use cache::{has_shape, CacheStrategy};
 pub use trace::ConfSource;
 
 /// What a container is, by the program it runs.
@@ -260,6 +262,10 @@ pub struct Deployment<'a> {
     pub processes: Vec<Process>,
     pub configs: Vec<Traced>,
     pub references: Vec<Reference>,
+    /// The cache-strategy JSON documents ([`Deployment::read_cache_strategies`]; empty until read).
+    pub cache: Vec<CacheStrategy>,
+    /// The glob the cache strategies were looked for with (empty until read).
+    pub cache_pattern: String,
     /// The build finished: whatever is absent is really absent.
     pub complete: bool,
     by_id: HashMap<(&'a str, &'a str, &'a str), usize>,
@@ -302,6 +308,8 @@ impl<'a> Deployment<'a> {
             processes: Vec::new(),
             configs: Vec::new(),
             references: Vec::new(),
+            cache: Vec::new(),
+            cache_pattern: String::new(),
             complete,
             by_id,
         };

@@ -1,16 +1,13 @@
 //! `cache/ttl`, `cache/database-conflict` and `cache/missing-type`: the cache-strategy JSON
 //! against the environment's policy (each rule owns its parameters).
 
-use super::strategy::{documents, int_of, types};
+use super::strategy::{int_of, types};
 use crate::checks::{Check, Cx, Out, Scope};
 use crate::diag::Finding;
 use crate::model::Deployment;
 use crate::rules::{id, RuleId};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-
-/// The cache-strategy keys are found with `cache/schema`'s pattern; the bundled one.
-pub const PATTERN: &str = "*.json";
 
 pub struct Ttl;
 
@@ -34,7 +31,7 @@ impl Check for Ttl {
 
     fn deployment(&self, d: &Deployment<'_>, cx: &Cx<'_, TtlParams>, out: &mut Out) {
         let env = cx.env.unwrap_or("this environment");
-        for doc in documents(d, cx.sources, PATTERN) {
+        for doc in &d.cache {
             let Some(root) = &doc.doc.root else { continue };
             for (name, _, t) in types(root) {
                 // A TTL that is not an integer is cache/schema's.
@@ -90,7 +87,7 @@ impl Check for DatabaseConflict {
 
     fn deployment(&self, d: &Deployment<'_>, cx: &Cx<'_, DatabaseParams>, out: &mut Out) {
         let owners = &cx.params.databases;
-        for doc in documents(d, cx.sources, PATTERN) {
+        for doc in &d.cache {
             let Some(root) = &doc.doc.root else { continue };
             let all = types(root);
             for (name, _, t) in &all {
@@ -163,7 +160,28 @@ impl Check for MissingType {
     const SCOPE: Scope = Scope::Deployment;
 
     fn deployment(&self, d: &Deployment<'_>, cx: &Cx<'_, MissingParams>, out: &mut Out) {
-        for doc in documents(d, cx.sources, PATTERN) {
+        if d.cache.is_empty() && !cx.params.types.is_empty() && !d.cache_pattern.is_empty() {
+            // No strategy at all: every required type is missing. Said once, at the Redis
+            // workload the application's caches live in.
+            let redis = d.redis().map(|p| d.workload_of(p)).next();
+            if let Some(w) = redis {
+                let names: Vec<&str> = cx.params.types.keys().map(String::as_str).collect();
+                out.absent(
+                    Finding::new(
+                        id::CACHE_MISSING_TYPE,
+                        w.node.path(&["metadata", "name"]).map_or(w.node.span, |n| n.span),
+                        format!(
+                            "no cache-strategy JSON in this overlay: no ConfigMap key matching `{}` holds an object of cache types, and the policy requires {}",
+                            d.cache_pattern,
+                            names.join(", ")
+                        ),
+                    )
+                    .label("no cache strategy for this Redis")
+                    .help("add the cache-strategy JSON to a ConfigMap (e.g. key `cache-strategy.json`), or set `file_pattern` of cache/schema in .grill-lint.yaml to the name it has"),
+                );
+            }
+        }
+        for doc in &d.cache {
             let Some(root) = &doc.doc.root else { continue };
             if root.as_map().is_none() {
                 continue; // cache/schema

@@ -2,12 +2,10 @@
 //! the ConfigMap key (or generator file) that holds it.
 
 use crate::checks::{Check, Cx, Out, Scope};
-use crate::config::glob_match;
 use crate::diag::Finding;
-use crate::json::{self, schema, JsonErrorKind, Limits};
-use crate::model::{kind_of, Deployment};
+use crate::json::{self, schema, JsonErrorKind};
+use crate::model::Deployment;
 use crate::rules::{id, RuleId};
-use crate::source::SourceMap;
 use crate::yaml::Node;
 use serde::Deserialize;
 
@@ -16,41 +14,9 @@ pub struct Strategy;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Glob on the ConfigMap key or generator file name.
+    /// Glob on the ConfigMap key or generator file name. The pipeline reads it (for every
+    /// cache check) when it builds the model: [`Deployment::read_cache_strategies`].
     pub file_pattern: String,
-}
-
-/// One cache-strategy document found in the deployment.
-pub struct Found {
-    pub key: String,
-    /// Where the ConfigMap key (the file name) is written.
-    pub key_span: crate::source::Span,
-    pub doc: json::JsonDoc,
-}
-
-/// Every ConfigMap key matching `pattern`, read as JSON.
-pub fn documents(d: &Deployment<'_>, sources: &SourceMap, pattern: &str) -> Vec<Found> {
-    let mut out = Vec::new();
-    for cm in d.objects.iter().filter(|o| kind_of(o) == "ConfigMap") {
-        let Some(data) = cm.get("data").and_then(Node::as_map) else {
-            continue;
-        };
-        for e in &data.entries {
-            let Some(key) = e.key.as_str() else { continue };
-            if !glob_match(pattern, key) {
-                continue;
-            }
-            let file = sources.get(e.value.span.file);
-            if let Some(doc) = json::parse_scalar(&file, &e.value, Limits::default()) {
-                out.push(Found {
-                    key: key.to_string(),
-                    key_span: e.key.span,
-                    doc,
-                });
-            }
-        }
-    }
-    out
 }
 
 impl Check for Strategy {
@@ -58,8 +24,8 @@ impl Check for Strategy {
     const RULES: &'static [RuleId] = &[id::CACHE_SCHEMA, id::CACHE_DUPLICATE_PREFIX];
     const SCOPE: Scope = Scope::Deployment;
 
-    fn deployment(&self, d: &Deployment<'_>, cx: &Cx<'_, Params>, out: &mut Out) {
-        for found in documents(d, cx.sources, &cx.params.file_pattern) {
+    fn deployment(&self, d: &Deployment<'_>, _cx: &Cx<'_, Params>, out: &mut Out) {
+        for found in &d.cache {
             for e in &found.doc.errors {
                 let what = match e.kind {
                     JsonErrorKind::Syntax => "invalid JSON",
@@ -185,7 +151,7 @@ mod tests {
                 "d": {"ttl": 1, "key_prefix": "tem", "database": 1},
                 "e": {"ttl": 1, "key_prefix": "device:", "database": 1}}"#,
         );
-        let d = json::parse_file(&f, Limits::default());
+        let d = json::parse_file(&f, json::Limits::default());
         let mut out = Out::new(true);
         duplicate_prefixes(d.root.as_ref().unwrap(), &mut out);
         let msgs: Vec<&str> = out.findings.iter().map(|f| f.message.as_str()).collect();

@@ -1,8 +1,7 @@
 //! `redis/databases`: Redis has enough logical databases for every cache type of the
 //! cache-strategy JSON (`databases N` gives indexes 0..N-1; a `SELECT` beyond fails).
 
-use crate::checks::cache::policy::PATTERN;
-use crate::checks::cache::strategy::{documents, int_of, types};
+use crate::checks::cache::strategy::{int_of, types};
 use crate::checks::{Check, Cx, NoParams, Out, Scope};
 use crate::diag::Finding;
 use crate::model::Deployment;
@@ -15,11 +14,11 @@ impl Check for Databases {
     const RULES: &'static [RuleId] = &[id::REDIS_DATABASES];
     const SCOPE: Scope = Scope::Deployment;
 
-    fn deployment(&self, d: &Deployment<'_>, cx: &Cx<'_, NoParams>, out: &mut Out) {
+    fn deployment(&self, d: &Deployment<'_>, _cx: &Cx<'_, NoParams>, out: &mut Out) {
         // The highest database index any cache type uses, with where it is written.
-        let docs = documents(d, cx.sources, PATTERN);
+        let docs = &d.cache;
         let mut highest: Option<(i64, String, crate::source::Span)> = None;
-        for doc in &docs {
+        for doc in docs {
             let Some(root) = &doc.doc.root else { continue };
             for (name, _, t) in types(root) {
                 if let Some((db, node)) = int_of(t, "database") {
