@@ -77,9 +77,13 @@ pub fn password_directive_len(word: &str) -> Option<usize> {
             return Some(kept[d.len() - 1].0 + 1);
         }
     }
-    let close = ["requirepass", "masterauth"]
-        .iter()
-        .any(|d| strsim::normalized_levenshtein(&norm, d) >= 0.75);
+    // normalized_levenshtein(a, b) = 1 - distance / max(len), and the distance is at least the
+    // difference of the lengths: words whose length alone rules a match out are not compared
+    // (every word of a large file passes through here).
+    let close = ["requirepass", "masterauth"].iter().any(|d| {
+        let (a, b) = (norm.len(), d.len());
+        a.abs_diff(b) * 4 <= a.max(b) && strsim::normalized_levenshtein(&norm, d) >= 0.75
+    });
     close.then_some(word.len())
 }
 
@@ -158,11 +162,27 @@ pub fn of_resource(doc: &Node, sources: &SourceMap, out: &mut Vec<Span>) {
 
 /// Passwords of a redis config held by scalar `node` (written in `file`).
 fn conf_secrets(file: &SourceFile, node: &Node, out: &mut Vec<Span>) {
+    if !may_hold_arguments(node) {
+        return;
+    }
     for kind in [ConfKind::Redis, ConfKind::Sentinel] {
         if let Some(conf) = crate::redis::parse_embedded(file, node, kind) {
             out.extend(crate::redis::secret_spans(&conf));
         }
     }
+}
+
+/// Whether a scalar can hold a config line with an argument: a password is always an argument
+/// (of `requirepass`, `user`, a misspelled directive). A value without whitespace or quotes is
+/// one word per line, so it has none; most ConfigMap values are such words (a port, a host, a
+/// flag), and skipping them keeps masking linear in the bytes that matter.
+fn may_hold_arguments(node: &Node) -> bool {
+    node.as_scalar().is_some_and(|s| {
+        s.text
+            .trim_end()
+            .bytes()
+            .any(|b| crate::redis::tokenize::is_c_space(b) || matches!(b, b'"' | b'\'' | b'\0'))
+    })
 }
 
 /// Every secret span of one file, known from the file alone: its lines ([`lexical`]), the file

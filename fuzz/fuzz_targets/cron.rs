@@ -9,6 +9,8 @@ fuzz_target!(|data: &[u8]| {
     match cron::validate(text) {
         Ok(s) => {
             let _ = s.max_gap_minutes();
+            let _ = s.at_least_daily();
+            let _ = s.times_of_day();
             let _ = s.describe();
             assert!(s.same_times(&s));
         }

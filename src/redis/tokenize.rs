@@ -75,7 +75,7 @@ impl QuoteError {
 }
 
 /// C `isspace` in the C locale.
-fn is_c_space(b: u8) -> bool {
+pub fn is_c_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
