@@ -151,6 +151,13 @@ impl Selector {
     }
 }
 
+impl Requirement {
+    /// Reads one `matchExpressions` item, refusing what the API server refuses.
+    pub fn from_node(item: &Node) -> Result<Requirement, SelectorError> {
+        expression(item)
+    }
+}
+
 fn expression(item: &Node) -> Result<Requirement, SelectorError> {
     let key = item.get("key").and_then(Node::as_str).unwrap_or("");
     if key.is_empty() {

@@ -531,24 +531,11 @@ fn label_selector(sel: &Node, out: &mut Vec<Finding>) {
     }
 }
 
-/// Whether a label selector selects a set of labels (`LabelSelectorAsSelector(...).Matches`).
-fn requirement_holds(req: &Node, labels: &Map) -> bool {
-    let key = req.get("key").and_then(Node::as_str).unwrap_or("");
-    let values: Vec<&str> = req
-        .get("values")
-        .and_then(Node::as_seq)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(Node::as_str)
-        .collect();
-    let have = labels.get(key).and_then(Node::as_str);
-    match req.get("operator").and_then(Node::as_str).unwrap_or("") {
-        "In" => have.is_some_and(|h| values.contains(&h)),
-        "NotIn" => have.is_none_or(|h| !values.contains(&h)),
-        "Exists" => have.is_some(),
-        "DoesNotExist" => have.is_none(),
-        _ => true, // reported by label_selector
-    }
+/// Whether one `matchExpressions` requirement holds for a set of labels, with
+/// [`crate::k8s::selector`]'s semantics (`LabelSelectorAsSelector(...).Matches`). A malformed
+/// requirement is `label_selector`'s finding, not this one's.
+fn requirement_holds(req: &Node, labels: &crate::k8s::selector::Labels) -> bool {
+    crate::k8s::selector::Requirement::from_node(req).map_or(true, |r| r.matches(labels))
 }
 
 /// apps/v1 (and a Job with `manualSelector`): a non-empty selector that selects the template's
@@ -620,8 +607,9 @@ fn selector_matches_template(
             ),
         }
     }
+    let template_labels = crate::k8s::selector::labels_of(tlabels_node);
     for req in exprs {
-        if !requirement_holds(req, tlabels) {
+        if !requirement_holds(req, &template_labels) {
             let key = req.get("key").and_then(Node::as_str).unwrap_or("");
             out.push(
                 finding(
