@@ -10,7 +10,6 @@
 //!
 //! Files are grouped as the catalogue is: `checks/<group>/<rule>.rs`.
 
-pub mod ambiguous;
 pub mod backup;
 pub mod cache;
 pub mod k8s;

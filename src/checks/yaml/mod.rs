@@ -1,6 +1,8 @@
 //! `yaml/*`: what reading a file finds beyond its syntax.
 
+pub mod ambiguous_scalar;
+
 use super::Entry;
 
 /// The checks of this group, in registration order.
-pub static CHECKS: &[Entry] = &[&super::ambiguous::AmbiguousScalar];
+pub static CHECKS: &[Entry] = &[&ambiguous_scalar::AmbiguousScalar];
