@@ -659,13 +659,13 @@ fn port_ref(n: &Node, field: &str, out: &mut Vec<Finding>) {
 fn pod_spec(spec: &Node, out: &mut Vec<Finding>) {
     labels(spec.get("nodeSelector"), "node selector", out);
     // Container names are unique across init, regular and ephemeral containers.
-    let mut seen: HashMap<String, Span> = HashMap::new();
+    let mut seen: HashMap<&str, Span> = HashMap::new();
     for list in ["initContainers", "containers", "ephemeralContainers"] {
         for c in spec.get(list).and_then(Node::as_seq).unwrap_or(&[]) {
             container(c, &mut seen, out);
         }
     }
-    let mut volumes: HashMap<String, Span> = HashMap::new();
+    let mut volumes: HashMap<&str, Span> = HashMap::new();
     for v in spec.get("volumes").and_then(Node::as_seq).unwrap_or(&[]) {
         if let Some(n) = v.get("name") {
             if let Some(text) = n.as_string() {
@@ -683,9 +683,11 @@ fn pod_spec(spec: &Node, out: &mut Vec<Finding>) {
     }
 }
 
-fn duplicate(
-    seen: &mut HashMap<String, Span>,
-    name: &str,
+/// Reports `name` when `seen` has it; the map borrows the names from the object (a ConfigMap
+/// with a million keys costs no copy of them).
+fn duplicate<'a>(
+    seen: &mut HashMap<&'a str, Span>,
+    name: &'a str,
     span: Span,
     what: &str,
     out: &mut Vec<Finding>,
@@ -701,11 +703,11 @@ fn duplicate(
             .related(*first, "first used here"),
         );
     } else {
-        seen.insert(name.to_string(), span);
+        seen.insert(name, span);
     }
 }
 
-fn container(c: &Node, seen: &mut HashMap<String, Span>, out: &mut Vec<Finding>) {
+fn container<'a>(c: &'a Node, seen: &mut HashMap<&'a str, Span>, out: &mut Vec<Finding>) {
     if let Some(n) = c.get("name") {
         if let Some(text) = n.as_string() {
             if let Some(p) = dns1123_label(text) {
@@ -719,7 +721,7 @@ fn container(c: &Node, seen: &mut HashMap<String, Span>, out: &mut Vec<Finding>)
             duplicate(seen, text, n.span, "container", out);
         }
     }
-    let mut port_names: HashMap<String, Span> = HashMap::new();
+    let mut port_names: HashMap<&str, Span> = HashMap::new();
     for p in c.get("ports").and_then(Node::as_seq).unwrap_or(&[]) {
         if let Some(n) = p.get("name") {
             if let Some(text) = n.as_string() {
@@ -798,7 +800,7 @@ fn service(doc: &Node, out: &mut Vec<Finding>) {
     let Some(spec) = doc.get("spec") else { return };
     labels(spec.get("selector"), "selector label", out);
     let ports = spec.get("ports").and_then(Node::as_seq).unwrap_or(&[]);
-    let mut names: HashMap<String, Span> = HashMap::new();
+    let mut names: HashMap<&str, Span> = HashMap::new();
     for p in ports {
         match p.get("name").and_then(Node::as_string) {
             Some(text) => {
@@ -929,7 +931,7 @@ fn data_keys(doc: &Node, kind: &str, out: &mut Vec<Finding>) {
     } else {
         &["data", "binaryData"]
     };
-    let mut seen: HashMap<String, Span> = HashMap::new();
+    let mut seen: HashMap<&str, Span> = HashMap::new();
     for f in fields {
         for e in doc
             .get(f)
