@@ -53,12 +53,16 @@ pub fn parse(expr: &str) -> Result<Expr, PromqlError> {
         return Err(PromqlError::TooDeep { depth });
     }
     // The parser is a third-party crate: a panic in it must not end the lint.
+    // Durations first: the parser panics on some Prometheus refuses anyway (a range of `2e30`
+    // seconds overflows its Duration), and a caught panic still prints to stderr.
+    if let Some(why) = durations_prometheus_refuses(expr) {
+        return Err(PromqlError::Syntax(why));
+    }
     let text = expr.to_string();
     let result = std::panic::catch_unwind(move || parser::parse(&text));
     match result {
         Ok(Ok(e)) => {
-            if let Some(why) = durations_prometheus_refuses(expr)
-                .or_else(|| scalar_log(&e, 0))
+            if let Some(why) = scalar_log(&e, 0)
                 .or_else(|| stacked_repetition(&e, 0))
                 .or_else(|| unary_plus(expr))
             {
@@ -76,6 +80,35 @@ pub fn parse(expr: &str) -> Result<Expr, PromqlError> {
 /// Duration syntax `promql-parser` reads but Prometheus 2.x refuses (checked against promtool
 /// 2.42 by `tests/promtool_agreement.rs`): a range, subquery step or `offset` without a unit
 /// (`[90]`, `offset 90`), and a duration where a number belongs (`x > 5m`).
+/// The milliseconds of a duration made of `<digits><unit>` groups, `None` when it does not fit
+/// in Prometheus' signed 64-bit milliseconds.
+fn duration_ms(t: &str) -> Option<i64> {
+    let mut total: i64 = 0;
+    let mut rest = t;
+    while !rest.is_empty() {
+        let d = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let n: i64 = rest[..d].parse().ok()?;
+        rest = &rest[d..];
+        let (unit, len): (i64, usize) = if rest.starts_with("ms") {
+            (1, 2)
+        } else {
+            let ms = match rest.bytes().next()? {
+                b's' => 1_000,
+                b'm' => 60_000,
+                b'h' => 3_600_000,
+                b'd' => 86_400_000,
+                b'w' => 604_800_000,
+                b'y' => 31_536_000_000,
+                _ => return None,
+            };
+            (ms, 1)
+        };
+        rest = &rest[len..];
+        total = total.checked_add(n.checked_mul(unit)?)?;
+    }
+    Some(total)
+}
+
 fn durations_prometheus_refuses(expr: &str) -> Option<String> {
     let b = expr.as_bytes();
     let (mut i, mut braces, mut bracket_start) = (0, 0usize, None::<usize>);
@@ -133,11 +166,21 @@ fn durations_prometheus_refuses(expr: &str) -> Option<String> {
             b']' if braces == 0 => {
                 if let Some(s) = bracket_start.take() {
                     for part in expr.get(s..i).unwrap_or("").split(':') {
+                        let t = part.trim();
                         if plain_number(part) {
                             return Some(format!(
-                                "duration `{}` has no unit; Prometheus 2.x refuses it (write `{}s`)",
-                                part.trim(),
-                                part.trim()
+                                "duration `{t}` has no unit; Prometheus 2.x refuses it (write `{t}s`)"
+                            ));
+                        }
+                        let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+                        if !t.is_empty() && (digits == 0 || !is_unit_run(&t[digits..])) {
+                            return Some(format!(
+                                "`{t}` is not a duration; Prometheus 2.x reads only `<number><unit>` groups here (e.g. `5m`, `1h30m`)"
+                            ));
+                        }
+                        if !t.is_empty() && duration_ms(t).is_none() {
+                            return Some(format!(
+                                "duration `{t}` is out of range; Prometheus refuses it"
                             ));
                         }
                     }
@@ -677,6 +720,23 @@ fn ratio(v: &Expr) -> Option<Ratio> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn fuzz_found_inputs_are_refused_without_a_panic() {
+        // cargo fuzz run promql, 2026-12-02: a huge range duration panicked inside the parser.
+        for text in [
+            ".220/C0_[2e30]/",
+            "up[99999999999999999y]",
+            "rate(up[1e3s])",
+        ] {
+            assert!(matches!(parse(text), Err(PromqlError::Syntax(_))), "{text}");
+        }
+        assert_eq!(duration_ms("1h30m"), Some(5_400_000));
+        assert_eq!(duration_ms("5m"), Some(300_000));
+        assert!(parse("rate(up[5m:1m])").is_ok() && parse("up[5m:]").is_ok());
+    }
+
     use super::*;
 
     fn cmp(expr: &str) -> Vec<Comparison> {
