@@ -32,7 +32,9 @@ for t in "${targets[@]}"; do
       >"$log" 2>&1; then
     verdict="no crash"
   else
-    verdict="FAILED: $(grep -m1 -E 'ERROR: libFuzzer|panicked at|SUMMARY' "$log" | cut -c1-80)"
+    why=$(grep -m1 -E 'ERROR: libFuzzer|panicked at|SUMMARY|^error' "$log" || tail -n1 "$log")
+    verdict="FAILED: ${why:0:100} (log kept: fuzz/artifacts/$t.log)"
+    mkdir -p fuzz/artifacts && cp "$log" "fuzz/artifacts/$t.log"
   fi
   runs=$(grep -m1 -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
   rate=$(grep -m1 -oE 'stat::average_exec_per_sec: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
