@@ -242,21 +242,27 @@ impl Run<'_> {
     }
 
     /// The checks of a set of objects: each object, each config the model traced, and (for an
-    /// environment) the deployment as a whole. `known` are secret spans known beforehand (what
-    /// the build saw); every secret span found is added to `secrets`, before any check runs, so
-    /// that no check quotes one.
+    /// environment) the deployment as a whole. `built` are the secret spans of the build that
+    /// made `d`'s objects ([`Build::secrets`] holds those of every object it built); without a
+    /// build they are found here. Every secret span is added to `secrets`, before any check
+    /// runs, so that no check quotes one.
     fn objects(
         &self,
         d: &Deployment<'_>,
         whole: bool,
-        known: &[Span],
+        built: Option<&[Span]>,
         out: &mut Out,
         secrets: &mut Vec<Span>,
         skipped: &mut Vec<RuleId>,
     ) {
-        let mut all = known.to_vec();
-        for o in &d.objects {
-            crate::secrets::of_resource(o, self.sources, &mut all);
+        let mut all = Vec::new();
+        match built {
+            Some(known) => all.extend_from_slice(known),
+            None => {
+                for o in &d.objects {
+                    crate::secrets::of_resource(o, self.sources, &mut all);
+                }
+            }
         }
         for c in &d.configs {
             all.extend(crate::redis::secret_spans(&c.file));
@@ -320,7 +326,7 @@ fn lint_target(
             run.objects(
                 &d,
                 true,
-                &build.secrets,
+                Some(&build.secrets),
                 &mut out,
                 &mut o.secrets,
                 &mut skipped,
@@ -417,7 +423,7 @@ fn lint_target(
                 // A file linted alone: per-object and per-config checks, no conclusions about
                 // the deployment it is only a part of.
                 let d = Deployment::new(&docs, env_flag, true, sources);
-                run.objects(&d, false, &[], &mut out, &mut o.secrets, &mut Vec::new());
+                run.objects(&d, false, None, &mut out, &mut o.secrets, &mut Vec::new());
                 if d.processes.is_empty() {
                     // Nothing in the file runs Redis: its `*.conf` keys are read as the file
                     // mode always did (the user named this file).

@@ -19,7 +19,13 @@ use std::sync::LazyLock;
 /// patterns (a test keeps it one), because masking must never show less than the rule calls
 /// secret.
 pub fn is_secret_name(name: &str) -> bool {
-    let n = name.to_ascii_uppercase();
+    // Case-insensitive substring search without an upper-cased copy: this runs for every key
+    // of every object the masking walks.
+    let n = name.as_bytes();
+    let contains = |p: &&str| {
+        n.windows(p.len())
+            .any(|w| w.eq_ignore_ascii_case(p.as_bytes()))
+    };
     [
         "PASS",
         "PWD",
@@ -33,7 +39,7 @@ pub fn is_secret_name(name: &str) -> bool {
         "APIKEY",
     ]
     .iter()
-    .any(|p| n.contains(p))
+    .any(contains)
 }
 
 /// A key that names a secret but holds only a reference to it (`secretKeyRef`, `secretName`).
@@ -151,13 +157,21 @@ pub fn of_resource(doc: &Node, sources: &SourceMap, out: &mut Vec<Span>) {
         if e.value.as_str().is_none() {
             continue;
         }
-        let file = sources.get(e.value.span.file);
-        conf_secrets(&file, &e.value, out);
+        conf_secrets(sources, &e.value, out);
     }
 }
 
-/// Passwords of a redis config held by scalar `node` (written in `file`).
-fn conf_secrets(file: &SourceFile, node: &Node, out: &mut Vec<Span>) {
+/// Passwords of a redis config held by scalar `node`, parsed once per run of `sources`.
+fn conf_secrets(sources: &SourceMap, node: &Node, out: &mut Vec<Span>) {
+    for kind in [ConfKind::Redis, ConfKind::Sentinel] {
+        if let Some(conf) = crate::redis::parse_embedded_shared(sources, node, kind) {
+            out.extend(crate::redis::secret_spans(&conf));
+        }
+    }
+}
+
+/// [`conf_secrets`] of a scalar written in `file`, with no run to share the parse with.
+fn conf_secrets_in(file: &SourceFile, node: &Node, out: &mut Vec<Span>) {
     for kind in [ConfKind::Redis, ConfKind::Sentinel] {
         if let Some(conf) = crate::redis::parse_embedded(file, node, kind) {
             out.extend(crate::redis::secret_spans(&conf));
@@ -181,7 +195,7 @@ pub fn in_file(file: &SourceFile) -> Vec<Span> {
         of_object(doc, &mut out);
         if let Some(data) = doc.get("data").and_then(Node::as_map) {
             for e in data.entries.iter().filter(|e| e.value.span.file == file.id) {
-                conf_secrets(file, &e.value, &mut out);
+                conf_secrets_in(file, &e.value, &mut out);
             }
         }
         kustomization_literals(file, doc, &mut out);

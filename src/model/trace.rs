@@ -105,9 +105,9 @@ fn parse(
     }) {
         return i;
     }
-    let file = sources.get(f.value.span.file);
-    let conf =
-        crate::redis::parse_embedded(&file, &f.value, kind).unwrap_or(crate::redis::RedisConf {
+    let conf = crate::redis::parse_embedded_shared(sources, &f.value, kind)
+        .map(|c| (*c).clone())
+        .unwrap_or(crate::redis::RedisConf {
             kind,
             directives: Vec::new(),
             unbalanced: Vec::new(),
