@@ -126,25 +126,59 @@ struct Schema {
 }
 
 /// `additionalProperties`: `false` refuses unknown keys, a schema types them, `true` admits any.
-#[derive(Debug, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 enum Additional {
     Allowed(bool),
     Schema(Box<Schema>),
 }
 
+// By hand rather than `#[serde(untagged)]`, which buffers every value before trying each
+// variant: the definitions a lint reads are parsed at its start.
+impl<'de> serde::Deserialize<'de> for Additional {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Additional;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a boolean or a schema")
+            }
+            fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<Additional, E> {
+                Ok(Additional::Allowed(b))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<Additional, A::Error> {
+                let s = serde::Deserialize::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(m),
+                )?;
+                Ok(Additional::Schema(Box::new(s)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// `type` is one name or a list of them.
 fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a type name or a list of them")
+        }
+        fn visit_str<E: serde::de::Error>(self, t: &str) -> Result<Vec<String>, E> {
+            Ok(vec![t.to_string()])
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut s: A,
+        ) -> Result<Vec<String>, A::Error> {
+            let mut v = Vec::new();
+            while let Some(t) = s.next_element::<String>()? {
+                v.push(t);
+            }
+            Ok(v)
+        }
     }
-    Ok(match <OneOrMany as serde::Deserialize>::deserialize(d)? {
-        OneOrMany::One(t) => vec![t],
-        OneOrMany::Many(v) => v,
-    })
+    d.deserialize_any(V)
 }
 
 impl Schema {
