@@ -145,10 +145,14 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
         jobs.push((t, None));
     }
     let targets: Vec<Target> = jobs.iter().map(|(t, _)| t.clone()).collect();
-    let outcomes: Vec<Outcome> = jobs
-        .into_par_iter()
-        .map(|(t, b)| lint_target(&t, b, &run, opts.env.as_deref()))
-        .collect();
+    let one = |(t, b): (Target, Option<Build>)| lint_target(&t, b, &run, opts.env.as_deref());
+    // One target gains nothing from threads: starting rayon's pool would only add their
+    // creation to a lint of a few milliseconds.
+    let outcomes: Vec<Outcome> = if jobs.len() > 1 {
+        jobs.into_par_iter().map(one).collect()
+    } else {
+        jobs.into_iter().map(one).collect()
+    };
     let mut secrets = Vec::new();
     let mut all = Vec::new();
     let mut incomplete = Vec::new();
