@@ -607,8 +607,6 @@ pub fn lexical(text: &str) -> Vec<std::ops::Range<usize>> {
 mod tests {
     use super::*;
 
-    /// Masking must cover at least every name the `k8s/secret-in-env` policy calls secret (it
-    /// may cover more: hiding too much is harmless, showing a password is not).
     proptest::proptest! {
         /// The in-place search finds exactly what a search of the upper-cased name finds.
         #[test]
@@ -620,6 +618,8 @@ mod tests {
         }
     }
 
+    /// Masking must cover at least every name the `k8s/secret-in-env` policy calls secret (it
+    /// may cover more: hiding too much is harmless, showing a password is not).
     #[test]
     fn masking_covers_the_policys_secret_names() {
         let rule = crate::rules::get("k8s/secret-in-env").expect("bundled rule");
