@@ -108,9 +108,31 @@ pub fn parse_embedded_shared(
         return Some(conf.clone());
     }
     let file = sources.get(node.span.file);
-    let conf = Arc::new(parse_embedded(&file, node, kind)?);
+    let aligned = scalar_text_shared(sources, node)?;
+    let (text, map) = &*aligned;
+    let conf = Arc::new(model::parse_text(text, map, &file, kind));
     lock().insert(key, conf.clone());
     Some(conf)
+}
+
+/// The scalars aligned with their source in one run (see [`scalar_text_shared`]).
+#[derive(Default)]
+struct Aligned(Mutex<HashMap<(Span, Style, String), Arc<(String, OffsetMap)>>>);
+
+/// [`OffsetMap::for_scalar`] of `node` in the file of its span, aligned once per run: the
+/// model maps every script and config it traces through the same few scalars.
+pub fn scalar_text_shared(sources: &SourceMap, node: &Node) -> Option<Arc<(String, OffsetMap)>> {
+    let scalar = node.as_scalar()?;
+    let key = (node.span, scalar.style, scalar.text.clone());
+    let memo = sources.memo::<Aligned>();
+    let lock = || memo.0.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(found) = lock().get(&key) {
+        return Some(found.clone());
+    }
+    let file = sources.get(node.span.file);
+    let aligned = Arc::new(OffsetMap::for_scalar(&file, node)?);
+    lock().insert(key, aligned.clone());
+    Some(aligned)
 }
 
 /// Lints a whole standalone config file (spans are byte ranges in `file`).
