@@ -4,6 +4,10 @@
 //! takes. The JSON is only a faster spelling of the same data: a test compares it with what the
 //! crate's own YAML reader makes of every file, so a rule file this converter reads differently
 //! fails the suite, naming the file.
+//!
+//! It also splits each bundled Kubernetes schema file (`schemas/kubernetes/v*.json`) into a
+//! table of its kinds and one JSON slice per definition ([`k8s_bundles`]), so that a run reads
+//! only the definitions of the kinds it validates instead of scanning the whole file.
 
 use std::path::{Path, PathBuf};
 
@@ -188,6 +192,47 @@ fn yaml_to_json(path: &Path, text: &str) -> String {
     out
 }
 
+/// The bundled Kubernetes schema files as Rust: `K8S_BUNDLES`, one `Prepared` per file (sorted
+/// by name), its kinds and definitions sorted by name, each definition its JSON text as written.
+fn k8s_bundles(root: &Path) -> String {
+    #[derive(serde::Deserialize)]
+    struct File<'a> {
+        version: String,
+        origin: String,
+        kinds: std::collections::BTreeMap<String, String>,
+        #[serde(borrow)]
+        defs: std::collections::BTreeMap<String, &'a serde_json::value::RawValue>,
+    }
+    let dir = root.join("schemas/kubernetes");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("schemas/kubernetes is readable")
+        .map(|e| e.expect("schemas/kubernetes is readable").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    let mut code = String::from("static K8S_BUNDLES: &[Prepared] = &[\n");
+    for p in &paths {
+        println!("cargo:rerun-if-changed={}", p.display());
+        let text = std::fs::read_to_string(p).expect("bundled schema files are readable UTF-8");
+        let f: File = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{}: not a prepared schema bundle: {e}", p.display()));
+        code.push_str(&format!(
+            "    Prepared {{\n        version: {:?},\n        origin: {:?},\n        kinds: &[\n",
+            f.version, f.origin
+        ));
+        for (k, v) in &f.kinds {
+            code.push_str(&format!("            ({k:?}, {v:?}),\n"));
+        }
+        code.push_str("        ],\n        defs: &[\n");
+        for (k, v) in &f.defs {
+            code.push_str(&format!("            ({k:?}, {:?}),\n", v.get()));
+        }
+        code.push_str("        ],\n    },\n");
+    }
+    code + "];\n"
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=rules");
     let root =
@@ -218,5 +263,7 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out_dir.join("rule_files.rs"), code).expect("OUT_DIR is writable");
     std::fs::write(out_dir.join("rule_ids.rs"), rule_ids(&root, &files))
+        .expect("OUT_DIR is writable");
+    std::fs::write(out_dir.join("k8s_bundles.rs"), k8s_bundles(&root))
         .expect("OUT_DIR is writable");
 }

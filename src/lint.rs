@@ -145,10 +145,14 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
         jobs.push((t, None));
     }
     let targets: Vec<Target> = jobs.iter().map(|(t, _)| t.clone()).collect();
-    let outcomes: Vec<Outcome> = jobs
-        .into_par_iter()
-        .map(|(t, b)| lint_target(&t, b, &run, opts.env.as_deref()))
-        .collect();
+    let one = |(t, b): (Target, Option<Build>)| lint_target(&t, b, &run, opts.env.as_deref());
+    // One target gains nothing from threads: starting rayon's pool would only add their
+    // creation to a lint of a few milliseconds.
+    let outcomes: Vec<Outcome> = if jobs.len() > 1 {
+        jobs.into_par_iter().map(one).collect()
+    } else {
+        jobs.into_iter().map(one).collect()
+    };
     let mut secrets = Vec::new();
     let mut all = Vec::new();
     let mut incomplete = Vec::new();
@@ -242,21 +246,27 @@ impl Run<'_> {
     }
 
     /// The checks of a set of objects: each object, each config the model traced, and (for an
-    /// environment) the deployment as a whole. `known` are secret spans known beforehand (what
-    /// the build saw); every secret span found is added to `secrets`, before any check runs, so
-    /// that no check quotes one.
+    /// environment) the deployment as a whole. `built` are the secret spans of the build that
+    /// made `d`'s objects ([`Build::secrets`] holds those of every object it built); without a
+    /// build they are found here. Every secret span is added to `secrets`, before any check
+    /// runs, so that no check quotes one.
     fn objects(
         &self,
         d: &Deployment<'_>,
         whole: bool,
-        known: &[Span],
+        built: Option<&[Span]>,
         out: &mut Out,
         secrets: &mut Vec<Span>,
         skipped: &mut Vec<RuleId>,
     ) {
-        let mut all = known.to_vec();
-        for o in &d.objects {
-            crate::secrets::of_resource(o, self.sources, &mut all);
+        let mut all = Vec::new();
+        match built {
+            Some(known) => all.extend_from_slice(known),
+            None => {
+                for o in &d.objects {
+                    crate::secrets::of_resource(o, self.sources, &mut all);
+                }
+            }
         }
         for c in &d.configs {
             all.extend(crate::redis::secret_spans(&c.file));
@@ -331,7 +341,7 @@ fn lint_target(
             run.objects(
                 &d,
                 true,
-                &build.secrets,
+                Some(&build.secrets),
                 &mut out,
                 &mut o.secrets,
                 &mut skipped,
@@ -429,7 +439,7 @@ fn lint_target(
                 // the deployment it is only a part of.
                 let mut d = Deployment::new(&docs, env_flag, true, sources);
                 d.read_cache_strategies(sources, &cache_pattern(run.policy, env_flag));
-                run.objects(&d, false, &[], &mut out, &mut o.secrets, &mut Vec::new());
+                run.objects(&d, false, None, &mut out, &mut o.secrets, &mut Vec::new());
                 if d.processes.is_empty() {
                     // Nothing in the file runs Redis: its `*.conf` keys are read as the file
                     // mode always did (the user named this file).

@@ -117,9 +117,20 @@ impl Policy {
                     })
             };
             let default = prep(None, &p.default)?;
+            // Most environments set a rule's parameters as the defaults or as another
+            // environment does: equal parameters share one prepared value.
+            let mut seen: Vec<(&Params, Prepared)> = vec![(&p.default, default.clone())];
             let mut per_env = HashMap::new();
             for (env, m) in &p.per_env {
-                per_env.insert(env.clone(), prep(Some(env), m)?);
+                let prepared = match seen.iter().find(|(s, _)| *s == m) {
+                    Some((_, done)) => done.clone(),
+                    None => {
+                        let done = prep(Some(env), m)?;
+                        seen.push((m, done.clone()));
+                        done
+                    }
+                };
+                per_env.insert(env.clone(), prepared);
             }
             prepared.push((default, per_env));
         }

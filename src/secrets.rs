@@ -19,29 +19,32 @@ use std::sync::LazyLock;
 /// patterns (a test keeps it one), because masking must never show less than the rule calls
 /// secret.
 pub fn is_secret_name(name: &str) -> bool {
-    let n = name.to_ascii_uppercase();
-    [
-        "PASS",
-        "PWD",
-        "SECRET",
-        "TOKEN",
-        "AUTH",
-        "CREDENTIAL",
-        "PRIVATE_KEY",
-        "PRIVATEKEY",
-        "API_KEY",
-        "APIKEY",
-    ]
-    .iter()
-    .any(|p| n.contains(p))
+    // PASS, PWD, SECRET, TOKEN, AUTH, CREDENTIAL, PRIVATE_KEY, PRIVATEKEY, API_KEY, APIKEY, by
+    // first letter. A case-insensitive substring search in place: this runs for every key of
+    // every object the masking walks, so most positions cost one comparison.
+    let n = name.as_bytes();
+    (0..n.len()).any(|i| {
+        let names: &[&[u8]] = match n[i].to_ascii_uppercase() {
+            b'P' => &[b"PASS", b"PWD", b"PRIVATE_KEY", b"PRIVATEKEY"],
+            b'S' => &[b"SECRET"],
+            b'T' => &[b"TOKEN"],
+            b'A' => &[b"AUTH", b"API_KEY", b"APIKEY"],
+            b'C' => &[b"CREDENTIAL"],
+            _ => return false,
+        };
+        names.iter().any(|p| {
+            n.get(i..i + p.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(p))
+        })
+    })
 }
 
 /// A key that names a secret but holds only a reference to it (`secretKeyRef`, `secretName`).
 fn is_reference_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
+    let k = key.as_bytes();
     ["ref", "refs", "name", "names"]
         .iter()
-        .any(|s| k.ends_with(s))
+        .any(|s| k.len() >= s.len() && k[k.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes()))
 }
 
 /// A key (YAML map key, env file key) whose value is a secret.
@@ -155,13 +158,24 @@ pub fn of_resource(doc: &Node, sources: &SourceMap, out: &mut Vec<Span>) {
         if e.value.as_str().is_none() {
             continue;
         }
-        let file = sources.get(e.value.span.file);
-        conf_secrets(&file, &e.value, out);
+        conf_secrets(sources, &e.value, out);
     }
 }
 
-/// Passwords of a redis config held by scalar `node` (written in `file`).
-fn conf_secrets(file: &SourceFile, node: &Node, out: &mut Vec<Span>) {
+/// Passwords of a redis config held by scalar `node`, parsed once per run of `sources`.
+fn conf_secrets(sources: &SourceMap, node: &Node, out: &mut Vec<Span>) {
+    if !may_hold_arguments(node) {
+        return;
+    }
+    for kind in [ConfKind::Redis, ConfKind::Sentinel] {
+        if let Some(conf) = crate::redis::parse_embedded_shared(sources, node, kind) {
+            out.extend(crate::redis::secret_spans(&conf));
+        }
+    }
+}
+
+/// [`conf_secrets`] of a scalar written in `file`, with no run to share the parse with.
+fn conf_secrets_in(file: &SourceFile, node: &Node, out: &mut Vec<Span>) {
     if !may_hold_arguments(node) {
         return;
     }
@@ -201,7 +215,7 @@ pub fn in_file(file: &SourceFile) -> Vec<Span> {
         of_object(doc, &mut out);
         if let Some(data) = doc.get("data").and_then(Node::as_map) {
             for e in data.entries.iter().filter(|e| e.value.span.file == file.id) {
-                conf_secrets(file, &e.value, &mut out);
+                conf_secrets_in(file, &e.value, &mut out);
             }
         }
         kustomization_literals(file, doc, &mut out);
@@ -615,6 +629,17 @@ pub fn lexical(text: &str) -> Vec<std::ops::Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The in-place search finds exactly what a search of the upper-cased name finds.
+        #[test]
+        fn secret_names_match_an_upper_cased_search(name in "[a-zA-Z_éK]{0,6}(pass|Pwd|SECRET|tOkEn|auth|credential|private_?key|api_?KEY|ap|PRIVATE)?[a-zA-Z_]{0,6}") {
+            let upper = name.to_ascii_uppercase();
+            let expected = ["PASS", "PWD", "SECRET", "TOKEN", "AUTH", "CREDENTIAL", "PRIVATE_KEY",
+                "PRIVATEKEY", "API_KEY", "APIKEY"].iter().any(|p| upper.contains(p));
+            proptest::prop_assert_eq!(is_secret_name(&name), expected, "{}", name);
+        }
+    }
 
     /// Masking must cover at least every name the `k8s/secret-in-env` policy calls secret (it
     /// may cover more: hiding too much is harmless, showing a password is not).

@@ -3,10 +3,11 @@
 //! Spans are byte ranges into one file. Line/column lookup (1-based, columns in Unicode
 //! characters, as the CLI contract says) happens only when a report is written.
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// Largest file grill-lint reads (a `yaml/limits` finding past it).
 pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
@@ -219,11 +220,28 @@ struct Inner {
 #[derive(Default)]
 pub struct SourceMap {
     inner: RwLock<Inner>,
+    /// One memo per type: see [`SourceMap::memo`].
+    memos: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
 }
 
 impl SourceMap {
     pub fn new() -> SourceMap {
         SourceMap::default()
+    }
+
+    /// This run's memo of type `T` (made empty on first use): a cache of what is computed
+    /// from the files, kept with them, so that its keys (spans) mean the same text for as long
+    /// as it lives. `T` does its own locking.
+    pub fn memo<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let mut memos = self.memos.lock().unwrap_or_else(|e| e.into_inner());
+        let any = memos
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Arc::new(T::default()))
+            .clone();
+        drop(memos);
+        // The entry of `TypeId::of::<T>()` is only ever a `T`.
+        any.downcast::<T>()
+            .unwrap_or_else(|_| Arc::new(T::default()))
     }
 
     /// Reads a file (once: later calls return the same [`SourceFile`]) through [`read_capped`].

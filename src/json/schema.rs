@@ -36,15 +36,72 @@ fn cache_validator() -> &'static jsonschema::Validator {
 }
 
 /// Validates a cache-strategy tree against the bundled schema.
+///
+/// Compiling the validator costs more than the rest of a lint (the `jsonschema` crate first
+/// compiles the draft 2020-12 meta-schema to check the bundled one), and a valid document has
+/// no errors to locate: [`cache_strategy_valid`] answers that case with the schema's own
+/// constraints, and `jsonschema` runs only for a document that breaks one. The test
+/// `the_fast_verdict_is_the_validators` holds the two verdicts equal on generated documents.
 pub fn validate_cache_strategy(root: &Node) -> Vec<SchemaError> {
-    validate(cache_validator(), root)
+    let value = to_value(root);
+    if cache_strategy_valid(&value) {
+        return Vec::new();
+    }
+    validate_value(cache_validator(), root, &value)
+}
+
+/// Whether `value` satisfies `schemas/cache-strategy.schema.json`: an object of at least one
+/// property, each name matching `^[A-Za-z0-9_.-]+$`, each value an object with exactly the
+/// required `ttl` (integer), `key_prefix` (non-empty string) and `database` (integer in
+/// 0..=15), and optionally `description` (string).
+fn cache_strategy_valid(value: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    // JSON Schema's `integer` is any number whose fractional part is zero (`1.0` included).
+    fn integer(v: &J) -> Option<f64> {
+        let n = v.as_number()?;
+        if n.is_i64() || n.is_u64() {
+            return n.as_f64();
+        }
+        n.as_f64().filter(|f| f.fract() == 0.0)
+    }
+    let Some(types) = value.as_object() else {
+        return false;
+    };
+    !types.is_empty()
+        && types.iter().all(|(name, t)| {
+            let Some(props) = t.as_object() else {
+                return false;
+            };
+            !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+                && props.iter().all(|(k, v)| match k.as_str() {
+                    "ttl" => integer(v).is_some(),
+                    "key_prefix" => v.as_str().is_some_and(|s| !s.is_empty()),
+                    "database" => integer(v).is_some_and(|d| (0.0..=15.0).contains(&d)),
+                    "description" => v.is_string(),
+                    _ => false,
+                })
+                && ["ttl", "key_prefix", "database"]
+                    .iter()
+                    .all(|k| props.contains_key(*k))
+        })
 }
 
 /// Validates `root` with `validator`; errors in document order.
 pub fn validate(validator: &jsonschema::Validator, root: &Node) -> Vec<SchemaError> {
-    let value = to_value(root);
+    validate_value(validator, root, &to_value(root))
+}
+
+/// [`validate`] of `root`, whose JSON value is `value`.
+fn validate_value(
+    validator: &jsonschema::Validator,
+    root: &Node,
+    value: &serde_json::Value,
+) -> Vec<SchemaError> {
     let mut out = Vec::new();
-    for e in validator.iter_errors(&value) {
+    for e in validator.iter_errors(value) {
         let path = e.instance_path().as_str().to_string();
         let Some((key, node)) = pointer(root, &path) else {
             out.push(SchemaError {
@@ -238,5 +295,93 @@ mod tests {
         );
         let e = errors(r#"{"t": {"ttl": 1.5, "key_prefix": "t:", "database": -1}}"#);
         assert_eq!(e.len(), 2, "{e:?}");
+    }
+
+    /// A value near the schema's edges: the property names, types and bounds it constrains.
+    fn scalar() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        use serde_json::json;
+        prop_oneof![
+            (-2i64..18).prop_map(|n| json!(n)),
+            prop::sample::select(vec![0.0, 1.0, 1.5, 15.0, 15.5, 16.0, -1.0, -0.5, 3e9])
+                .prop_map(|f| json!(f)),
+            Just(json!(u64::MAX)),
+            prop::sample::select(vec!["", "s:", "x", "1"]).prop_map(|s| json!(s)),
+            any::<bool>().prop_map(|b| json!(b)),
+            Just(serde_json::Value::Null),
+            Just(json!([])),
+            Just(json!({})),
+        ]
+    }
+
+    fn cache_type() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let key = prop::sample::select(vec![
+            "ttl",
+            "ttl",
+            "key_prefix",
+            "key_prefix",
+            "database",
+            "database",
+            "description",
+            "tll",
+            "",
+        ]);
+        prop_oneof![
+            4 => prop::collection::vec((key, scalar()), 0..6).prop_map(|kv| {
+                serde_json::Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+            }),
+            // Valid ones, with an occasional change, so that the valid side is well covered.
+            4 => (0i64..20, prop::sample::select(vec!["a:", ""]), -1i64..17, any::<bool>())
+                .prop_map(|(ttl, prefix, db, desc)| {
+                    let mut v = serde_json::json!({"ttl": ttl, "key_prefix": prefix, "database": db});
+                    if desc {
+                        v["description"] = serde_json::json!("d");
+                    }
+                    v
+                }),
+            1 => scalar(),
+        ]
+    }
+
+    fn document() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let name = prop::sample::select(vec![
+            "session",
+            "a.b-c_D9",
+            "",
+            "a b",
+            "é",
+            "x\n",
+            "x/y",
+            "api_cache",
+        ]);
+        prop_oneof![
+            8 => prop::collection::vec((name, cache_type()), 0..4).prop_map(|kv| {
+                serde_json::Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+            }),
+            1 => scalar(),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// `jsonschema` is the oracle: the fast verdict that skips it must equal its verdict.
+        #[test]
+        fn the_fast_verdict_is_the_validators(doc in document()) {
+            proptest::prop_assert_eq!(
+                cache_strategy_valid(&doc),
+                cache_validator().is_valid(&doc),
+                "{}", doc
+            );
+        }
+    }
+
+    #[test]
+    fn the_fast_verdict_sees_both_outcomes() {
+        let ok = serde_json::json!({"s": {"ttl": 1.0, "key_prefix": "s:", "database": 15}});
+        assert!(cache_strategy_valid(&ok) && cache_validator().is_valid(&ok));
+        let bad = serde_json::json!({"s": {"ttl": 1, "key_prefix": "s:", "database": 15.5}});
+        assert!(!cache_strategy_valid(&bad) && !cache_validator().is_valid(&bad));
     }
 }

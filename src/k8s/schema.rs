@@ -11,27 +11,39 @@
 //! (`tests/k8s_schema_diff.rs` holds it to that). Scalars are read as YAML 1.2, as kustomize
 //! reads them; what YAML 1.1 would read differently is `yaml/ambiguous-scalar`'s business.
 //!
-//! Definitions are parsed on first use only (each is kept as raw JSON until a kind present in
-//! the linted objects reaches it) into a typed [`Schema`] and cached for the process: a walk
+//! Definitions are parsed on first use only (build.rs splits each bundle into one JSON text per
+//! definition, kept as it is until a kind present in the linted objects reaches it) into a
+//! typed [`Schema`] and cached for the process: a walk
 //! reads struct fields, not keyword lookups in a JSON map.
 
 use crate::rules::id;
 use crate::source::Span;
 use crate::yaml::{Node, Resolved, Value};
-use serde_json::value::RawValue;
 use serde_json::Value as J;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// The bundled releases: (minor version, prepared schema file).
-const BUNDLED: &[(&str, &str)] = &[("1.32", include_str!("../../schemas/kubernetes/v1.32.json"))];
+/// One bundled release (`schemas/kubernetes/v<minor>.json`) as build.rs prepares it: kinds and
+/// definitions sorted by name, each definition its own JSON text, so that a run parses only the
+/// definitions it reads and never scans the rest of the file.
+struct Prepared {
+    version: &'static str,
+    origin: &'static str,
+    /// `<apiVersion>/<kind>` → root definition.
+    kinds: &'static [(&'static str, &'static str)],
+    /// Definition name → its JSON.
+    defs: &'static [(&'static str, &'static str)],
+}
+
+// `K8S_BUNDLES`: every bundled release, by file name.
+include!(concat!(env!("OUT_DIR"), "/k8s_bundles.rs"));
 
 pub const INT_OR_STRING: &str = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
 pub const QUANTITY: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 
 /// The minor versions whose schemas are bundled.
 pub fn versions() -> Vec<&'static str> {
-    BUNDLED.iter().map(|(v, _)| *v).collect()
+    K8S_BUNDLES.iter().map(|b| b.version).collect()
 }
 
 /// The `kubernetes_version` policy parameter of `k8s/schema`, checked: a version that is not
@@ -74,26 +86,18 @@ pub fn version_of(rule: &crate::rules::Rule) -> Result<&'static str, String> {
         })
 }
 
-#[derive(serde::Deserialize)]
-struct RawBundle<'a> {
-    version: String,
-    origin: String,
-    kinds: HashMap<String, String>,
-    #[serde(borrow)]
-    defs: HashMap<String, &'a RawValue>,
-}
-
 /// The schemas of one Kubernetes release.
 pub struct Bundle {
     pub version: String,
     pub origin: String,
     /// `<apiVersion>/<kind>` → root definition.
-    kinds: HashMap<String, String>,
-    defs: HashMap<String, Def>,
+    kinds: HashMap<&'static str, &'static str>,
+    defs: HashMap<&'static str, Def>,
 }
 
 struct Def {
-    raw: &'static RawValue,
+    /// The definition's JSON.
+    raw: &'static str,
     parsed: OnceLock<Schema>,
 }
 
@@ -126,25 +130,59 @@ struct Schema {
 }
 
 /// `additionalProperties`: `false` refuses unknown keys, a schema types them, `true` admits any.
-#[derive(Debug, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 enum Additional {
     Allowed(bool),
     Schema(Box<Schema>),
 }
 
+// By hand rather than `#[serde(untagged)]`, which buffers every value before trying each
+// variant: the definitions a lint reads are parsed at its start.
+impl<'de> serde::Deserialize<'de> for Additional {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Additional;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a boolean or a schema")
+            }
+            fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<Additional, E> {
+                Ok(Additional::Allowed(b))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<Additional, A::Error> {
+                let s = serde::Deserialize::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(m),
+                )?;
+                Ok(Additional::Schema(Box::new(s)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// `type` is one name or a list of them.
 fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a type name or a list of them")
+        }
+        fn visit_str<E: serde::de::Error>(self, t: &str) -> Result<Vec<String>, E> {
+            Ok(vec![t.to_string()])
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut s: A,
+        ) -> Result<Vec<String>, A::Error> {
+            let mut v = Vec::new();
+            while let Some(t) = s.next_element::<String>()? {
+                v.push(t);
+            }
+            Ok(v)
+        }
     }
-    Ok(match <OneOrMany as serde::Deserialize>::deserialize(d)? {
-        OneOrMany::One(t) => vec![t],
-        OneOrMany::Many(v) => v,
-    })
+    d.deserialize_any(V)
 }
 
 impl Schema {
@@ -160,14 +198,14 @@ impl Bundle {
     fn def(&self, name: &str) -> Option<&Schema> {
         let d = self.defs.get(name)?;
         Some(d.parsed.get_or_init(|| {
-            serde_json::from_str(d.raw.get()).expect("bundled definitions are valid schemas")
+            serde_json::from_str(d.raw).expect("bundled definitions are valid schemas")
         }))
     }
     /// The root schema name for an object's apiVersion and kind.
     pub fn root(&self, api_version: &str, kind: &str) -> Option<&str> {
         self.kinds
-            .get(&format!("{api_version}/{kind}"))
-            .map(String::as_str)
+            .get(format!("{api_version}/{kind}").as_str())
+            .copied()
     }
     /// The apiVersions this release serves a kind under (empty: a kind the bundle lacks).
     pub fn api_versions_of(&self, kind: &str) -> Vec<&str> {
@@ -182,43 +220,39 @@ impl Bundle {
         v
     }
     pub fn kinds(&self) -> impl Iterator<Item = &str> {
-        self.kinds.keys().map(String::as_str)
+        self.kinds.keys().copied()
     }
 }
 
-/// The bundle of a bundled minor version (parsed once per process).
+/// The bundle of a bundled minor version (made once per process).
 pub fn bundle(version: &str) -> Option<&'static Bundle> {
     static CACHE: OnceLock<Vec<Bundle>> = OnceLock::new();
     let all = CACHE.get_or_init(|| {
-        BUNDLED
+        K8S_BUNDLES
             .iter()
-            .map(|(_, text)| {
-                let raw: RawBundle<'static> =
-                    serde_json::from_str(text).expect("bundled schema file is valid");
-                Bundle {
-                    version: raw.version,
-                    origin: raw.origin,
-                    kinds: raw.kinds,
-                    defs: raw
-                        .defs
-                        .into_iter()
-                        .map(|(k, raw)| {
-                            (
-                                k,
-                                Def {
-                                    raw,
-                                    parsed: OnceLock::new(),
-                                },
-                            )
-                        })
-                        .collect(),
-                }
+            .map(|p| Bundle {
+                version: p.version.to_string(),
+                origin: p.origin.to_string(),
+                kinds: p.kinds.iter().copied().collect(),
+                defs: p
+                    .defs
+                    .iter()
+                    .map(|&(name, raw)| {
+                        (
+                            name,
+                            Def {
+                                raw,
+                                parsed: OnceLock::new(),
+                            },
+                        )
+                    })
+                    .collect(),
             })
             .collect()
     });
-    BUNDLED
+    K8S_BUNDLES
         .iter()
-        .position(|(v, _)| *v == version)
+        .position(|b| b.version == version)
         .map(|i| &all[i])
 }
 

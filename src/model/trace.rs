@@ -105,9 +105,9 @@ fn parse(
     }) {
         return i;
     }
-    let file = sources.get(f.value.span.file);
-    let conf =
-        crate::redis::parse_embedded(&file, &f.value, kind).unwrap_or(crate::redis::RedisConf {
+    let conf = crate::redis::parse_embedded_shared(sources, &f.value, kind)
+        .map(|c| (*c).clone())
+        .unwrap_or(crate::redis::RedisConf {
             kind,
             directives: Vec::new(),
             unbalanced: Vec::new(),
@@ -468,8 +468,8 @@ fn script_map(sources: &SourceMap, node: &Node, script: &str, at: usize, len: us
 /// The map from script offsets to its file's offsets.
 fn script_file_map(sources: &SourceMap, node: &Node) -> Option<(usize, OffsetMap)> {
     let file = sources.get(node.span.file);
-    let (_, map) = OffsetMap::for_scalar(&file, node)?;
-    Some((file.text.len(), map))
+    let aligned = crate::redis::scalar_text_shared(sources, node)?;
+    Some((file.text.len(), aligned.1.clone()))
 }
 
 pub(super) fn references(d: &mut Deployment<'_>) {

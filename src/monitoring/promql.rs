@@ -720,8 +720,6 @@ fn ratio(v: &Expr) -> Option<Ratio> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn fuzz_found_inputs_are_refused_without_a_panic() {
         // cargo fuzz run promql, 2026-12-02: a huge range duration panicked inside the parser.

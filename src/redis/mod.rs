@@ -30,9 +30,11 @@ pub use tokenize::tokenize;
 pub use value::{parse_memory, MemoryError};
 
 use crate::diag::Finding;
-use crate::source::SourceFile;
-use crate::yaml::Node;
+use crate::source::{SourceFile, SourceMap, Span};
+use crate::yaml::{Node, Style};
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 /// Which program reads the config.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -81,6 +83,59 @@ pub fn parse(file: &SourceFile, kind: ConfKind) -> RedisConf {
 pub fn parse_embedded(file: &SourceFile, node: &Node, kind: ConfKind) -> Option<RedisConf> {
     let (text, map) = OffsetMap::for_scalar(file, node)?;
     Some(model::parse_text(&text, &map, file, kind))
+}
+
+/// The configs parsed from YAML scalars in one run, by where and how each is written.
+#[derive(Default)]
+struct Embedded(Mutex<HashMap<EmbeddedKey, Arc<RedisConf>>>);
+
+/// A scalar's span, style and text (a patch can leave a built value with a span whose text it
+/// is not) and the program that reads it: all that [`parse_embedded`] depends on.
+type EmbeddedKey = (Span, Style, String, ConfKind);
+
+/// [`parse_embedded`] of `node` in the file of its span, parsed once per run: masking reads every
+/// ConfigMap value as both configs and the model reads the ones a process loads.
+pub fn parse_embedded_shared(
+    sources: &SourceMap,
+    node: &Node,
+    kind: ConfKind,
+) -> Option<Arc<RedisConf>> {
+    let scalar = node.as_scalar()?;
+    let key = (node.span, scalar.style, scalar.text.clone(), kind);
+    let memo = sources.memo::<Embedded>();
+    let lock = || memo.0.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(conf) = lock().get(&key) {
+        return Some(conf.clone());
+    }
+    let file = sources.get(node.span.file);
+    let aligned = scalar_text_shared(sources, node)?;
+    let (text, map) = &*aligned;
+    let conf = Arc::new(model::parse_text(text, map, &file, kind));
+    lock().insert(key, conf.clone());
+    Some(conf)
+}
+
+/// A scalar's text and its map into the file, by where and how it is written.
+type AlignedTexts = HashMap<(Span, Style, String), Arc<(String, OffsetMap)>>;
+
+/// The scalars aligned with their source in one run (see [`scalar_text_shared`]).
+#[derive(Default)]
+struct Aligned(Mutex<AlignedTexts>);
+
+/// [`OffsetMap::for_scalar`] of `node` in the file of its span, aligned once per run: the
+/// model maps every script and config it traces through the same few scalars.
+pub fn scalar_text_shared(sources: &SourceMap, node: &Node) -> Option<Arc<(String, OffsetMap)>> {
+    let scalar = node.as_scalar()?;
+    let key = (node.span, scalar.style, scalar.text.clone());
+    let memo = sources.memo::<Aligned>();
+    let lock = || memo.0.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(found) = lock().get(&key) {
+        return Some(found.clone());
+    }
+    let file = sources.get(node.span.file);
+    let aligned = Arc::new(OffsetMap::for_scalar(&file, node)?);
+    lock().insert(key, aligned.clone());
+    Some(aligned)
 }
 
 /// Lints a whole standalone config file (spans are byte ranges in `file`).

@@ -268,7 +268,7 @@ fn every_bundled_definition_is_a_schema_the_walker_implements() {
         let b = bundle(v).unwrap();
         assert!(b.defs.len() > 100, "{v}: {} definitions", b.defs.len());
         for (name, d) in &b.defs {
-            let parsed: Result<Schema, _> = serde_json::from_str(d.raw.get());
+            let parsed: Result<Schema, _> = serde_json::from_str(d.raw);
             assert!(parsed.is_ok(), "{v} {name}: {:?}", parsed.err());
         }
     }
