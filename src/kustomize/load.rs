@@ -155,6 +155,7 @@ pub struct Loader<'a> {
     pub sources: &'a SourceMap,
     docs: HashMap<(FileId, Use), Rc<Docs>>,
     pub files_read: Vec<FileId>,
+    seen: std::collections::HashSet<FileId>,
     /// Findings made while reading that do not stop the build (the builder collects them).
     pub notes: Vec<Finding>,
 }
@@ -165,6 +166,7 @@ impl<'a> Loader<'a> {
             sources,
             docs: HashMap::new(),
             files_read: Vec::new(),
+            seen: Default::default(),
             notes: Vec::new(),
         }
     }
@@ -206,8 +208,13 @@ impl<'a> Loader<'a> {
             .filter(|((_, u), d)| *u == Use::Resource && !d.failed)
             .map(|((f, _), d)| (f, d))
             .collect();
-        let order = |f: &FileId| self.files_read.iter().position(|x| x == f);
-        files.sort_by_key(|(f, _)| order(f));
+        let order: HashMap<FileId, usize> = self
+            .files_read
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (*f, i))
+            .collect();
+        files.sort_by_key(|(f, _)| order.get(f).copied());
         let mut out = Vec::new();
         for (_, d) in files {
             for doc in &d.docs {
@@ -227,6 +234,13 @@ impl<'a> Loader<'a> {
         out
     }
 
+    /// Records a file as read (once, in the order of first reading).
+    fn record(&mut self, id: FileId) {
+        if self.seen.insert(id) {
+            self.files_read.push(id);
+        }
+    }
+
     /// Reads a text file once and records it as read. `root` is the directory the file must
     /// resolve inside (symlinks followed), checked before the file is opened.
     pub fn text(&mut self, path: &Path, root: &Path) -> Result<Arc<SourceFile>, LoadError> {
@@ -234,9 +248,7 @@ impl<'a> Loader<'a> {
             .sources
             .load_within(path, root)
             .map_err(LoadError::Unreadable)?;
-        if !self.files_read.contains(&f.id) {
-            self.files_read.push(f.id);
-        }
+        self.record(f.id);
         Ok(f)
     }
 
@@ -254,9 +266,7 @@ impl<'a> Loader<'a> {
                 let f = self
                     .sources
                     .add(path, String::from_utf8_lossy(&bytes).into_owned());
-                if !self.files_read.contains(&f.id) {
-                    self.files_read.push(f.id);
-                }
+                self.record(f.id);
                 Ok(Bytes {
                     bytes,
                     file: f.id,

@@ -142,6 +142,27 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
     }
 }
 
+/// The positions of an accumulator's objects by kind and name (what kustomize's id equality
+/// needs to match; group, version and namespace are compared on the few candidates).
+struct AccIndex(HashMap<(String, String), Vec<usize>>);
+
+impl AccIndex {
+    fn new(acc: &[Res]) -> AccIndex {
+        let mut index = AccIndex(HashMap::with_capacity(acc.len()));
+        for (i, r) in acc.iter().enumerate() {
+            index.slot(r).push(i);
+        }
+        index
+    }
+
+    fn slot(&mut self, r: &Res) -> &mut Vec<usize> {
+        let id = r.id_ref();
+        self.0
+            .entry((id.kind.to_string(), id.name.to_string()))
+            .or_default()
+    }
+}
+
 /// Which kind of kustomization a directory must hold.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Expect {
@@ -464,6 +485,8 @@ impl Builder<'_> {
         acc: &mut Vec<Res>,
         stack: &mut Vec<Frame>,
     ) {
+        // Nothing but `append_all` changes `acc` until the entries are done.
+        let mut index = AccIndex::new(acc);
         for entry in &k.resources {
             if load::is_remote(&entry.text) {
                 self.remote(entry);
@@ -484,7 +507,7 @@ impl Builder<'_> {
                 }
                 let mut sub = Vec::new();
                 self.run_dir(&p, Some(entry), Expect::Resource, &mut sub, stack);
-                self.append_all(acc, sub);
+                self.append_all(acc, &mut index, sub);
                 continue;
             }
             let path = match Loader::resolve_file(&level.dir, &level.canon, &entry.text) {
@@ -502,11 +525,18 @@ impl Builder<'_> {
                     continue;
                 }
             };
-            self.resource_file(&path, &level.canon, entry.span, acc);
+            self.resource_file(&path, &level.canon, entry.span, acc, &mut index);
         }
     }
 
-    fn resource_file(&mut self, path: &Path, root: &Path, at: Span, acc: &mut Vec<Res>) {
+    fn resource_file(
+        &mut self,
+        path: &Path,
+        root: &Path,
+        at: Span,
+        acc: &mut Vec<Res>,
+        index: &mut AccIndex,
+    ) {
         let file = match self.loader.text(path, root) {
             Ok(f) => f,
             Err(e) => {
@@ -537,7 +567,7 @@ impl Builder<'_> {
                 items.extend(self.resource_doc(d));
             }
         }
-        self.append_all(acc, items);
+        self.append_all(acc, index, items);
     }
 
     fn resource_doc(&mut self, d: &Node) -> Option<Res> {
@@ -577,22 +607,11 @@ impl Builder<'_> {
     }
 
     /// Adds objects; an id already present is kustomize's duplicate error (at the later
-    /// definition, the earlier one related). Indexed by kind and name, so linear overall.
-    fn append_all(&mut self, acc: &mut Vec<Res>, items: Vec<Res>) {
-        let mut index: HashMap<(String, String), Vec<usize>> = HashMap::new();
-        for (i, r) in acc.iter().enumerate() {
-            let id = r.id_ref();
-            index
-                .entry((id.kind.into(), id.name.into()))
-                .or_default()
-                .push(i);
-        }
+    /// definition, the earlier one related). `index` covers `acc` and is kept up to date, so a
+    /// level with n resource entries costs O(n) and not O(n²).
+    fn append_all(&mut self, acc: &mut Vec<Res>, index: &mut AccIndex, items: Vec<Res>) {
         for r in items {
-            let key = {
-                let id = r.id_ref();
-                (id.kind.to_string(), id.name.to_string())
-            };
-            let slot = index.entry(key).or_default();
+            let slot = index.slot(&r);
             let dup = slot
                 .iter()
                 .copied()
