@@ -110,6 +110,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
                 .iter()
                 .any(|p| crate::suppress::matches_rule(p, rule))
     };
+    let parsed = crate::kustomize::Parsed::default();
     let run = Run {
         policy: &policy,
         enabled: checks()
@@ -121,10 +122,11 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
             })
             .collect(),
         sources: &sources,
+        parsed: &parsed,
     };
     // In files mode the overlays were built to learn which files they read: keep those builds.
     let jobs: Vec<(Target, Option<Build>)> = if opts.files_mode_overlays {
-        let (built, unread) = overlays_reading(paths, opts.env.as_deref(), &sources)?;
+        let (built, unread) = overlays_reading(paths, opts.env.as_deref(), &sources, &parsed)?;
         // A file no overlay reads is still a changed file: it is linted as a file.
         let alone = targets::resolve(&unread, opts.env.as_deref(), &sources)
             .map_err(|e| UsageError(e.0))?;
@@ -212,6 +214,8 @@ struct Run<'a> {
     /// Per check of [`checks()`]: one of its rules is on and selected.
     enabled: Vec<bool>,
     sources: &'a SourceMap,
+    /// Every file's documents, parsed once for all the builds of the run.
+    parsed: &'a crate::kustomize::Parsed,
 }
 
 impl Run<'_> {
@@ -309,7 +313,8 @@ fn lint_target(
     let sources = run.sources;
     match t {
         Target::Overlay { dir, env } => {
-            let build = prebuilt.unwrap_or_else(|| crate::kustomize::build(dir, sources));
+            let build = prebuilt
+                .unwrap_or_else(|| crate::kustomize::build_with(dir, sources, run.parsed));
             let mut o = Outcome {
                 failed_build: build.failed,
                 ..Outcome::default()
@@ -555,6 +560,7 @@ fn overlays_reading(
     paths: &[PathBuf],
     env: Option<&str>,
     sources: &SourceMap,
+    parsed: &crate::kustomize::Parsed,
 ) -> Result<OverlaysReading, UsageError> {
     let cwd = std::env::current_dir().map_err(|e| UsageError(e.to_string()))?;
     let wanted: BTreeSet<PathBuf> = paths
@@ -569,7 +575,7 @@ fn overlays_reading(
         .into_par_iter()
         .filter_map(|t| match &t {
             Target::Overlay { dir, .. } => {
-                let build = crate::kustomize::build(dir, sources);
+                let build = crate::kustomize::build_with(dir, sources, parsed);
                 Some((t, build))
             }
             _ => None,

@@ -10,8 +10,7 @@ use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::yaml::{parse_stream_with, Duplicates, Limits, Node, ParsedStream, Style};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Why a file could not be loaded.
 #[derive(Debug)]
@@ -150,10 +149,30 @@ pub fn is_remote(entry: &str) -> bool {
         || entry.contains("?ref=")
 }
 
+/// The parsed documents of every file a run has read, shared by its builds (in parallel):
+/// a base that a thousand overlays include is parsed once. The text of a file never changes
+/// within a run (the source map holds it), so neither do its documents.
+#[derive(Default)]
+pub struct Parsed(Mutex<HashMap<(FileId, Use), Arc<Docs>>>);
+
+impl Parsed {
+    fn get(&self, key: (FileId, Use)) -> Option<Arc<Docs>> {
+        self.0.lock().ok()?.get(&key).cloned()
+    }
+
+    fn put(&self, key: (FileId, Use), docs: Arc<Docs>) {
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(key, docs);
+        }
+    }
+}
+
 /// The file loader of one build.
 pub struct Loader<'a> {
     pub sources: &'a SourceMap,
-    docs: HashMap<(FileId, Use), Rc<Docs>>,
+    parsed: &'a Parsed,
+    /// The documents this build read (a subset of `parsed`).
+    docs: HashMap<(FileId, Use), Arc<Docs>>,
     pub files_read: Vec<FileId>,
     seen: std::collections::HashSet<FileId>,
     /// Findings made while reading that do not stop the build (the builder collects them).
@@ -161,9 +180,10 @@ pub struct Loader<'a> {
 }
 
 impl<'a> Loader<'a> {
-    pub fn new(sources: &'a SourceMap) -> Loader<'a> {
+    pub fn new(sources: &'a SourceMap, parsed: &'a Parsed) -> Loader<'a> {
         Loader {
             sources,
+            parsed,
             docs: HashMap::new(),
             files_read: Vec::new(),
             seen: Default::default(),
@@ -202,7 +222,7 @@ impl<'a> Loader<'a> {
     /// The documents of every file read as a resource, as written, in the order files were
     /// first read (for the checks of a base deployed by itself).
     pub fn resource_docs(&self) -> Vec<Node> {
-        let mut files: Vec<(&FileId, &Rc<Docs>)> = self
+        let mut files: Vec<(&FileId, &Arc<Docs>)> = self
             .docs
             .iter()
             .filter(|((_, u), d)| *u == Use::Resource && !d.failed)
@@ -277,19 +297,24 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// The YAML documents of a file (parsed once per build).
-    pub fn docs(&mut self, file: &SourceFile, usage: Use) -> Rc<Docs> {
-        if let Some(d) = self.docs.get(&(file.id, usage)) {
+    /// The YAML documents of a file (parsed once per run).
+    pub fn docs(&mut self, file: &SourceFile, usage: Use) -> Arc<Docs> {
+        let key = (file.id, usage);
+        if let Some(d) = self.docs.get(&key) {
             return d.clone();
         }
-        let parsed = parse_stream_with(file, Limits::default(), usage.duplicates());
-        let failed = stops_kustomize(&parsed, usage);
-        let d = Rc::new(Docs {
-            docs: parsed.docs,
-            findings: parsed.findings,
-            failed,
+        let d = self.parsed.get(key).unwrap_or_else(|| {
+            let parsed = parse_stream_with(file, Limits::default(), usage.duplicates());
+            let failed = stops_kustomize(&parsed, usage);
+            let d = Arc::new(Docs {
+                docs: parsed.docs,
+                findings: parsed.findings,
+                failed,
+            });
+            self.parsed.put(key, d.clone());
+            d
         });
-        self.docs.insert((file.id, usage), d.clone());
+        self.docs.insert(key, d.clone());
         d
     }
 
@@ -412,7 +437,8 @@ mod tests {
         let f = map.add("k.yaml", "patch: |\n  a: 1\n  b: two\n");
         let doc = parse_stream(&f, Limits::default()).docs.remove(0);
         let scalar = doc.get("patch").unwrap().clone();
-        let mut l = Loader::new(&map);
+        let parsed = Parsed::default();
+        let mut l = Loader::new(&map, &parsed);
         let d = l.inline_docs(&f, &scalar, true);
         let b = d.docs[0].get("b").unwrap();
         assert_eq!(b.span.file, f.id);

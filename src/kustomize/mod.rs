@@ -43,6 +43,7 @@ use crate::source::{FileId, SourceMap, Span};
 use crate::yaml::{Node, Value};
 use budget::Budget;
 use kustomization::{Behavior, Kustomization, PatchSource, PatchSpec};
+pub use load::Parsed;
 use load::{clean, Loader, Use};
 use resource::{IdRef, Res, ResId};
 use std::collections::HashMap;
@@ -89,8 +90,13 @@ impl Build {
 
 /// Builds the kustomization in `dir`. Never panics; every problem is a finding.
 pub fn build(dir: &Path, sources: &SourceMap) -> Build {
+    build_with(dir, sources, &Parsed::default())
+}
+
+/// [`build`], with the files' documents shared with the other builds of a run.
+pub fn build_with(dir: &Path, sources: &SourceMap, parsed: &Parsed) -> Build {
     let mut b = Builder {
-        loader: Loader::new(sources),
+        loader: Loader::new(sources, parsed),
         findings: Vec::new(),
         failed: false,
         reordered: Vec::new(),
