@@ -139,6 +139,17 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
     if let Some(t) = stdin_target {
         targets.push(t);
     }
+    // One overlay shares nothing with another build (files mode has parsed for its probes
+    // already): its documents go with its build.
+    let alone = crate::kustomize::Parsed::off();
+    let run = Run {
+        parsed: if targets.len() > 1 || opts.files_mode_overlays {
+            &parsed
+        } else {
+            &alone
+        },
+        ..run
+    };
     let outcomes: Vec<Outcome> = targets
         .par_iter()
         .map(|t| lint_target(t, &run, opts.env.as_deref()))

@@ -153,15 +153,31 @@ pub fn is_remote(entry: &str) -> bool {
 /// a base that a thousand overlays include is parsed once. The text of a file never changes
 /// within a run (the source map holds it), so neither do its documents.
 #[derive(Default)]
-pub struct Parsed(Mutex<HashMap<(FileId, Use), Arc<Docs>>>);
+pub struct Parsed {
+    docs: Mutex<HashMap<(FileId, Use), Arc<Docs>>>,
+    /// False: nothing is kept past the build that parsed it (a run of one build gains nothing
+    /// from keeping its documents while its checks run, and a huge file would stay in memory).
+    off: bool,
+}
 
 impl Parsed {
+    /// A cache that keeps nothing: every build parses for itself.
+    pub fn off() -> Parsed {
+        Parsed {
+            off: true,
+            ..Parsed::default()
+        }
+    }
+
     fn get(&self, key: (FileId, Use)) -> Option<Arc<Docs>> {
-        self.0.lock().ok()?.get(&key).cloned()
+        self.docs.lock().ok()?.get(&key).cloned()
     }
 
     fn put(&self, key: (FileId, Use), docs: Arc<Docs>) {
-        if let Ok(mut m) = self.0.lock() {
+        if self.off {
+            return;
+        }
+        if let Ok(mut m) = self.docs.lock() {
             m.insert(key, docs);
         }
     }
