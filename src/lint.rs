@@ -110,6 +110,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
                 .iter()
                 .any(|p| crate::suppress::matches_rule(p, rule))
     };
+    let parsed = crate::kustomize::Parsed::default();
     let run = Run {
         policy: &policy,
         enabled: checks()
@@ -121,37 +122,41 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Result<Report, UsageError> {
             })
             .collect(),
         sources: &sources,
+        parsed: &parsed,
     };
-    // In files mode the overlays were built to learn which files they read: keep those builds.
-    let jobs: Vec<(Target, Option<Build>)> = if opts.files_mode_overlays {
-        let (built, unread) = overlays_reading(paths, opts.env.as_deref(), &sources)?;
+    // In files mode the overlays were built to learn which files they read; those builds are
+    // not kept (a changed base would hold every overlay's build at once): the lint builds them
+    // again from the run's parsed documents.
+    let mut targets: Vec<Target> = if opts.files_mode_overlays {
+        let (hits, unread) = overlays_reading(paths, opts.env.as_deref(), &sources, &parsed)?;
         // A file no overlay reads is still a changed file: it is linted as a file.
         let alone = targets::resolve(&unread, opts.env.as_deref(), &sources)
             .map_err(|e| UsageError(e.0))?;
-        built
-            .into_iter()
-            .map(|(t, b)| (t, Some(b)))
-            .chain(alone.into_iter().map(|t| (t, None)))
-            .collect()
+        hits.into_iter().chain(alone).collect()
     } else {
-        targets::resolve(paths, opts.env.as_deref(), &sources)
-            .map_err(|e| UsageError(e.0))?
-            .into_iter()
-            .map(|t| (t, None))
-            .collect()
+        targets::resolve(paths, opts.env.as_deref(), &sources).map_err(|e| UsageError(e.0))?
     };
-    let mut jobs = jobs;
     if let Some(t) = stdin_target {
-        jobs.push((t, None));
+        targets.push(t);
     }
-    let targets: Vec<Target> = jobs.iter().map(|(t, _)| t.clone()).collect();
-    let one = |(t, b): (Target, Option<Build>)| lint_target(&t, b, &run, opts.env.as_deref());
+    // One overlay shares nothing with another build (files mode has parsed for its probes
+    // already): its documents go with its build.
+    let alone = crate::kustomize::Parsed::off();
+    let run = Run {
+        parsed: if targets.len() > 1 || opts.files_mode_overlays {
+            &parsed
+        } else {
+            &alone
+        },
+        ..run
+    };
+    let one = |t: &Target| lint_target(t, &run, opts.env.as_deref());
     // One target gains nothing from threads: starting rayon's pool would only add their
     // creation to a lint of a few milliseconds.
-    let outcomes: Vec<Outcome> = if jobs.len() > 1 {
-        jobs.into_par_iter().map(one).collect()
+    let outcomes: Vec<Outcome> = if targets.len() > 1 {
+        targets.par_iter().map(one).collect()
     } else {
-        jobs.into_iter().map(one).collect()
+        targets.iter().map(one).collect()
     };
     let mut secrets = Vec::new();
     let mut all = Vec::new();
@@ -216,6 +221,8 @@ struct Run<'a> {
     /// Per check of [`checks()`]: one of its rules is on and selected.
     enabled: Vec<bool>,
     sources: &'a SourceMap,
+    /// Every file's documents, parsed once for all the builds of the run.
+    parsed: &'a crate::kustomize::Parsed,
 }
 
 impl Run<'_> {
@@ -320,16 +327,11 @@ fn cache_pattern(policy: &Policy, env: Option<&str>) -> String {
         .to_string()
 }
 
-fn lint_target(
-    t: &Target,
-    prebuilt: Option<Build>,
-    run: &Run<'_>,
-    env_flag: Option<&str>,
-) -> Outcome {
+fn lint_target(t: &Target, run: &Run<'_>, env_flag: Option<&str>) -> Outcome {
     let sources = run.sources;
     match t {
         Target::Overlay { dir, env } => {
-            let build = prebuilt.unwrap_or_else(|| crate::kustomize::build(dir, sources));
+            let build = crate::kustomize::build_with(dir, sources, run.parsed);
             let mut o = Outcome {
                 failed_build: build.failed,
                 ..Outcome::default()
@@ -568,8 +570,30 @@ fn merge_environments(findings: Vec<Finding>) -> Vec<Finding> {
     out
 }
 
+/// Which kustomization directories each one includes (`resources`, `bases`, `components`),
+/// by canonical path, read once per run (discovery records those it read).
+struct IncludeGraph(targets::Includes);
+
+impl IncludeGraph {
+    /// `dir` and every directory it includes, directly or not (canonical paths).
+    fn closure(&mut self, dir: &Path, sources: &SourceMap) -> BTreeSet<PathBuf> {
+        let mut seen = BTreeSet::new();
+        let mut todo: Vec<PathBuf> = std::fs::canonicalize(dir).into_iter().collect();
+        while let Some(d) = todo.pop() {
+            if !seen.insert(d.clone()) {
+                continue;
+            }
+            let next = (self.0)
+                .entry(d.clone())
+                .or_insert_with(|| targets::included_dirs(&d, sources));
+            todo.extend(next.iter().cloned());
+        }
+        seen
+    }
+}
+
 /// The overlays whose build reads a file, each with its build, and the files none reads.
-type OverlaysReading = (Vec<(Target, Build)>, Vec<PathBuf>);
+type OverlaysReading = (Vec<Target>, Vec<PathBuf>);
 
 /// `--files-mode=overlays`: every overlay under the working directory whose build reads one of
 /// `paths`, and the paths that no overlay reads (to be linted as files).
@@ -577,24 +601,30 @@ fn overlays_reading(
     paths: &[PathBuf],
     env: Option<&str>,
     sources: &SourceMap,
+    parsed: &crate::kustomize::Parsed,
 ) -> Result<OverlaysReading, UsageError> {
     let cwd = std::env::current_dir().map_err(|e| UsageError(e.to_string()))?;
     let wanted: BTreeSet<PathBuf> = paths
         .iter()
         .filter_map(|p| std::fs::canonicalize(p).ok())
         .collect();
-    let all = match targets::resolve(&[cwd], env, sources) {
+    let mut includes = targets::Includes::new();
+    let all = match targets::resolve_with_graph(&[cwd], env, sources, &mut includes) {
         Ok(t) => t,
         Err(_) => return Ok((Vec::new(), paths.to_vec())),
     };
-    let built: Vec<(Target, Build)> = all
-        .into_par_iter()
-        .filter_map(|t| match &t {
+    // Every file a build reads lies inside one of its kustomization directories (kustomize's
+    // root-only load restriction, symlinks followed), so only an overlay whose directory graph
+    // holds a directory above a changed file can read it: the others are not built.
+    let mut graph = IncludeGraph(includes);
+    let candidates: Vec<Target> = all
+        .into_iter()
+        .filter(|t| match t {
             Target::Overlay { dir, .. } => {
-                let build = crate::kustomize::build(dir, sources);
-                Some((t, build))
+                let dirs = graph.closure(dir, sources);
+                wanted.iter().any(|w| dirs.iter().any(|d| w.starts_with(d)))
             }
-            _ => None,
+            _ => false,
         })
         .collect();
     let read_by = |b: &Build| -> BTreeSet<PathBuf> {
@@ -604,13 +634,23 @@ fn overlays_reading(
             .filter(|p| wanted.contains(p))
             .collect()
     };
+    // Each build is reduced to the changed files it read as soon as it is made.
+    let built: Vec<(Target, BTreeSet<PathBuf>)> = candidates
+        .into_par_iter()
+        .filter_map(|t| match &t {
+            Target::Overlay { dir, .. } => {
+                let read = read_by(&crate::kustomize::build_with(dir, sources, parsed));
+                Some((t, read))
+            }
+            _ => None,
+        })
+        .collect();
     let mut read = BTreeSet::new();
     let mut hits = Vec::new();
-    for (t, b) in built {
-        let r = read_by(&b);
+    for (t, r) in built {
         if !r.is_empty() {
             read.extend(r);
-            hits.push((t, b));
+            hits.push(t);
         }
     }
     // Only files grill-lint can lint alone (a changed README.md next to the overlays is no

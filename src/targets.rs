@@ -76,12 +76,26 @@ pub fn resolve(
     env: Option<&str>,
     sources: &SourceMap,
 ) -> Result<Vec<Target>, TargetError> {
+    resolve_with_graph(paths, env, sources, &mut Includes::new())
+}
+
+/// Canonical kustomization directory -> the canonical directories its build can include
+/// directly (see [`referenced_dirs`]).
+pub type Includes = std::collections::HashMap<PathBuf, Vec<PathBuf>>;
+
+/// [`resolve`], also recording the include graph of every kustomization directory it read.
+pub fn resolve_with_graph(
+    paths: &[PathBuf],
+    env: Option<&str>,
+    sources: &SourceMap,
+    graph: &mut Includes,
+) -> Result<Vec<Target>, TargetError> {
     let mut out = Vec::new();
     for p in paths {
         let meta =
             std::fs::metadata(p).map_err(|e| TargetError(format!("{}: {e}", p.display())))?;
         if meta.is_dir() {
-            let (overlays, cut) = overlays_below(p, sources)?;
+            let (overlays, cut) = overlays_below(p, sources, graph)?;
             if overlays.is_empty() && cut.is_empty() {
                 return Err(TargetError(format!(
                     "{}: no kustomization.yaml in or below this directory: nothing to lint",
@@ -212,6 +226,7 @@ pub fn too_deep(dir: &Path, sources: &SourceMap) -> crate::diag::Finding {
 fn overlays_below(
     root: &Path,
     sources: &SourceMap,
+    graph: &mut Includes,
 ) -> Result<(Vec<PathBuf>, Vec<PathBuf>), TargetError> {
     if kustomization_file(root).is_some() {
         return Ok((vec![root.to_path_buf()], Vec::new()));
@@ -256,8 +271,13 @@ fn overlays_below(
     let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| crate::paths::clean(p));
     let mut included = BTreeSet::new();
     for dir in &found {
-        for r in referenced_dirs(dir, sources) {
+        let (first, every) = referenced_dirs(dir, sources);
+        for r in first {
             included.insert(canon(&r));
+        }
+        if let Ok(c) = std::fs::canonicalize(dir) {
+            let every = every.iter().filter_map(|p| std::fs::canonicalize(p).ok());
+            graph.insert(c, every.collect());
         }
     }
     let mut overlays: Vec<PathBuf> = found
@@ -268,30 +288,50 @@ fn overlays_below(
     Ok((overlays, cut))
 }
 
+/// The canonical directories a build of `dir` can include directly (see [`referenced_dirs`]).
+pub fn included_dirs(dir: &Path, sources: &SourceMap) -> Vec<PathBuf> {
+    let every = referenced_dirs(dir, sources).1;
+    every
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect()
+}
+
 /// The directories a kustomization names in `resources`, `bases` and `components` (read
-/// leniently: a kustomization that does not parse includes nothing here; its build reports it).
-fn referenced_dirs(dir: &Path, sources: &SourceMap) -> Vec<PathBuf> {
+/// leniently: a kustomization that does not parse includes nothing here; its build reports
+/// it), then the same with every value of a repeated key counted (whichever one a build
+/// keeps): every directory a build of `dir` can include directly.
+fn referenced_dirs(dir: &Path, sources: &SourceMap) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let Some(kfile) = kustomization_file(dir) else {
-        return Vec::new();
+        return Default::default();
     };
     let Ok(file) = sources.load_within(&kfile, dir) else {
-        return Vec::new();
+        return Default::default();
     };
     let parsed = crate::yaml::parse_stream(&file, crate::yaml::Limits::default());
-    let mut out = Vec::new();
-    for doc in &parsed.docs {
-        for field in ["resources", "bases", "components"] {
-            for item in doc.get(field).and_then(|n| n.as_seq()).unwrap_or(&[]) {
-                if let Some(rel) = item.as_str() {
-                    let p = dir.join(rel);
-                    if p.is_dir() {
-                        out.push(p);
-                    }
+    let (mut first, mut every) = (Vec::new(), Vec::new());
+    let named = |list: &crate::yaml::Node, out: &mut Vec<PathBuf>| {
+        for item in list.as_seq().unwrap_or(&[]) {
+            if let Some(rel) = item.as_str() {
+                let p = dir.join(rel);
+                if p.is_dir() {
+                    out.push(p);
                 }
             }
         }
+    };
+    for doc in &parsed.docs {
+        for field in ["resources", "bases", "components"] {
+            if let Some(list) = doc.get(field) {
+                named(list, &mut first);
+            }
+            let entries = doc.as_map().map_or(&[][..], |m| &m.entries[..]);
+            for e in entries.iter().filter(|e| e.key.as_str() == Some(field)) {
+                named(&e.value, &mut every);
+            }
+        }
     }
-    out
+    (first, every)
 }
 
 #[cfg(test)]

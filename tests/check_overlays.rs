@@ -295,6 +295,51 @@ fn files_mode_lints_the_overlays_that_read_a_file() {
     );
 }
 
+/// Files mode builds only the overlays whose directories can hold the changed file: one
+/// reached through a component's `resources` is found, one under a repeated `resources` key
+/// (the build keeps the last) too, and an overlay that includes neither is not linted.
+#[test]
+fn files_mode_follows_components_and_repeated_keys() {
+    let d = tempdir("files-graph");
+    let cm = |name: &str| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n");
+    write(&d, "base/kustomization.yaml", "resources:\n  - cm.yaml\n");
+    write(&d, "base/cm.yaml", &cm("cfg"));
+    write(&d, "shared/kustomization.yaml", "resources:\n  - cm.yaml\n");
+    write(&d, "shared/cm.yaml", &cm("shared"));
+    write(&d, "later/kustomization.yaml", "resources:\n  - cm.yaml\n");
+    write(&d, "later/cm.yaml", &cm("later"));
+    write(
+        &d,
+        "comp/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - ../shared\n",
+    );
+    write(
+        &d,
+        "overlays/dev-lab/kustomization.yaml",
+        "resources:\n  - ../../base\ncomponents:\n  - ../../comp\n",
+    );
+    write(
+        &d,
+        "overlays/prod-lab/kustomization.yaml",
+        "resources:\n  - ../../base\nresources:\n  - ../../later\n",
+    );
+    write(
+        &d,
+        "overlays/test-lab/kustomization.yaml",
+        "resources:\n  - ../../base\n",
+    );
+    let (_, v) = check_json(&d, &["--files-mode", "overlays", "shared/cm.yaml"]);
+    assert_eq!(
+        v["summary"]["targets"],
+        serde_json::json!(["overlays/dev-lab"])
+    );
+    let (_, v) = check_json(&d, &["--files-mode", "overlays", "later/cm.yaml"]);
+    assert_eq!(
+        v["summary"]["targets"],
+        serde_json::json!(["overlays/prod-lab"])
+    );
+}
+
 #[test]
 fn a_configmap_file_linted_alone_checks_its_redis_conf() {
     let d = tempdir("cmfile");

@@ -65,6 +65,22 @@ pub fn size(n: &Node) -> (usize, usize) {
     (values, bytes)
 }
 
+/// Values and bytes of an accumulated object: its node and the history kept beside it (every
+/// earlier id, prefix and suffix), which a copy duplicates too.
+pub fn res_size(r: &super::resource::Res) -> (usize, usize) {
+    let (mut values, mut bytes) = size(&r.node);
+    for id in &r.prev {
+        values += 5;
+        bytes += id.group.len() + id.version.len() + id.kind.len();
+        bytes += id.namespace.len() + id.name.len();
+    }
+    for a in r.prefixes.iter().chain(&r.suffixes) {
+        values += 1;
+        bytes += a.len();
+    }
+    (values, bytes)
+}
+
 impl Budget {
     /// Charges `values` and `bytes` about to be copied or created.
     pub fn charge(&mut self, values: usize, bytes: usize) -> Result<(), Exceeded> {

@@ -10,8 +10,7 @@ use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::yaml::{parse_stream_with, Duplicates, Limits, Node, ParsedStream, Style};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Why a file could not be loaded.
 #[derive(Debug)]
@@ -150,21 +149,60 @@ pub fn is_remote(entry: &str) -> bool {
         || entry.contains("?ref=")
 }
 
+/// The parsed documents of every file a run has read, shared by its builds (in parallel):
+/// a base that a thousand overlays include is parsed once. The text of a file never changes
+/// within a run (the source map holds it), so neither do its documents.
+#[derive(Default)]
+pub struct Parsed {
+    docs: Mutex<HashMap<(FileId, Use), Arc<Docs>>>,
+    /// False: nothing is kept past the build that parsed it (a run of one build gains nothing
+    /// from keeping its documents while its checks run, and a huge file would stay in memory).
+    off: bool,
+}
+
+impl Parsed {
+    /// A cache that keeps nothing: every build parses for itself.
+    pub fn off() -> Parsed {
+        Parsed {
+            off: true,
+            ..Parsed::default()
+        }
+    }
+
+    fn get(&self, key: (FileId, Use)) -> Option<Arc<Docs>> {
+        self.docs.lock().ok()?.get(&key).cloned()
+    }
+
+    fn put(&self, key: (FileId, Use), docs: Arc<Docs>) {
+        if self.off {
+            return;
+        }
+        if let Ok(mut m) = self.docs.lock() {
+            m.insert(key, docs);
+        }
+    }
+}
+
 /// The file loader of one build.
 pub struct Loader<'a> {
     pub sources: &'a SourceMap,
-    docs: HashMap<(FileId, Use), Rc<Docs>>,
+    parsed: &'a Parsed,
+    /// The documents this build read (a subset of `parsed`).
+    docs: HashMap<(FileId, Use), Arc<Docs>>,
     pub files_read: Vec<FileId>,
+    seen: std::collections::HashSet<FileId>,
     /// Findings made while reading that do not stop the build (the builder collects them).
     pub notes: Vec<Finding>,
 }
 
 impl<'a> Loader<'a> {
-    pub fn new(sources: &'a SourceMap) -> Loader<'a> {
+    pub fn new(sources: &'a SourceMap, parsed: &'a Parsed) -> Loader<'a> {
         Loader {
             sources,
+            parsed,
             docs: HashMap::new(),
             files_read: Vec::new(),
+            seen: Default::default(),
             notes: Vec::new(),
         }
     }
@@ -200,14 +238,19 @@ impl<'a> Loader<'a> {
     /// The documents of every file read as a resource, as written, in the order files were
     /// first read (for the checks of a base deployed by itself).
     pub fn resource_docs(&self) -> Vec<Node> {
-        let mut files: Vec<(&FileId, &Rc<Docs>)> = self
+        let mut files: Vec<(&FileId, &Arc<Docs>)> = self
             .docs
             .iter()
             .filter(|((_, u), d)| *u == Use::Resource && !d.failed)
             .map(|((f, _), d)| (f, d))
             .collect();
-        let order = |f: &FileId| self.files_read.iter().position(|x| x == f);
-        files.sort_by_key(|(f, _)| order(f));
+        let order: HashMap<FileId, usize> = self
+            .files_read
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (*f, i))
+            .collect();
+        files.sort_by_key(|(f, _)| order.get(f).copied());
         let mut out = Vec::new();
         for (_, d) in files {
             for doc in &d.docs {
@@ -227,6 +270,13 @@ impl<'a> Loader<'a> {
         out
     }
 
+    /// Records a file as read (once, in the order of first reading).
+    fn record(&mut self, id: FileId) {
+        if self.seen.insert(id) {
+            self.files_read.push(id);
+        }
+    }
+
     /// Reads a text file once and records it as read. `root` is the directory the file must
     /// resolve inside (symlinks followed), checked before the file is opened.
     pub fn text(&mut self, path: &Path, root: &Path) -> Result<Arc<SourceFile>, LoadError> {
@@ -234,9 +284,7 @@ impl<'a> Loader<'a> {
             .sources
             .load_within(path, root)
             .map_err(LoadError::Unreadable)?;
-        if !self.files_read.contains(&f.id) {
-            self.files_read.push(f.id);
-        }
+        self.record(f.id);
         Ok(f)
     }
 
@@ -254,9 +302,7 @@ impl<'a> Loader<'a> {
                 let f = self
                     .sources
                     .add(path, String::from_utf8_lossy(&bytes).into_owned());
-                if !self.files_read.contains(&f.id) {
-                    self.files_read.push(f.id);
-                }
+                self.record(f.id);
                 Ok(Bytes {
                     bytes,
                     file: f.id,
@@ -267,19 +313,24 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// The YAML documents of a file (parsed once per build).
-    pub fn docs(&mut self, file: &SourceFile, usage: Use) -> Rc<Docs> {
-        if let Some(d) = self.docs.get(&(file.id, usage)) {
+    /// The YAML documents of a file (parsed once per run).
+    pub fn docs(&mut self, file: &SourceFile, usage: Use) -> Arc<Docs> {
+        let key = (file.id, usage);
+        if let Some(d) = self.docs.get(&key) {
             return d.clone();
         }
-        let parsed = parse_stream_with(file, Limits::default(), usage.duplicates());
-        let failed = stops_kustomize(&parsed, usage);
-        let d = Rc::new(Docs {
-            docs: parsed.docs,
-            findings: parsed.findings,
-            failed,
+        let d = self.parsed.get(key).unwrap_or_else(|| {
+            let parsed = parse_stream_with(file, Limits::default(), usage.duplicates());
+            let failed = stops_kustomize(&parsed, usage);
+            let d = Arc::new(Docs {
+                docs: parsed.docs,
+                findings: parsed.findings,
+                failed,
+            });
+            self.parsed.put(key, d.clone());
+            d
         });
-        self.docs.insert((file.id, usage), d.clone());
+        self.docs.insert(key, d.clone());
         d
     }
 
@@ -402,7 +453,8 @@ mod tests {
         let f = map.add("k.yaml", "patch: |\n  a: 1\n  b: two\n");
         let doc = parse_stream(&f, Limits::default()).docs.remove(0);
         let scalar = doc.get("patch").unwrap().clone();
-        let mut l = Loader::new(&map);
+        let parsed = Parsed::default();
+        let mut l = Loader::new(&map, &parsed);
         let d = l.inline_docs(&f, &scalar, true);
         let b = d.docs[0].get("b").unwrap();
         assert_eq!(b.span.file, f.id);

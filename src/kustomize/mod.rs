@@ -43,6 +43,7 @@ use crate::source::{FileId, SourceMap, Span};
 use crate::yaml::{Node, Value};
 use budget::Budget;
 use kustomization::{Behavior, Kustomization, PatchSource, PatchSpec};
+pub use load::Parsed;
 use load::{clean, Loader, Use};
 use resource::{IdRef, Res, ResId};
 use std::collections::HashMap;
@@ -89,8 +90,13 @@ impl Build {
 
 /// Builds the kustomization in `dir`. Never panics; every problem is a finding.
 pub fn build(dir: &Path, sources: &SourceMap) -> Build {
+    build_with(dir, sources, &Parsed::default())
+}
+
+/// [`build`], with the files' documents shared with the other builds of a run.
+pub fn build_with(dir: &Path, sources: &SourceMap, parsed: &Parsed) -> Build {
     let mut b = Builder {
-        loader: Loader::new(sources),
+        loader: Loader::new(sources, parsed),
         findings: Vec::new(),
         failed: false,
         reordered: Vec::new(),
@@ -100,6 +106,10 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
         repo: crate::source::repo_root(dir),
         budget: Budget::default(),
         dirs_built: 0,
+        built: HashMap::new(),
+        opened: Vec::new(),
+        deepest: 0,
+        stack_refusals: 0,
     };
     let mut acc = Vec::new();
     let fifo = b.run_dir(dir, None, Expect::Root, &mut acc, &mut Vec::new());
@@ -142,6 +152,27 @@ pub fn build(dir: &Path, sources: &SourceMap) -> Build {
     }
 }
 
+/// The positions of an accumulator's objects by kind and name (what kustomize's id equality
+/// needs to match; group, version and namespace are compared on the few candidates).
+struct AccIndex(HashMap<(String, String), Vec<usize>>);
+
+impl AccIndex {
+    fn new(acc: &[Res]) -> AccIndex {
+        let mut index = AccIndex(HashMap::with_capacity(acc.len()));
+        for (i, r) in acc.iter().enumerate() {
+            index.slot(r).push(i);
+        }
+        index
+    }
+
+    fn slot(&mut self, r: &Res) -> &mut Vec<usize> {
+        let id = r.id_ref();
+        self.0
+            .entry((id.kind.to_string(), id.name.to_string()))
+            .or_default()
+    }
+}
+
 /// Which kind of kustomization a directory must hold.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Expect {
@@ -181,8 +212,27 @@ struct Builder<'a> {
     /// is read (`None` outside git: kustomize's own rules only).
     repo: Option<PathBuf>,
     budget: Budget,
-    /// Kustomization directories built so far (see [`MAX_DIRS_BUILT`]).
+    /// Kustomization directories built so far (see [`MAX_DIRS_BUILT`]; a memo hit builds none).
     dirs_built: usize,
+    /// Directories listed under `resources` already built in this build, by canonical path.
+    built: HashMap<PathBuf, Built>,
+    /// Canonical directories opened, in order (memo hits add what their build opened).
+    opened: Vec<PathBuf>,
+    /// The deepest directory stack reached.
+    deepest: usize,
+    /// Times a cycle or the depth limit refused a directory: a build that saw one depends on
+    /// the stack it ran under, and is not remembered.
+    stack_refusals: usize,
+}
+
+/// A directory `resources` entry as built once (kustomize builds it afresh each time it is
+/// listed; the result depends only on the directory, so it is built once and copied).
+struct Built {
+    items: Vec<Res>,
+    /// Every directory its build opened, itself included (each once).
+    opened: Vec<PathBuf>,
+    /// How many levels below it the stack went.
+    height: usize,
 }
 
 /// A kustomization directory on the path from the root to the one being built.
@@ -227,6 +277,22 @@ impl Builder<'_> {
         self.charge(v, b, at, what)
     }
 
+    /// Charges a copy of the objects of a directory built once (see [`Self::resource_dir`]).
+    fn charge_copy(&mut self, items: &[Res], at: Span) -> bool {
+        let (mut values, mut bytes) = (0usize, 0usize);
+        for r in items {
+            let (v, b) = budget::res_size(r);
+            values = values.saturating_add(v);
+            bytes = bytes.saturating_add(b);
+        }
+        self.charge(
+            values,
+            bytes,
+            at,
+            "this directory entry (a copy of its build)",
+        )
+    }
+
     /// A span for findings about a directory that has no file to point at.
     fn dir_span(&self, dir: &Path) -> Span {
         Span::file_start(self.loader.sources.add(dir.join(""), "").id)
@@ -266,6 +332,7 @@ impl Builder<'_> {
         let Some((level, k)) = self.open(dir, entry, expect, stack) else {
             return false;
         };
+        self.opened.push(level.canon.clone());
         self.replacement_sources
             .extend(crate::secrets::replacement_sources(&k.replacements));
         stack.push(Frame {
@@ -273,6 +340,7 @@ impl Builder<'_> {
             canon: level.canon.clone(),
             entry: entry.cloned(),
         });
+        self.deepest = self.deepest.max(stack.len());
         self.resources(&level, &k, acc, stack);
         self.generators(&level, &k, acc);
         for c in &k.components {
@@ -330,10 +398,12 @@ impl Builder<'_> {
         }
         if let Some(first) = stack.iter().position(|v| v.canon.starts_with(&canon)) {
             let f = cycle_finding(&stack[first..], &canon, entry, at_or_dir(self));
+            self.stack_refusals += 1;
             self.fail(f);
             return None;
         }
         if stack.len() >= MAX_DIR_DEPTH {
+            self.stack_refusals += 1;
             let span = at_or_dir(self);
             self.fail(Finding::new(
                 id::KUSTOMIZE_CYCLE,
@@ -464,6 +534,8 @@ impl Builder<'_> {
         acc: &mut Vec<Res>,
         stack: &mut Vec<Frame>,
     ) {
+        // Nothing but `append_all` changes `acc` until the entries are done.
+        let mut index = AccIndex::new(acc);
         for entry in &k.resources {
             if load::is_remote(&entry.text) {
                 self.remote(entry);
@@ -482,9 +554,8 @@ impl Builder<'_> {
                     ));
                     continue;
                 }
-                let mut sub = Vec::new();
-                self.run_dir(&p, Some(entry), Expect::Resource, &mut sub, stack);
-                self.append_all(acc, sub);
+                let sub = self.resource_dir(&p, entry, stack);
+                self.append_all(acc, &mut index, sub);
                 continue;
             }
             let path = match Loader::resolve_file(&level.dir, &level.canon, &entry.text) {
@@ -502,11 +573,74 @@ impl Builder<'_> {
                     continue;
                 }
             };
-            self.resource_file(&path, &level.canon, entry.span, acc);
+            self.resource_file(&path, &level.canon, entry.span, acc, &mut index);
         }
     }
 
-    fn resource_file(&mut self, path: &Path, root: &Path, at: Span, acc: &mut Vec<Res>) {
+    /// Builds a directory listed under `resources` with a fresh accumulator, or copies what
+    /// building it earlier in this build made. A copy is taken only when the stack cannot
+    /// change the result: the first build met no cycle or depth limit, no directory it opened
+    /// is an ancestor (or itself) of one on the stack now, and it fits under the depth limit
+    /// here too. A diamond of bases is then linear; kustomize's duplicate-id verdict is the
+    /// same, since the copy holds the same objects the second build would.
+    fn resource_dir(
+        &mut self,
+        dir: &Path,
+        entry: &kustomization::Str,
+        stack: &mut Vec<Frame>,
+    ) -> Vec<Res> {
+        let canon = std::fs::canonicalize(dir).ok();
+        if let Some(b) = canon.as_ref().and_then(|c| self.built.get(c)) {
+            let fits = stack.len() + b.height < MAX_DIR_DEPTH
+                && !stack
+                    .iter()
+                    .any(|f| b.opened.iter().any(|o| f.canon.starts_with(o)));
+            if fits {
+                let items = b.items.clone();
+                let opened = b.opened.clone();
+                self.deepest = self.deepest.max(stack.len() + b.height);
+                self.opened.extend(opened);
+                // The copy is new memory, charged like the build that made it.
+                return match self.charge_copy(&items, entry.span) {
+                    true => items,
+                    false => Vec::new(),
+                };
+            }
+        }
+        let (refusals, first_opened) = (self.stack_refusals, self.opened.len());
+        let deepest = std::mem::replace(&mut self.deepest, stack.len());
+        let mut sub = Vec::new();
+        self.run_dir(dir, Some(entry), Expect::Resource, &mut sub, stack);
+        let height = self.deepest.saturating_sub(stack.len());
+        self.deepest = self.deepest.max(deepest);
+        let keep = self.stack_refusals == refusals && self.charge_copy(&sub, entry.span);
+        if let Some(canon) = canon.filter(|_| keep) {
+            let mut seen = std::collections::HashSet::new();
+            let opened = self.opened[first_opened..]
+                .iter()
+                .filter(|o| seen.insert(*o))
+                .cloned()
+                .collect();
+            self.built.insert(
+                canon,
+                Built {
+                    items: sub.clone(),
+                    opened,
+                    height,
+                },
+            );
+        }
+        sub
+    }
+
+    fn resource_file(
+        &mut self,
+        path: &Path,
+        root: &Path,
+        at: Span,
+        acc: &mut Vec<Res>,
+        index: &mut AccIndex,
+    ) {
         let file = match self.loader.text(path, root) {
             Ok(f) => f,
             Err(e) => {
@@ -537,7 +671,7 @@ impl Builder<'_> {
                 items.extend(self.resource_doc(d));
             }
         }
-        self.append_all(acc, items);
+        self.append_all(acc, index, items);
     }
 
     fn resource_doc(&mut self, d: &Node) -> Option<Res> {
@@ -577,22 +711,11 @@ impl Builder<'_> {
     }
 
     /// Adds objects; an id already present is kustomize's duplicate error (at the later
-    /// definition, the earlier one related). Indexed by kind and name, so linear overall.
-    fn append_all(&mut self, acc: &mut Vec<Res>, items: Vec<Res>) {
-        let mut index: HashMap<(String, String), Vec<usize>> = HashMap::new();
-        for (i, r) in acc.iter().enumerate() {
-            let id = r.id_ref();
-            index
-                .entry((id.kind.into(), id.name.into()))
-                .or_default()
-                .push(i);
-        }
+    /// definition, the earlier one related). `index` covers `acc` and is kept up to date, so a
+    /// level with n resource entries costs O(n) and not O(n²).
+    fn append_all(&mut self, acc: &mut Vec<Res>, index: &mut AccIndex, items: Vec<Res>) {
         for r in items {
-            let key = {
-                let id = r.id_ref();
-                (id.kind.to_string(), id.name.to_string())
-            };
-            let slot = index.entry(key).or_default();
+            let slot = index.slot(&r);
             let dup = slot
                 .iter()
                 .copied()

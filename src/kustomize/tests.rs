@@ -785,3 +785,99 @@ fn a_path_escaping_the_root_is_outside_root_whether_or_not_it_exists() {
         b.findings[0].message
     );
 }
+
+/// A diamond of bases (each level lists two thin kustomizations over the level below) is
+/// built once per directory: depth 20 would be 2^20 builds of the bottom. kubectl's verdict
+/// stays: the bottom ConfigMap arrives twice, a duplicate id, and nothing else is wrong.
+#[test]
+fn a_diamond_of_bases_is_built_once_per_directory_with_kubectls_verdict() {
+    let mut files = vec![
+        (
+            "l0/kustomization.yaml".to_string(),
+            "resources: [cm.yaml]\n".to_string(),
+        ),
+        (
+            "l0/cm.yaml".to_string(),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bottom\n".to_string(),
+        ),
+    ];
+    for i in 1..=20 {
+        for side in ["a", "b"] {
+            files.push((
+                format!("l{i}/{side}/kustomization.yaml"),
+                format!(
+                    "labels:\n  - pairs: {{side-{i}: {side}}}\nresources: [../../l{}]\n",
+                    i - 1
+                ),
+            ));
+        }
+        files.push((
+            format!("l{i}/kustomization.yaml"),
+            "resources: [a, b]\n".to_string(),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let t = Tree::new("diamond-memo", &refs);
+    let map = SourceMap::new();
+    let b = build(&t.path("l20"), &map);
+    assert!(b.failed);
+    let rules: Vec<&str> = b.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert!(
+        rules.iter().all(|r| *r == "kustomize/duplicate-resource"),
+        "{rules:?}"
+    );
+    assert!(!rules.is_empty());
+    assert_eq!(b.resources.len(), 1);
+}
+
+/// A base reached twice through different prefixes is copied, not shared: each copy gets its
+/// own prefix and its own name references.
+#[test]
+fn a_base_reached_twice_gives_two_independent_copies() {
+    let t = Tree::new(
+        "twice-memo",
+        &[
+            ("base/kustomization.yaml", "resources: [cm.yaml, pod.yaml]\n"),
+            (
+                "base/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
+            ),
+            (
+                "base/pod.yaml",
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  volumes:\n    - name: v\n      configMap:\n        name: cm\n",
+            ),
+            ("l/kustomization.yaml", "namePrefix: l-\nresources: [../base]\n"),
+            ("r/kustomization.yaml", "namePrefix: r-\nresources: [../base]\n"),
+            ("top/kustomization.yaml", "resources: [../l, ../r]\n"),
+        ],
+    );
+    let map = SourceMap::new();
+    let b = build(&t.path("top"), &map);
+    assert!(!b.failed, "{:?}", b.findings);
+    let mut refs: Vec<(String, String)> = b
+        .resources
+        .iter()
+        .filter(|r| r.node.str_at(&["kind"]) == Some("Pod"))
+        .map(|r| {
+            let name = r.node.str_at(&["metadata", "name"]).unwrap().to_string();
+            let vols = r
+                .node
+                .path(&["spec", "volumes"])
+                .and_then(Node::as_seq)
+                .unwrap();
+            let cm = vols[0].str_at(&["configMap", "name"]).unwrap().to_string();
+            (name, cm)
+        })
+        .collect();
+    refs.sort();
+    assert_eq!(
+        refs,
+        [
+            ("l-p".to_string(), "l-cm".to_string()),
+            ("r-p".to_string(), "r-cm".to_string())
+        ]
+    );
+}

@@ -4,10 +4,13 @@
 
 use super::{Report, Shown};
 use crate::diag::{Finding, Severity};
-use crate::source::Span;
+use crate::source::{FileId, Span};
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
 };
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -16,7 +19,7 @@ struct Snippet {
     code: String,
     message: String,
     help: Option<String>,
-    source: NamedSource<Arc<str>>,
+    source: NamedSource<Indexed>,
     labels: Vec<LabeledSpan>,
     related: Vec<Snippet>,
 }
@@ -61,10 +64,85 @@ impl Diagnostic for Snippet {
     }
 }
 
+/// A file's shown text with its line starts indexed once, so that a snippet costs its own lines
+/// and not a scan from the top of the file (miette's `str` source walks every byte before the
+/// span: 20,000 findings in one file were quadratic).
+#[derive(Clone)]
+struct Indexed {
+    text: Arc<str>,
+    /// Offsets where lines start, by miette's reckoning: after `\n`, and after a `\r` that no
+    /// `\n` follows.
+    lines: Arc<[usize]>,
+}
+
+impl Indexed {
+    fn new(text: Arc<str>) -> Indexed {
+        let b = text.as_bytes();
+        let mut lines = vec![0];
+        for (i, &c) in b.iter().enumerate() {
+            if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+                lines.push(i + 1);
+            }
+        }
+        Indexed {
+            text,
+            lines: lines.into(),
+        }
+    }
+}
+
+impl SourceCode for Indexed {
+    /// miette's own reading, run on the text from a line far enough above the span that its
+    /// result cannot differ, then moved back to the file's offsets and line numbers.
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let line = self.lines.partition_point(|&s| s <= span.offset()) - 1;
+        let first = line.saturating_sub(context_lines_before + 1);
+        let base = self.lines[first];
+        let rest = self.text.as_bytes().get(base..).unwrap_or_default();
+        let local = SourceSpan::new(span.offset().saturating_sub(base).into(), span.len());
+        let inner = <[u8] as SourceCode>::read_span(
+            rest,
+            &local,
+            context_lines_before,
+            context_lines_after,
+        )?;
+        let at = *inner.span();
+        Ok(Box::new(MietteSpanContents::new(
+            inner.data(),
+            SourceSpan::new((at.offset() + base).into(), at.len()),
+            inner.line() + first,
+            inner.column(),
+            inner.line_count() + first,
+        )))
+    }
+}
+
 /// The file as the snippet shows it: secret values masked, offsets unchanged.
-fn named_source(report: &Report, shown: &Shown, span: Span) -> NamedSource<Arc<str>> {
+fn named_source(report: &Report, shown: &Texts, span: Span) -> NamedSource<Indexed> {
     let f = report.sources.get(span.file);
-    NamedSource::new(super::display_path(&f.path), shown.text(f.id))
+    NamedSource::new(super::display_path(&f.path), shown.get(f.id))
+}
+
+/// Each file's shown text and line index, made once per render.
+struct Texts<'a> {
+    shown: Shown<'a>,
+    indexed: RefCell<HashMap<FileId, Indexed>>,
+}
+
+impl Texts<'_> {
+    fn get(&self, id: FileId) -> Indexed {
+        if let Some(i) = self.indexed.borrow().get(&id) {
+            return i.clone();
+        }
+        let i = Indexed::new(self.shown.text(id));
+        self.indexed.borrow_mut().insert(id, i.clone());
+        i
+    }
 }
 
 fn labeled(span: Span, text: Option<String>, primary: bool) -> LabeledSpan {
@@ -76,7 +154,7 @@ fn labeled(span: Span, text: Option<String>, primary: bool) -> LabeledSpan {
     }
 }
 
-fn snippet(report: &Report, shown: &Shown, f: &Finding) -> Snippet {
+fn snippet(report: &Report, shown: &Texts, f: &Finding) -> Snippet {
     let mut labels = vec![labeled(f.primary, f.primary_label.clone(), true)];
     let mut related = Vec::new();
     for r in &f.related {
@@ -125,7 +203,10 @@ pub fn render(report: &Report, color: bool, quiet: bool) -> String {
         .with_width(110)
         .with_links(false);
     let mut out = String::new();
-    let shown = Shown::new(report);
+    let shown = Texts {
+        shown: Shown::new(report),
+        indexed: RefCell::default(),
+    };
     for f in &report.findings {
         let d = snippet(report, &shown, f);
         if handler.render_report(&mut out, &d).is_err() {
@@ -171,4 +252,41 @@ pub fn render(report: &Report, color: bool, quiet: bool) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The indexed reading is miette's reading, whatever the line endings and wherever the span.
+    #[test]
+    fn indexed_source_reads_as_miette_does() {
+        let text = "a: 1\nb:\r\n  c: 2\rd: [x, y]\n\n\ne: last";
+        let indexed = Indexed::new(Arc::from(text));
+        for start in 0..text.len() {
+            for len in [0, 1, 3, 9] {
+                let span = SourceSpan::new(start.into(), len.min(text.len() - start));
+                for context in [0, 1, 2] {
+                    let want = text.read_span(&span, context, context);
+                    let got = indexed.read_span(&span, context, context);
+                    match (want, got) {
+                        (Ok(w), Ok(g)) => {
+                            let at = (start, len, context);
+                            assert_eq!(w.data(), g.data(), "{at:?}");
+                            assert_eq!(w.span(), g.span(), "{at:?}");
+                            assert_eq!(w.line(), g.line(), "{at:?}");
+                            assert_eq!(w.column(), g.column(), "{at:?}");
+                            assert_eq!(w.line_count(), g.line_count(), "{at:?}");
+                        }
+                        (Err(_), Err(_)) => {}
+                        (w, g) => panic!(
+                            "{start} {len} {context}: {:?} vs {:?}",
+                            w.is_ok(),
+                            g.is_ok()
+                        ),
+                    }
+                }
+            }
+        }
+    }
 }
