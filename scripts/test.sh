@@ -52,6 +52,15 @@ trap 'rm -f "$log" "$GRILL_SKIP_LOG"' EXIT
 set +e
 cargo test --locked "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# The fuzz targets (a separate crate, run with cargo-fuzz on nightly) must keep compiling
+# against the library: checked on the stable toolchain, without sanitizers.
+if [ "$#" -eq 0 ]; then
+  echo "test.sh: checking that the fuzz targets compile (fuzz/)"
+  if ! cargo check --locked --quiet --manifest-path fuzz/Cargo.toml --bins; then
+    echo "test.sh: FAILED: the fuzz targets do not compile"
+    status=1
+  fi
+fi
 set -e
 if [ -s "$GRILL_SKIP_LOG" ]; then
   echo "test.sh: $(wc -l < "$GRILL_SKIP_LOG") test(s) SKIPPED because a program is missing (CI=true makes them fail):"
