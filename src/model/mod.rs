@@ -72,6 +72,17 @@ impl<'a> Container<'a> {
             .find(|e| e.get("name").and_then(Node::as_str) == Some(name))
     }
 
+    /// The `containerPort` values the container declares, in order.
+    pub fn declared_ports(&self) -> Vec<&'a Node> {
+        self.node
+            .get("ports")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|p| p.get("containerPort"))
+            .collect()
+    }
+
     /// The volumeMounts of the container.
     pub fn mounts(&self) -> &'a [Node] {
         self.node

@@ -528,14 +528,7 @@ impl Check for ExporterCheck {
                     )),
                 );
             }
-            let declared: Vec<&Node> =
-                e.c.node
-                    .get("ports")
-                    .and_then(Node::as_seq)
-                    .unwrap_or(&[])
-                    .iter()
-                    .filter_map(|p| p.get("containerPort"))
-                    .collect();
+            let declared = e.c.declared_ports();
             // Declared ports are compared once the listen port is the policy's (else the finding
             // above is the one to fix).
             if let Some(p) = port.filter(|&p| p == want) {

@@ -9,10 +9,10 @@
 //! ports to every role of the pod. Peers that admit everything are `netpol/allow-all`'s.
 
 use super::ports::role_key;
-use super::scope::{container_ports, policies};
+use super::scope::{policies, PodsOf};
 use crate::checks::{Check, Cx, Out, Scope};
 use crate::diag::Finding;
-use crate::k8s::selector::{labels_of, Peer, Pod, Protocol};
+use crate::k8s::selector::{Peer, Protocol};
 use crate::model::{Deployment, Role, Workload};
 use crate::rules::{id, RuleId};
 use crate::source::{FileId, Span};
@@ -97,12 +97,9 @@ fn served(d: &Deployment<'_>, wi: usize, w: &Workload<'_>) -> Vec<Served> {
             continue;
         }
         let mut ports: Vec<u16> = c
-            .node
-            .get("ports")
-            .and_then(Node::as_seq)
-            .unwrap_or(&[])
+            .declared_ports()
             .iter()
-            .filter_map(|p| p.get("containerPort")?.as_i64()?.try_into().ok())
+            .filter_map(|p| p.as_i64()?.try_into().ok())
             .collect();
         if ports.is_empty() {
             let configured = d
@@ -150,13 +147,8 @@ impl Check for AllowedClients {
             if serving.is_empty() {
                 continue;
             }
-            let labels = labels_of(w.pod_meta.and_then(|m| m.get("labels")));
-            let ports = container_ports(w);
-            let pod = Pod {
-                namespace: w.namespace,
-                labels: &labels,
-                ports: &ports,
-            };
+            let pods = PodsOf::new(w);
+            let pod = pods.pod();
             for (_, p) in pols
                 .iter()
                 .filter(|(_, p)| p.ingress_type && p.selects(&pod))

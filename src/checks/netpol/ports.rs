@@ -1,7 +1,7 @@
 //! `netpol/port-scope` and `netpol/dns-egress`: ingress to the guarded pods only on their
 //! service ports, and egress policies that still let pods resolve names.
 
-use super::scope::{container_ports, policies};
+use super::scope::{policies, PodsOf};
 use crate::checks::{Check, Cx, Out, Scope};
 use crate::diag::Finding;
 use crate::k8s::selector::{labels_of, namespace_labels, Labels, Pod, Protocol};
@@ -55,13 +55,8 @@ impl Check for PortScope {
             if allowed.is_empty() {
                 continue;
             }
-            let labels = labels_of(w.pod_meta.and_then(|m| m.get("labels")));
-            let ports = container_ports(w);
-            let pod = Pod {
-                namespace: w.namespace,
-                labels: &labels,
-                ports: &ports,
-            };
+            let pods = PodsOf::new(w);
+            let pod = pods.pod();
             let shown = allowed
                 .iter()
                 .map(u16::to_string)

@@ -57,6 +57,31 @@ pub fn container_ports(w: &Workload<'_>) -> Vec<ContainerPort> {
     out
 }
 
+/// A workload's pods as the NetworkPolicy matcher reads them: their labels and container ports.
+pub struct PodsOf<'a> {
+    pub namespace: &'a str,
+    pub labels: Labels,
+    pub ports: Vec<ContainerPort>,
+}
+
+impl<'a> PodsOf<'a> {
+    pub fn new(w: &Workload<'a>) -> PodsOf<'a> {
+        PodsOf {
+            namespace: w.namespace,
+            labels: labels_of(w.pod_meta.and_then(|m| m.get("labels"))),
+            ports: container_ports(w),
+        }
+    }
+
+    pub fn pod(&self) -> Pod<'_> {
+        Pod {
+            namespace: self.namespace,
+            labels: &self.labels,
+            ports: &self.ports,
+        }
+    }
+}
+
 /// Every NetworkPolicy of the deployment, with its object.
 pub fn policies<'a>(d: &Deployment<'a>) -> Vec<(&'a Node, Policy)> {
     d.objects

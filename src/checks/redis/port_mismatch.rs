@@ -2,10 +2,10 @@
 //! container declares, the Services' targetPort, the probes' port and the NetworkPolicy port
 //! that admits its clients.
 
-use crate::checks::netpol::scope::{container_ports, policies};
+use crate::checks::netpol::scope::{policies, PodsOf};
 use crate::checks::{Check, Cx, NoParams, Out, Scope};
 use crate::diag::Finding;
-use crate::k8s::selector::{labels_of, Pod, PortRef};
+use crate::k8s::selector::PortRef;
 use crate::model::{kind_of, namespace_of, Deployment};
 use crate::rules::{id, RuleId};
 use crate::source::Span;
@@ -46,7 +46,8 @@ impl Check for PortMismatch {
             }
             let listens: Option<(Span, String)> =
                 arg.map(|a| (a.span, format!("Redis listens on {port}")));
-            let ports = container_ports(w);
+            let pods = PodsOf::new(w);
+            let ports = &pods.ports;
             let report = |span: Span, what: String, out: &mut Out| {
                 let mut f = Finding::new(
                     id::REDIS_PORT_MISMATCH,
@@ -61,14 +62,7 @@ impl Check for PortMismatch {
                 out.push(f);
             };
             // The container's declared ports.
-            let declared: Vec<&Node> = c
-                .node
-                .get("ports")
-                .and_then(Node::as_seq)
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(|p| p.get("containerPort"))
-                .collect();
+            let declared = c.declared_ports();
             if !declared.is_empty() && !declared.iter().any(|n| n.as_i64() == Some(port)) {
                 let n = declared[0];
                 report(
@@ -143,12 +137,7 @@ impl Check for PortMismatch {
                 }
             }
             // NetworkPolicy ports that admit clients to the Redis pods.
-            let labels = labels_of(w.pod_meta.and_then(|m| m.get("labels")));
-            let pod = Pod {
-                namespace: w.namespace,
-                labels: &labels,
-                ports: &ports,
-            };
+            let pod = pods.pod();
             for (_, pol) in pols
                 .iter()
                 .filter(|(_, pl)| pl.ingress_type && pl.selects(&pod))
