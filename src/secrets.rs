@@ -90,6 +90,32 @@ pub fn password_directive_len(word: &str) -> Option<usize> {
     close.then_some(word.len())
 }
 
+/// The byte ranges of the passwords in URLs of `text` (`redis://user:PASSWORD@host:6379`,
+/// `rediss://:PASSWORD@host`): the part after the first `:` of the user information, which
+/// ends at the last `@` before the host.
+pub fn url_passwords(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find("://") {
+        let start = from + i + 3;
+        let authority_len = text[start..]
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#') || c.is_whitespace() || c == '"' || c == '\''
+            })
+            .unwrap_or(text.len() - start);
+        let authority = &text[start..start + authority_len];
+        if let Some(at) = authority.rfind('@') {
+            if let Some(colon) = authority[..at].find(':') {
+                if colon + 1 < at {
+                    out.push(start + colon + 1..start + at);
+                }
+            }
+        }
+        from = start + authority_len;
+    }
+    out
+}
+
 /// Command-line flags whose next argument (or `=` value) is a password.
 fn is_password_flag(arg: &str) -> bool {
     let a = arg.trim();
@@ -143,7 +169,12 @@ pub fn of_object(doc: &Node, out: &mut Vec<Span>) {
                 }
             }
         }
-        Value::Scalar(_) => {}
+        // A password in a URL (`REDIS_ADDR: redis://:pw@redis:6379`), under any key.
+        Value::Scalar(sc) => {
+            if !url_passwords(&sc.text).is_empty() {
+                out.push(n.span);
+            }
+        }
     });
 }
 
@@ -461,6 +492,14 @@ pub fn lexical(text: &str) -> Vec<std::ops::Range<usize>> {
         at += raw.len();
     }
     let mut out = Vec::new();
+    // Passwords in URLs, on every line (comments included: a snippet shows them too).
+    for l in &lines {
+        out.extend(
+            url_passwords(l.text)
+                .into_iter()
+                .map(|r| l.start + r.start..l.start + r.end),
+        );
+    }
     // Documents holding `kind: Secret`.
     let mut secret_doc = vec![false; lines.len()];
     let mut doc_start = 0;
@@ -666,6 +705,22 @@ mod tests {
     }
 
     #[test]
+    fn url_passwords_are_the_user_information_after_its_colon() {
+        let t = "a redis://:p1@h:6379 b rediss://user:p2@h/0 c http://user@h d x:y@z e ://:@h";
+        let found: Vec<&str> = url_passwords(t).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(found, ["p1", "p2"]);
+        // The last `@` ends the user information (an `@` inside the password stays secret).
+        let t = "redis://u:p@ss@h";
+        assert_eq!(
+            url_passwords(t)
+                .into_iter()
+                .map(|r| &t[r])
+                .collect::<Vec<_>>(),
+            ["p@ss"]
+        );
+    }
+
+    #[test]
     fn directives_are_found_misspelled_glued_and_behind_flags() {
         for (line, hidden) in [
             ("requirepass\"pw1\"\n", "pw1"),
@@ -678,6 +733,9 @@ mod tests {
             ("args: [\"--masterauth=pw8\"]\n", "pw8"),
             ("sentinel auth-pass m pw9\n", "pw9"),
             ("user app on >pwA ~* +@all\n", "pwA"),
+            ("value: redis://:pwB@redis:6379\n", "pwB"),
+            ("# was rediss://default:pwC@10.0.0.1:6380/0\n", "pwC"),
+            ("args: [\"--redis.addr=redis://u:pwD@h\"]\n", "pwD"),
         ] {
             let m = masked(line);
             assert!(!m.contains(hidden), "{line:?} → {m:?}");
