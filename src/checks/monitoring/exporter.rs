@@ -9,6 +9,7 @@
 //! Service name its selected pods via the Service port's `targetPort`, a StatefulSet pod name
 //! that pod.
 
+use crate::checks::netpol::scope::PodsOf;
 use crate::checks::{Check, Cx, Out, Scope};
 use crate::diag::Finding;
 use crate::model::{name_of, Container, Deployment, Role, Workload};
@@ -208,20 +209,13 @@ fn redis_port(d: &Deployment<'_>, wi: usize) -> Option<(u16, Option<Span>)> {
     }
 }
 
-/// A Service port's `targetPort` (the port itself when absent) resolved on a workload's
+/// A Service port's `targetPort` (the port itself when absent) resolved on the selected pods'
 /// container ports: a number, or the containerPort of that name.
-pub fn target_on(w: &Workload<'_>, service_port: &Node) -> Option<u16> {
+pub fn target_on(pods: &PodsOf<'_>, service_port: &Node) -> Option<u16> {
     let t = service_port
         .get("targetPort")
         .or_else(|| service_port.get("port"))?;
-    if let Some(n) = t.as_i64() {
-        return u16::try_from(n).ok();
-    }
-    let name = t.as_str()?;
-    super::super::netpol::scope::container_ports(w)
-        .into_iter()
-        .find(|p| p.name.as_deref() == Some(name))
-        .map(|p| p.number)
+    u16::try_from(pods.port(t)?).ok()
 }
 
 /// Where an exporter's address leads.
@@ -362,7 +356,7 @@ fn target(d: &Deployment<'_>, e: &Exporter<'_, '_>) -> Target {
                 }
                 return Target::Broken(f, Some(wi));
             };
-            match target_on(&d.workloads[wi], sp) {
+            match target_on(&PodsOf::new(&d.workloads[wi]), sp) {
                 Some(t) => {
                     let at = sp.get("targetPort").map_or(sp.span, |n| n.span);
                     match mismatch(wi, t, at, format!("Service `{svc_name}` forwarding to")) {

@@ -6,6 +6,7 @@
 //! A PodMonitor that selects the exporter's pods is a path too (the Service is not needed then).
 
 use super::exporter::{exporters, listens_on, target_on};
+use crate::checks::netpol::scope::PodsOf;
 use crate::checks::{Check, Cx, NoParams, Out, Scope};
 use crate::diag::Finding;
 use crate::k8s::selector::labels_of;
@@ -40,7 +41,7 @@ impl Check for ServiceMonitorCheck {
             }
             seen.push(e.workload);
             let w = e.w;
-            let pod_labels = labels_of(w.pod_meta.and_then(|m| m.get("labels")));
+            let pods = PodsOf::new(w);
             let pod_monitored = d.of_kind("PodMonitor").any(|pm| {
                 namespace_of(pm) == w.namespace
                     && pm.path(&["spec", "selector"]).is_some_and(|s| {
@@ -60,7 +61,7 @@ impl Check for ServiceMonitorCheck {
                 })
                 .collect();
             if services.is_empty() {
-                let shown: Vec<(String, String)> = pod_labels.clone().into_iter().collect();
+                let shown: Vec<(String, String)> = pods.labels.clone().into_iter().collect();
                 out.absent(
                     Finding::new(
                         id::MONITORING_SERVICE_MONITOR,
@@ -88,7 +89,7 @@ impl Check for ServiceMonitorCheck {
                 // The Service ports that reach the exporter's listen port.
                 let metrics: Vec<&Node> = ports
                     .iter()
-                    .filter(|p| listen.is_none_or(|l| target_on(w, p) == Some(l)))
+                    .filter(|p| listen.is_none_or(|l| target_on(&pods, p) == Some(l)))
                     .collect();
                 if metrics.is_empty() {
                     let l = listen.unwrap_or(0);
@@ -180,13 +181,7 @@ impl Check for ServiceMonitorCheck {
                             Some(n) => names.contains(&n),
                             // `targetPort` (deprecated) names the pod's port directly.
                             None => ep.get("targetPort").is_some_and(|t| {
-                                t.as_i64().map(|n| n as u16).or_else(|| {
-                                    let n = t.as_str()?;
-                                    crate::checks::netpol::scope::container_ports(w)
-                                        .into_iter()
-                                        .find(|p| p.name.as_deref() == Some(n))
-                                        .map(|p| p.number)
-                                }) == listen
+                                pods.port(t).and_then(|n| u16::try_from(n).ok()) == listen
                             }),
                         }
                     });

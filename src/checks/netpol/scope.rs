@@ -73,6 +73,17 @@ impl<'a> PodsOf<'a> {
         }
     }
 
+    /// A port as a pod field writes it: a number, or the name of one of the container ports.
+    pub fn port(&self, n: &Node) -> Option<i64> {
+        n.as_i64().or_else(|| {
+            let name = n.as_str()?;
+            self.ports
+                .iter()
+                .find(|p| p.name.as_deref() == Some(name))
+                .map(|p| i64::from(p.number))
+        })
+    }
+
     pub fn pod(&self) -> Pod<'_> {
         Pod {
             namespace: self.namespace,

@@ -75,15 +75,7 @@ impl Check for PortMismatch {
                     out,
                 );
             }
-            let resolve = |n: &Node| -> Option<i64> {
-                n.as_i64().or_else(|| {
-                    let name = n.as_str()?;
-                    ports
-                        .iter()
-                        .find(|p| p.name.as_deref() == Some(name))
-                        .map(|p| i64::from(p.number))
-                })
-            };
+            let resolve = |n: &Node| pods.port(n);
             // Probes with a TCP socket.
             for probe in ["readinessProbe", "livenessProbe", "startupProbe"] {
                 if let Some(pn) = c.node.path(&[probe, "tcpSocket", "port"]) {
