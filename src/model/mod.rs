@@ -287,6 +287,12 @@ pub fn namespace_of(n: &Node) -> &str {
     n.str_at(&["metadata", "namespace"]).unwrap_or("")
 }
 
+/// Where an object's `metadata.name` is written (the object itself when it has none): where
+/// a finding about the whole object points.
+pub fn name_span(n: &Node) -> Span {
+    n.path(&["metadata", "name"]).map_or(n.span, |x| x.span)
+}
+
 pub fn name_of(n: &Node) -> &str {
     n.str_at(&["metadata", "name"]).unwrap_or("")
 }

@@ -4,7 +4,7 @@
 use super::schedule::backup_jobs;
 use crate::checks::{Check, Cx, Out, Scope};
 use crate::diag::Finding;
-use crate::model::{kind_of, name_of, namespace_of, Deployment};
+use crate::model::{kind_of, name_of, name_span, namespace_of, Deployment};
 use crate::rules::{id, RuleId};
 use crate::yaml::Node;
 use serde::Deserialize;
@@ -21,10 +21,6 @@ fn containers(job: &Node) -> &[Node] {
     ])
     .and_then(Node::as_seq)
     .unwrap_or(&[])
-}
-
-fn name_span(n: &Node) -> crate::source::Span {
-    n.path(&["metadata", "name"]).map_or(n.span, |x| x.span)
 }
 
 pub struct Retention;

@@ -5,7 +5,7 @@ use super::schedule::backup_jobs;
 use crate::checks::{Check, Cx, Out, Scope};
 use crate::diag::Finding;
 use crate::k8s::cron;
-use crate::model::{kind_of, name_of, Deployment};
+use crate::model::{kind_of, name_of, name_span, Deployment};
 use crate::rules::{id, RuleId};
 use serde::Deserialize;
 
@@ -51,7 +51,7 @@ impl Check for Verification {
             let Some(b) = backups.first() else {
                 return; // no backup job either: backup/schedule has nothing to verify
             };
-            let at = b.path(&["metadata", "name"]).map_or(b.span, |n| n.span);
+            let at = name_span(b);
             out.absent(
                 Finding::new(
                     id::BACKUP_VERIFICATION,

@@ -4,7 +4,7 @@
 use super::strategy::{int_of, types};
 use crate::checks::{Check, Cx, Out, Scope};
 use crate::diag::Finding;
-use crate::model::Deployment;
+use crate::model::{name_span, Deployment};
 use crate::rules::{id, RuleId};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -169,7 +169,7 @@ impl Check for MissingType {
                 out.absent(
                     Finding::new(
                         id::CACHE_MISSING_TYPE,
-                        w.node.path(&["metadata", "name"]).map_or(w.node.span, |n| n.span),
+                        name_span(w.node),
                         format!(
                             "no cache-strategy JSON in this overlay: no ConfigMap key matching `{}` holds an object of cache types, and the policy requires {}",
                             d.cache_pattern,

@@ -4,8 +4,7 @@
 use super::at_value;
 use crate::checks::{Check, Cx, Out, Scope};
 use crate::diag::Finding;
-use crate::model::Deployment;
-use crate::model::{kind_of, name_of};
+use crate::model::{kind_of, name_of, name_span, Deployment};
 use crate::rules::{id, RuleId};
 use crate::yaml::Node;
 use serde::Deserialize;
@@ -68,7 +67,7 @@ impl Check for Namespace {
                     None => wrong.push((ns, vec![what])),
                 },
                 None => {
-                    let at = o.path(&["metadata", "name"]).map_or(o.span, |n| n.span);
+                    let at = name_span(o);
                     out.push(
                         Finding::new(
                             id::K8S_NAMESPACE,

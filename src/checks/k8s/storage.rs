@@ -5,7 +5,7 @@ use super::at_value;
 use crate::checks::{Check, Cx, Out, Scope};
 use crate::diag::Finding;
 use crate::k8s::quantity::Quantity;
-use crate::model::{Deployment, Workload};
+use crate::model::{name_span, Deployment, Workload};
 use crate::rules::{id, RuleId};
 use crate::yaml::Node;
 use serde::Deserialize;
@@ -119,9 +119,7 @@ impl Check for Storage {
             let env = cx.env.unwrap_or("this environment");
             let req = claim.path(&["spec", "resources", "requests", "storage"]);
             let Some(req) = req.filter(|r| !r.is_null()) else {
-                let anchor = claim
-                    .path(&["metadata", "name"])
-                    .map_or(claim.span, |n| n.span);
+                let anchor = name_span(claim);
                 out.push(
                     Finding::new(
                         id::K8S_STORAGE,

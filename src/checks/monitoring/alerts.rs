@@ -5,7 +5,7 @@
 
 use crate::checks::{Check, Cx, Out, Scope};
 use crate::diag::Finding;
-use crate::model::{kind_of, name_of, Deployment};
+use crate::model::{kind_of, name_of, name_span, Deployment};
 use crate::monitoring::promql::{self, CmpOp, Comparison};
 use crate::rules::{id, RuleId};
 use crate::source::Span;
@@ -96,9 +96,7 @@ impl Check for Alerts {
                 }
             }
         }
-        let anchor: Option<Span> = prom_rules
-            .first()
-            .map(|p| p.path(&["metadata", "name"]).map_or(p.span, |n| n.span));
+        let anchor: Option<Span> = prom_rules.first().map(|p| name_span(p));
         for (alert, spec) in &cx.params.alerts {
             let Some(want_op) = cmp_op(&spec.op) else {
                 continue;
@@ -138,7 +136,7 @@ impl Check for Alerts {
                     ),
                     None => {
                         if let Some(w) = d.redis().next().map(|p| d.workload_of(p)) {
-                            let at = w.node.path(&["metadata", "name"]).map_or(w.node.span, |n| n.span);
+                            let at = name_span(w.node);
                             out.absent(
                                 Finding::new(
                                     id::MONITORING_ALERTS,

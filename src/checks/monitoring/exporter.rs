@@ -12,7 +12,7 @@
 use crate::checks::netpol::scope::PodsOf;
 use crate::checks::{Check, Cx, Out, Scope};
 use crate::diag::Finding;
-use crate::model::{name_of, Container, Deployment, Role, Workload};
+use crate::model::{name_of, name_span, Container, Deployment, Role, Workload};
 use crate::rules::{id, RuleId};
 use crate::source::Span;
 use crate::yaml::Node;
@@ -384,10 +384,6 @@ fn not_redis(d: &Deployment<'_>, who: &str, span: Span, host: &str, wi: usize) -
         ),
         None,
     )
-}
-
-fn name_span(n: &Node) -> Span {
-    n.path(&["metadata", "name"]).map_or(n.span, |x| x.span)
 }
 
 /// Whether `path` lies on a Secret volume of the container.

@@ -10,16 +10,11 @@ use crate::checks::netpol::scope::PodsOf;
 use crate::checks::{Check, Cx, NoParams, Out, Scope};
 use crate::diag::Finding;
 use crate::k8s::selector::labels_of;
-use crate::model::{name_of, namespace_of, service_monitor_selects, Deployment};
+use crate::model::{name_of, name_span, namespace_of, service_monitor_selects, Deployment};
 use crate::rules::{id, RuleId};
-use crate::source::Span;
 use crate::yaml::Node;
 
 pub struct ServiceMonitorCheck;
-
-fn name_span(n: &Node) -> Span {
-    n.path(&["metadata", "name"]).map_or(n.span, |x| x.span)
-}
 
 fn flow_labels(labels: &[(String, String)]) -> String {
     let items: Vec<String> = labels.iter().map(|(k, v)| format!("{k}: {v}")).collect();

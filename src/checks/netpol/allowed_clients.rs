@@ -13,7 +13,7 @@ use super::scope::{policies, PodsOf};
 use crate::checks::{Check, Cx, Out, Scope};
 use crate::diag::Finding;
 use crate::k8s::selector::{Peer, Protocol};
-use crate::model::{Deployment, Role, Workload};
+use crate::model::{name_span, Deployment, Role, Workload};
 use crate::rules::{id, RuleId};
 use crate::source::{FileId, Span};
 use crate::yaml::Node;
@@ -218,9 +218,7 @@ fn finding(
     )
     .label("not an allowed client")
     .related(
-        w.node
-            .path(&["metadata", "name"])
-            .map_or(w.node.span, |n| n.span),
+        name_span(w.node),
         format!("{} runs {role}", w.describe()),
     )
     .related(p.span, format!("NetworkPolicy `{}` selects its pods", p.name));

@@ -5,7 +5,7 @@ use super::scope::{policies, PodsOf};
 use crate::checks::{Check, Cx, Out, Scope};
 use crate::diag::Finding;
 use crate::k8s::selector::{labels_of, namespace_labels, Labels, Pod, Protocol};
-use crate::model::{Deployment, Role};
+use crate::model::{name_span, Deployment, Role};
 use crate::rules::{id, RuleId};
 use crate::yaml::Node;
 use serde::Deserialize;
@@ -97,9 +97,7 @@ impl Check for PortScope {
                             Finding::new(id::NETPOL_PORT_SCOPE, span, msg)
                                 .label("too wide")
                                 .related(
-                                    w.node
-                                        .path(&["metadata", "name"])
-                                        .map_or(w.node.span, |n| n.span),
+                                    name_span(w.node),
                                     format!("{} serves {shown}", w.describe()),
                                 )
                                 .help(format!(

@@ -5,7 +5,7 @@
 use crate::checks::{Check, Cx, NoParams, Out, Scope};
 use crate::diag::Finding;
 use crate::k8s::selector::{labels_of, ContainerPort, Labels, Pod, Policy, Selector};
-use crate::model::{kind_of, namespace_of, Deployment, Role, Workload};
+use crate::model::{kind_of, name_span, namespace_of, Deployment, Role, Workload};
 use crate::rules::{id, RuleId};
 use crate::yaml::Node;
 
@@ -100,10 +100,6 @@ pub fn policies<'a>(d: &Deployment<'a>) -> Vec<(&'a Node, Policy)> {
         .filter(|o| kind_of(o) == "NetworkPolicy")
         .map(|o| (*o, Policy::from_node(o, namespace_of(o))))
         .collect()
-}
-
-fn name_span(n: &Node) -> crate::source::Span {
-    n.path(&["metadata", "name"]).map_or(n.span, |x| x.span)
 }
 
 impl Check for NetworkScope {
