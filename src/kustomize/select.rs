@@ -6,14 +6,16 @@ use super::kustomization::{Str, Target};
 use super::resource::{norm_ns, IdRef, Res};
 use crate::yaml::Node;
 use regex::Regex;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 /// A compiled target.
 pub struct Selector {
-    group: Option<Regex>,
-    version: Option<Regex>,
-    kind: Option<Regex>,
-    name: Option<Regex>,
-    namespace: Option<Regex>,
+    group: Option<Pattern>,
+    version: Option<Pattern>,
+    kind: Option<Pattern>,
+    name: Option<Pattern>,
+    namespace: Option<Pattern>,
     labels: Vec<Req>,
     annotations: Vec<Req>,
 }
@@ -29,14 +31,49 @@ enum Req {
     NotExists(String),
 }
 
-fn anchored(s: &Option<Str>) -> Result<Option<Regex>, (Str, String)> {
+/// One anchored field pattern. Most targets name a kind or an object literally; those are
+/// compared as text, so a run of 1,000 overlays does not compile the same regex 1,000 times.
+enum Pattern {
+    Literal(String),
+    Regex(Regex),
+}
+
+impl Pattern {
+    fn is_match(&self, text: &str) -> bool {
+        match self {
+            Pattern::Literal(l) => l == text,
+            Pattern::Regex(re) => re.is_match(text),
+        }
+    }
+}
+
+/// Characters with a meaning in RE2 syntax outside a class; a pattern without any of them
+/// matches exactly its own text once anchored (`x` mode, where `#` and spaces mean something,
+/// needs a `(?x)` group, which has a parenthesis).
+fn is_literal(p: &str) -> bool {
+    !p.contains(['\\', '.', '+', '*', '?', '(', ')', '|', '[', ']', '{', '}', '^', '$'])
+}
+
+/// Compiled regexes of the run by pattern (a `Regex` clone shares the compiled program).
+static COMPILED: LazyLock<Mutex<HashMap<String, Regex>>> = LazyLock::new(Default::default);
+
+fn anchored(s: &Option<Str>) -> Result<Option<Pattern>, (Str, String)> {
     let Some(s) = s else { return Ok(None) };
     if s.text.is_empty() {
         return Ok(None);
     }
-    Regex::new(&format!("^(?:{})$", s.text))
-        .map(Some)
-        .map_err(|e| (s.clone(), e.to_string()))
+    if is_literal(&s.text) {
+        return Ok(Some(Pattern::Literal(s.text.to_string())));
+    }
+    let cached = COMPILED.lock().ok().and_then(|c| c.get(s.text.as_str()).cloned());
+    if let Some(re) = cached {
+        return Ok(Some(Pattern::Regex(re)));
+    }
+    let re = Regex::new(&format!("^(?:{})$", s.text)).map_err(|e| (s.clone(), e.to_string()))?;
+    if let Ok(mut c) = COMPILED.lock() {
+        c.insert(s.text.to_string(), re.clone());
+    }
+    Ok(Some(Pattern::Regex(re)))
 }
 
 impl Selector {
@@ -62,8 +99,8 @@ impl Selector {
     pub fn matches(&self, r: &Res) -> bool {
         let cur = r.id_ref();
         let org = r.prev.first().map_or(cur, IdRef::borrow);
-        let m = |re: &Option<Regex>, a: &str| re.as_ref().is_none_or(|re| re.is_match(a));
-        let either = |re: &Option<Regex>, a: &str, b: &str| {
+        let m = |re: &Option<Pattern>, a: &str| re.as_ref().is_none_or(|re| re.is_match(a));
+        let either = |re: &Option<Pattern>, a: &str, b: &str| {
             re.as_ref()
                 .is_none_or(|re| re.is_match(a) || re.is_match(b))
         };
@@ -168,5 +205,26 @@ mod tests {
         assert_eq!(r.len(), 5);
         assert_eq!(r[2], Req::In("e".into(), vec!["x".into(), "y".into()]));
         assert_eq!(r[3], Req::NotExists("f".into()));
+    }
+
+    proptest::proptest! {
+        /// A pattern taken as literal text matches exactly what the anchored regex matches.
+        #[test]
+        fn literal_patterns_match_as_the_regex_does(
+            p in "[a-zA-Z0-9 _#&~:/=<>!,;'\"@%-]{1,6}",
+            t in "[a-zA-Z0-9 _#&~:/=<>!,;'\"@%-]{0,6}",
+        ) {
+            proptest::prop_assert!(is_literal(&p));
+            let re = Regex::new(&format!("^(?:{p})$")).unwrap();
+            proptest::prop_assert_eq!(Pattern::Literal(p.clone()).is_match(&t), re.is_match(&t));
+            proptest::prop_assert_eq!(Pattern::Literal(p.clone()).is_match(&p), re.is_match(&p));
+        }
+    }
+
+    #[test]
+    fn meta_characters_make_a_regex() {
+        for p in ["a.b", "svc-*", "a|b", "(?x) a", "x{2}", "[ab]", "a\\d", "^a$", "a+", "a?"] {
+            assert!(!is_literal(p), "{p}");
+        }
     }
 }
