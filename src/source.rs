@@ -222,11 +222,29 @@ pub struct SourceMap {
     inner: RwLock<Inner>,
     /// One memo per type: see [`SourceMap::memo`].
     memos: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    /// Paths with symlinks resolved, as far as this run has asked (see [`SourceMap::canonical`]).
+    canonical: RwLock<HashMap<PathBuf, PathBuf>>,
 }
 
 impl SourceMap {
     pub fn new() -> SourceMap {
         SourceMap::default()
+    }
+
+    /// `std::fs::canonicalize`, once per path and run: a thousand overlays resolve the same
+    /// base directories and files, each resolution a system call per path component. Like the
+    /// text of a file, where a path leads is taken to stay put for the run; a path that does
+    /// not resolve is asked again (it may be a file the run is about to report as missing).
+    pub fn canonical(&self, path: &Path) -> std::io::Result<PathBuf> {
+        let known = self.canonical.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = known.get(path) {
+            return Ok(c.clone());
+        }
+        drop(known);
+        let c = std::fs::canonicalize(path)?;
+        let mut known = self.canonical.write().unwrap_or_else(|e| e.into_inner());
+        known.insert(path.to_path_buf(), c.clone());
+        Ok(c)
     }
 
     /// This run's memo of type `T` (made empty on first use): a cache of what is computed

@@ -263,7 +263,7 @@ fn load_source(
     path: &str,
 ) -> Result<super::load::Bytes, Finding> {
     let p =
-        Loader::resolve_file(root, canon_root, path).map_err(|e| e.finding(entry.span, root))?;
+        loader.resolve_file(root, canon_root, path).map_err(|e| e.finding(entry.span, root))?;
     loader
         .bytes(&p, canon_root)
         .map_err(|e| e.finding(entry.span, root))

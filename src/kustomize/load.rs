@@ -209,9 +209,14 @@ impl<'a> Loader<'a> {
 
     /// Resolves `entry` relative to `root` under the root-only restriction; `canon_root` is the
     /// root with symlinks resolved. Returns the lexical path (for display) of an existing file.
-    pub fn resolve_file(root: &Path, canon_root: &Path, entry: &str) -> Result<PathBuf, LoadError> {
+    pub fn resolve_file(
+        &self,
+        root: &Path,
+        canon_root: &Path,
+        entry: &str,
+    ) -> Result<PathBuf, LoadError> {
         let p = clean(&root.join(entry));
-        let Ok(canon) = std::fs::canonicalize(&p) else {
+        let Ok(canon) = self.sources.canonical(&p) else {
             // A file path that escapes the root is refused whether or not it exists: that
             // it is missing today is no reason to let it through (kubectl names only the
             // missing file, and would refuse the path once the file appears).

@@ -366,7 +366,7 @@ impl Builder<'_> {
     ) -> Option<(Level, Kustomization)> {
         let at = entry.map(|e| e.span);
         let at_or_dir = |b: &Self| at.unwrap_or_else(|| b.dir_span(dir));
-        let Ok(canon) = std::fs::canonicalize(dir) else {
+        let Ok(canon) = self.loader.sources.canonical(dir) else {
             let span = at_or_dir(self);
             let f = Finding::new(
                 id::KUSTOMIZE_MISSING_FILE,
@@ -558,7 +558,7 @@ impl Builder<'_> {
                 self.append_all(acc, &mut index, sub);
                 continue;
             }
-            let path = match Loader::resolve_file(&level.dir, &level.canon, &entry.text) {
+            let path = match self.loader.resolve_file(&level.dir, &level.canon, &entry.text) {
                 Ok(p) => p,
                 // A missing `resources` entry without a file extension may be a base
                 // directory, and a directory may lie outside the root: it is missing.
@@ -589,7 +589,7 @@ impl Builder<'_> {
         entry: &kustomization::Str,
         stack: &mut Vec<Frame>,
     ) -> Vec<Res> {
-        let canon = std::fs::canonicalize(dir).ok();
+        let canon = self.loader.sources.canonical(dir).ok();
         if let Some(b) = canon.as_ref().and_then(|c| self.built.get(c)) {
             let fits = stack.len() + b.height < MAX_DIR_DEPTH
                 && !stack
@@ -952,7 +952,7 @@ impl Builder<'_> {
     fn patch_docs(&mut self, level: &Level, p: &PatchSpec, modern: bool) -> Option<Vec<Node>> {
         let docs = match &p.source {
             PatchSource::File(f) => {
-                let path = match Loader::resolve_file(&level.dir, &level.canon, &f.text) {
+                let path = match self.loader.resolve_file(&level.dir, &level.canon, &f.text) {
                     Ok(p) => p,
                     Err(e) => {
                         self.fail(e.finding(f.span, &level.dir));
