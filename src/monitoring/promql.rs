@@ -8,7 +8,10 @@
 //! a ratio (`a / b`) scaled by a constant (`a / b * 100 > 95` is a ratio in percent), so the
 //! threshold can be compared as a fraction whichever way the alert is written.
 
+use crate::source::SourceMap;
 use promql_parser::parser::{self, Expr};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// Longest expression read.
 pub const MAX_EXPR_LEN: usize = 16 * 1024;
@@ -41,6 +44,26 @@ impl std::fmt::Display for PromqlError {
             PromqlError::Syntax(m) => write!(f, "{m}"),
         }
     }
+}
+
+/// The comparisons of each expression text a run has read ([`comparisons_shared`]).
+#[derive(Default)]
+struct Read(Mutex<HashMap<String, Result<Arc<[Comparison]>, PromqlError>>>);
+
+/// [`parse`] then [`comparisons`], once per expression text and run: every overlay of a
+/// monorepo renders the same PrometheusRule from its base.
+pub fn comparisons_shared(
+    sources: &SourceMap,
+    expr: &str,
+) -> Result<Arc<[Comparison]>, PromqlError> {
+    let memo = sources.memo::<Read>();
+    let lock = || memo.0.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = lock().get(expr) {
+        return known.clone();
+    }
+    let read = parse(expr).map(|e| Arc::from(comparisons(&e)));
+    lock().insert(expr.to_string(), read.clone());
+    read
 }
 
 /// Parses `expr` as PromQL within the limits.

@@ -33,7 +33,7 @@ pub struct Params {
 struct Rule<'a> {
     name: &'a str,
     expr: &'a Node,
-    comparisons: Vec<Comparison>,
+    comparisons: std::sync::Arc<[Comparison]>,
 }
 
 fn same(a: f64, b: f64) -> bool {
@@ -74,11 +74,11 @@ impl Check for Alerts {
                         continue;
                     };
                     let text = expr.as_str().unwrap_or("");
-                    match promql::parse(text) {
-                        Ok(e) => rules.push(Rule {
+                    match promql::comparisons_shared(cx.sources, text) {
+                        Ok(comparisons) => rules.push(Rule {
                             name,
                             expr,
-                            comparisons: promql::comparisons(&e),
+                            comparisons,
                         }),
                         Err(e) => {
                             unparsed.push(text);
