@@ -145,7 +145,7 @@ pub fn load(path: &Path, sources: &SourceMap) -> Result<Config, String> {
     let map = root
         .as_map()
         .ok_or_else(|| format!("{}: the configuration must be a mapping", where_(root)))?;
-    for e in &map.entries {
+    for e in map.entries.iter() {
         match e.key.as_str() {
             Some("rules") => {
                 let Some(rules) = e.value.as_map() else {
@@ -154,7 +154,7 @@ pub fn load(path: &Path, sources: &SourceMap) -> Result<Config, String> {
                         where_(&e.value)
                     ));
                 };
-                for r in &rules.entries {
+                for r in rules.entries.iter() {
                     let id = r.key.as_str().unwrap_or("");
                     if !known_rule(id) {
                         return Err(format!(
@@ -192,7 +192,7 @@ pub fn load(path: &Path, sources: &SourceMap) -> Result<Config, String> {
                         where_(&e.value)
                     ));
                 };
-                for env in &envs.entries {
+                for env in envs.entries.iter() {
                     cfg.environments.push(environment_entry(env, &where_)?);
                 }
             }
@@ -251,7 +251,7 @@ fn rule_entry(
             where_(node)
         ));
     }
-    for e in &m.entries {
+    for e in m.entries.iter() {
         match e.key.as_str() {
             Some("severity") => {
                 cfg.severities
@@ -268,7 +268,7 @@ fn rule_entry(
                         where_(&e.value)
                     ));
                 };
-                for env in &envs.entries {
+                for env in envs.entries.iter() {
                     let name = env.key.as_str().unwrap_or("").to_string();
                     let p = params_value(&env.value, "an environment's parameters", where_)?;
                     cfg.env_params
@@ -314,7 +314,7 @@ fn environment_entry(
             where_(&env.value)
         ));
     };
-    for e in &m.entries {
+    for e in m.entries.iter() {
         match e.key.as_str() {
             Some("extends") => {
                 out.extends = Some(
@@ -333,7 +333,7 @@ fn environment_entry(
                         where_(&e.value)
                     ));
                 };
-                for r in &rules.entries {
+                for r in rules.entries.iter() {
                     let id = r.key.as_str().unwrap_or("");
                     if crate::rules::RuleId::lookup(id).is_none() {
                         return Err(format!("{}: unknown rule `{id}`", where_(&r.key)));

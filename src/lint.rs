@@ -493,7 +493,7 @@ fn embedded_configs(doc: &Node, sources: &SourceMap) -> Vec<(crate::redis::Redis
     let Some(data) = doc.get("data").and_then(Node::as_map) else {
         return out;
     };
-    for e in &data.entries {
+    for e in data.entries.iter() {
         let (Some(key), Some(text)) = (e.key.as_str(), e.value.as_str()) else {
             continue;
         };

@@ -149,7 +149,7 @@ pub fn of_object(doc: &Node, out: &mut Vec<Span>) {
                     out.push(v.span);
                 }
             }
-            for e in &m.entries {
+            for e in m.entries.iter() {
                 let secret_key = e.key.as_str().is_some_and(is_secret_key);
                 if secret_key && e.value.as_scalar().is_some() {
                     out.push(e.value.span);
@@ -185,7 +185,7 @@ pub fn of_resource(doc: &Node, sources: &SourceMap, out: &mut Vec<Span>) {
     let Some(data) = doc.get("data").and_then(Node::as_map) else {
         return;
     };
-    for e in &data.entries {
+    for e in data.entries.iter() {
         if e.value.as_str().is_none() {
             continue;
         }

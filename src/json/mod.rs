@@ -258,7 +258,7 @@ impl Parser<'_> {
             self.ws();
             let value = self.value(depth)?;
             if let Some(pos) = map.position(&k) {
-                let first = map.entries.remove(pos);
+                let first = map.entries_mut().remove(pos);
                 self.errors.push(JsonError {
                     kind: JsonErrorKind::DuplicateKey,
                     message: format!("key \"{}\" is given twice in this object", k.escape_debug()),
@@ -266,7 +266,7 @@ impl Parser<'_> {
                     related: Some((first.key.span, "first given here".into())),
                 });
             }
-            map.entries.push(Entry { key, value });
+            map.entries_mut().push(Entry { key, value });
             self.ws();
             match self.b.get(self.i) {
                 Some(b',') => self.i += 1,

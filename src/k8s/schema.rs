@@ -700,7 +700,7 @@ impl Walker<'_> {
         let props = s.properties.as_ref();
         let additional = s.additional_properties.as_ref();
         let base = self.pointer.len();
-        for e in &m.entries {
+        for e in m.entries.iter() {
             let Some(key) = e.key.as_str() else { continue };
             self.pointer.push('/');
             self.pointer.push_str(&escape(key));
@@ -856,7 +856,7 @@ fn strings_below<'a>(bundle: &Bundle, n: &'a Node, s: &Schema, f: &mut dyn FnMut
         }
         Value::Seq(items) => {
             if let Some(item) = s.items.as_deref() {
-                for i in items {
+                for i in items.iter() {
                     strings_below(bundle, i, item, f);
                 }
             }
@@ -864,7 +864,7 @@ fn strings_below<'a>(bundle: &Bundle, n: &'a Node, s: &Schema, f: &mut dyn FnMut
         Value::Map(m) => {
             let props = s.properties.as_ref();
             let extra = s.extra();
-            for e in &m.entries {
+            for e in m.entries.iter() {
                 let Some(k) = e.key.as_str() else { continue };
                 if let Some(p) = props.and_then(|p| p.get(k)).or(extra) {
                     strings_below(bundle, &e.value, p, f);

@@ -114,7 +114,7 @@ impl Selector {
         if let Some(ml) = map.get("matchLabels").filter(|n| !n.is_null()) {
             match ml.as_map() {
                 Some(m) => {
-                    for e in &m.entries {
+                    for e in m.entries.iter() {
                         reqs.push(Requirement {
                             key: e.key.as_str().unwrap_or("").to_string(),
                             op: Op::In,

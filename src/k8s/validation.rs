@@ -285,7 +285,7 @@ fn enums(doc: &Node, out: &mut Vec<Finding>) {
         match &n.value {
             crate::yaml::Value::Seq(items) => stack.extend(items.iter()),
             crate::yaml::Value::Map(m) => {
-                for e in &m.entries {
+                for e in m.entries.iter() {
                     let Some(key) = e.key.as_str() else { continue };
                     if FREE_FORM.contains(&key) {
                         continue;
@@ -422,7 +422,7 @@ fn metadata(doc: &Node, kind: &str, out: &mut Vec<Finding>) {
     labels(meta.get("labels"), "label", out);
     if let Some(m) = meta.get("annotations").and_then(Node::as_map) {
         let mut total = 0usize;
-        for e in &m.entries {
+        for e in m.entries.iter() {
             let Some(k) = e.key.as_str() else { continue };
             total += k.len() + e.value.as_str().map_or(0, str::len);
             if let Some(p) = qualified_name(&k.to_ascii_lowercase()) {
@@ -455,7 +455,7 @@ fn labels(m: Option<&Node>, what: &str, out: &mut Vec<Finding>) {
     let Some(m) = m.and_then(Node::as_map) else {
         return;
     };
-    for e in &m.entries {
+    for e in m.entries.iter() {
         let Some(k) = e.key.as_str() else { continue };
         if let Some(p) = qualified_name(k) {
             out.push(finding(

@@ -84,8 +84,8 @@ pub fn settle(node: &mut Node) {
     let Some(m) = meta.get_mut("annotations").and_then(Node::as_map_mut) else {
         return;
     };
-    m.entries.retain(|e| !is_internal(&e.key));
-    for e in m.entries.iter_mut() {
+    m.entries_mut().retain(|e| !is_internal(&e.key));
+    for e in m.entries_mut().iter_mut() {
         let text = match &e.value.value {
             Value::Scalar(s) => json_text(s),
             _ => String::new(),

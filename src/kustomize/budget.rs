@@ -52,7 +52,7 @@ pub fn size(n: &Node) -> (usize, usize) {
             Value::Scalar(s) => bytes += s.text.len(),
             Value::Seq(items) => stack.extend(items.iter()),
             Value::Map(m) => {
-                for e in &m.entries {
+                for e in m.entries.iter() {
                     bytes += e.key.as_str().map_or(0, str::len);
                     stack.push(&e.value);
                 }

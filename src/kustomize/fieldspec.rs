@@ -60,7 +60,7 @@ pub fn visit_path(
     };
     match &mut node.value {
         Value::Seq(items) => {
-            for it in items.iter_mut() {
+            for it in std::sync::Arc::make_mut(items).iter_mut() {
                 visit_path(it, segs, create, span, f);
             }
         }

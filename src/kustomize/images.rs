@@ -55,7 +55,7 @@ pub fn apply_image(resources: &mut [Res], spec: &ImageSpec) {
         }
         r.node.walk_mut(|n| {
             let Value::Map(m) = &mut n.value else { return };
-            for e in m.entries.iter_mut() {
+            for e in m.entries_mut().iter_mut() {
                 if !matches!(e.key.as_str(), Some("containers" | "initContainers")) {
                     continue;
                 }

@@ -85,7 +85,7 @@ pub fn as_yaml11(n: &mut Node) {
             }
         }
         Value::Map(m) => {
-            for e in m.entries.iter_mut() {
+            for e in m.entries_mut().iter_mut() {
                 if let Value::Scalar(k) = &mut e.key.value {
                     if let Some(text) = yaml11_text(k).filter(|t| !t.is_null()) {
                         *k = Scalar::string(text.text);
@@ -98,7 +98,7 @@ pub fn as_yaml11(n: &mut Node) {
                 .collect();
             last.reverse();
             let mut keep = last.into_iter();
-            m.entries.retain(|_| keep.next().unwrap_or(true));
+            m.entries_mut().retain(|_| keep.next().unwrap_or(true));
         }
         Value::Seq(_) => {}
     });
@@ -158,7 +158,7 @@ fn get<'a>(root: &'a mut Node, toks: &[String]) -> Option<&'a mut Node> {
             Value::Map(m) => m.get_mut(t)?,
             Value::Seq(s) => {
                 let i = index(t, s.len(), false)?;
-                s.get_mut(i)?
+                std::sync::Arc::make_mut(s).get_mut(i)?
             }
             Value::Scalar(_) => return None,
         };
@@ -192,7 +192,7 @@ fn add(
                     format!("{op} operation does not apply: index {last} out of range for {path}")
                 })?
             };
-            s.insert(i, value);
+            std::sync::Arc::make_mut(s).insert(i, value);
             Ok(())
         }
         Value::Scalar(_) => Err(missing(op, path)),
@@ -212,7 +212,7 @@ fn remove(root: &mut Node, toks: &[String], path: &str) -> Result<Node, String> 
         Value::Seq(s) => {
             let i = index(last, s.len(), false)
                 .ok_or_else(|| format!("Unable to access invalid index: {last}"))?;
-            Ok(s.remove(i))
+            Ok(std::sync::Arc::make_mut(s).remove(i))
         }
         Value::Scalar(_) => Err(missing("remove", path)),
     }
@@ -237,7 +237,7 @@ fn replace(root: &mut Node, toks: &[String], mut value: Node, path: &str) -> Res
                 )
             })?;
             value.overrode = Some(s[i].span);
-            s[i] = value;
+            std::sync::Arc::make_mut(s)[i] = value;
             Ok(())
         }
         Value::Scalar(_) => Err(missing("replace", path)),

@@ -346,7 +346,7 @@ impl Cx {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for e in &m.entries {
+        for e in m.entries.iter() {
             let k = e.key.as_str().unwrap_or("");
             if allowed.contains(&k) {
                 out.push((k, &e.value));
@@ -421,7 +421,7 @@ fn shape_name(v: &Value) -> &'static str {
 /// the value. `null` is allowed everywhere (it decodes as the empty value).
 fn shape_errors(map: &crate::yaml::Map) -> Vec<Finding> {
     let mut out = Vec::new();
-    for e in &map.entries {
+    for e in map.entries.iter() {
         let Some(key) = e.key.as_str() else { continue };
         let Some(shape) = shape_of(key) else { continue };
         let v = &e.value;
@@ -517,7 +517,7 @@ pub fn parse(doc: &Node, file: FileId) -> Parsed {
     }
     let mut bases = Vec::new();
     let mut common_labels = None;
-    for e in &map.entries {
+    for e in map.entries.iter() {
         let key = e.key.as_str().unwrap_or("");
         let v = &e.value;
         if let Some((_, help)) = UNSUPPORTED.iter().find(|(f, _)| *f == key) {

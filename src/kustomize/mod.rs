@@ -1458,7 +1458,7 @@ fn merge_generated(old: &mut Res, new: Res, merge: bool) {
         };
         match obj.get_mut(field).and_then(Node::as_map_mut) {
             Some(m) if merge => {
-                for e in new_map.entries {
+                for e in std::sync::Arc::unwrap_or_clone(new_map.entries) {
                     if let Some(k) = e.key.as_str().map(str::to_string) {
                         resource::put(m, &k, e.value);
                     }
@@ -1477,7 +1477,7 @@ fn merge_generated(old: &mut Res, new: Res, merge: bool) {
             continue;
         };
         if let Some(m) = resource::ensure_map(&mut old.node, &["metadata", field], new.origin) {
-            for e in new_map.entries {
+            for e in std::sync::Arc::unwrap_or_clone(new_map.entries) {
                 if let Some(k) = e.key.as_str().map(str::to_string) {
                     resource::put(m, &k, e.value);
                 }

@@ -467,7 +467,7 @@ fn fix_plain(
 ) -> Result<(), Finding> {
     match &mut n.value {
         Value::Seq(items) => {
-            for it in items.iter_mut() {
+            for it in std::sync::Arc::make_mut(items).iter_mut() {
                 fix_plain(it, cands, referrer, targets)?;
             }
             Ok(())

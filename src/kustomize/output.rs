@@ -11,26 +11,46 @@ use crate::yaml::{Node, Resolved, Scalar, Style, Value};
 pub fn normalise(node: &mut Node) -> Vec<crate::source::Span> {
     annotations_as_strings(node);
     let mut bad = Vec::new();
-    node.walk_mut(|n| {
-        let span = n.span;
-        let Value::Scalar(s) = &mut n.value else {
-            return;
-        };
-        match s.resolve() {
-            Resolved::Float(f) if !f.is_finite() => bad.push(span),
-            Resolved::Float(f) => {
-                if let Some(t) = float_text(f) {
-                    *s = Scalar::plain(t);
+    // Only the scalars that change are written (the object shares the rest with its base).
+    node.edit_where(
+        |n| {
+            let Value::Scalar(s) = &n.value else {
+                return false;
+            };
+            match s.resolve() {
+                Resolved::Float(f) if !f.is_finite() => {
+                    bad.push(n.span);
+                    false
                 }
-            }
-            Resolved::Str(t) if s.style == Style::Plain && s.tag.is_none() => {
-                if let Some(iso) = timestamp(&t) {
-                    *s = Scalar::string(iso);
+                // (a no-op when the text is already that, plain and untagged)
+                Resolved::Float(f) => float_text(f).is_some_and(|t| {
+                    !(t == s.text && s.style == Style::Plain && s.tag.is_none())
+                }),
+                Resolved::Str(t) => {
+                    s.style == Style::Plain && s.tag.is_none() && timestamp(&t).is_some()
                 }
+                _ => false,
             }
-            _ => {}
-        }
-    });
+        },
+        |n| {
+            let Value::Scalar(s) = &mut n.value else {
+                return;
+            };
+            match s.resolve() {
+                Resolved::Float(f) => {
+                    if let Some(t) = float_text(f) {
+                        *s = Scalar::plain(t);
+                    }
+                }
+                Resolved::Str(t) => {
+                    if let Some(iso) = timestamp(&t) {
+                        *s = Scalar::string(iso);
+                    }
+                }
+                _ => {}
+            }
+        },
+    );
     bad
 }
 
@@ -39,13 +59,27 @@ pub fn normalise(node: &mut Node) -> Vec<crate::source::Span> {
 /// `on`, `~` stay as written) and a non-scalar value as `""`. Patches are loaded as objects
 /// too, so a patch's `annotations: {x: null}` sets the string `"null"` instead of deleting.
 pub fn annotations_as_strings(node: &mut Node) {
+    let done = |m: &crate::yaml::Map| {
+        m.entries.iter().all(|e| {
+            e.value
+                .as_scalar()
+                .is_some_and(|s| s.style == Style::DoubleQuoted && s.tag.is_none())
+        })
+    };
+    if node
+        .path(&["metadata", "annotations"])
+        .and_then(Node::as_map)
+        .is_none_or(done)
+    {
+        return;
+    }
     let Some(m) = node
         .path_mut(&["metadata", "annotations"])
         .and_then(Node::as_map_mut)
     else {
         return;
     };
-    for e in m.entries.iter_mut() {
+    for e in m.entries_mut().iter_mut() {
         let text = e.value.as_str().unwrap_or("").to_string();
         e.value.value = Value::Scalar(Scalar::string(text));
     }

@@ -279,6 +279,7 @@ fn visit(n: &mut Node, segs: &[String], create: bool, span: Span, f: &mut dyn Fn
             }
         }
         Value::Seq(items) => {
+            let items = std::sync::Arc::make_mut(items);
             if first == "*" {
                 for it in items.iter_mut() {
                     visit(it, rest, create, span, f);

@@ -211,7 +211,7 @@ pub fn put(map: &mut Map, k: &str, mut value: Node) {
         return;
     }
     let span = value.span;
-    map.entries.push(Entry {
+    map.entries_mut().push(Entry {
         key: key(k, span),
         value,
     });

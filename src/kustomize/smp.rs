@@ -178,30 +178,67 @@ pub fn merge_object(dest: &mut Node, patch: &Node, id: &ResId) {
 /// its own, the last position (observed with kubectl; so a patch merged into the first of two
 /// same-named containers is lost). A list where an element lacks its single merge key keeps
 /// only such elements (observed for containers and env).
-fn dedup_lists(n: &mut Node, id: &ResId, path: &mut Vec<String>) {
-    match &mut n.value {
+fn dedup_lists(dest: &mut Node, id: &ResId, path: &mut Vec<String>) {
+    // Found without changing anything, so that lists with nothing to drop (nearly all of
+    // them) and everything around them stay shared with the tree the object was copied from.
+    let mut plans = Vec::new();
+    plan_dedup(dest, id, path, &mut Vec::new(), &mut plans);
+    // Plans come in post-order: a list's elements are deduplicated before the list itself,
+    // and no plan moves what a later one's path leads through.
+    for (at, order) in plans {
+        let Some(Value::Seq(items)) = dest.at_path_mut(&at).map(|n| &mut n.value) else {
+            continue;
+        };
+        let items = std::sync::Arc::make_mut(items);
+        let mut slots: Vec<Option<Node>> = items.drain(..).map(Some).collect();
+        items.extend(
+            order
+                .iter()
+                .filter_map(|&i| slots.get_mut(i).and_then(Option::take)),
+        );
+    }
+}
+
+/// The lists below `n` that [`dedup_lists`] changes: where each is (child indexes, see
+/// [`Node::at_path_mut`]) and which of its elements it keeps, in order.
+fn plan_dedup(
+    n: &Node,
+    id: &ResId,
+    path: &mut Vec<String>,
+    at: &mut Vec<u32>,
+    plans: &mut Vec<(Vec<u32>, Vec<usize>)>,
+) {
+    match &n.value {
         Value::Map(m) => {
-            for e in m.entries.iter_mut() {
+            for (i, e) in m.entries.iter().enumerate() {
                 let Some(k) = e.key.as_str() else { continue };
                 path.push(k.to_string());
-                dedup_lists(&mut e.value, id, path);
+                at.push(2 * i as u32 + 1);
+                plan_dedup(&e.value, id, path, at, plans);
+                at.pop();
                 path.pop();
             }
         }
         Value::Seq(items) => {
-            for item in items.iter_mut() {
-                dedup_lists(item, id, path);
+            for (i, item) in items.iter().enumerate() {
+                at.push(i as u32);
+                plan_dedup(item, id, path, at, plans);
+                at.pop();
             }
-            let at: Vec<&str> = path.iter().map(String::as_str).collect();
-            if let ListStrategy::Keys(keys) = list_strategy(id, &at) {
-                dedup(items, keys);
+            let here: Vec<&str> = path.iter().map(String::as_str).collect();
+            if let ListStrategy::Keys(keys) = list_strategy(id, &here) {
+                if let Some(order) = dedup_order(items, keys) {
+                    plans.push((at.clone(), order));
+                }
             }
         }
         Value::Scalar(_) => {}
     }
 }
 
-fn dedup(items: &mut Vec<Node>, keys: &[&str]) {
+/// The elements an associative list keeps (indexes, in their new order); `None` when it keeps
+/// all of them where they are.
+fn dedup_order(items: &[Node], keys: &[&str]) -> Option<Vec<usize>> {
     let used = used_keys(items.iter(), keys);
     let single = used.len() <= 1;
     // With at most one key in use, elements are told apart by that key alone.
@@ -210,30 +247,33 @@ fn dedup(items: &mut Vec<Node>, keys: &[&str]) {
         _ => used,
     };
     let tuples: Vec<Vec<String>> = items.iter().map(|i| key_values(i, &keys)).collect();
-    if single && tuples.iter().any(|t| t.iter().all(String::is_empty)) {
-        let mut keyless = tuples.iter().map(|t| t.iter().all(String::is_empty));
-        items.retain(|_| keyless.next().unwrap_or(false));
-        return;
-    }
-    // First and last position of each key tuple (one pass; a search per element was
-    // quadratic in the list's length, on every list of every patched object).
-    let mut first_at: HashMap<&[String], usize> = HashMap::new();
-    let mut last_at: HashMap<&[String], usize> = HashMap::new();
-    for (i, t) in tuples.iter().enumerate() {
-        first_at.entry(t.as_slice()).or_insert(i);
-        last_at.insert(t.as_slice(), i);
-    }
-    let mut slots: Vec<Option<Node>> = items.drain(..).map(Some).collect();
-    for (i, t) in tuples.iter().enumerate() {
-        let first = first_at.get(t.as_slice()) == Some(&i);
-        let last = last_at.get(t.as_slice()) == Some(&i);
-        if single && first {
-            let at = last_at.get(t.as_slice()).copied().unwrap_or(i);
-            items.extend(slots.get_mut(at).and_then(Option::take));
-        } else if !single && last {
-            items.extend(slots.get_mut(i).and_then(Option::take));
+    let order: Vec<usize> = if single && tuples.iter().any(|t| t.iter().all(String::is_empty)) {
+        (0..items.len())
+            .filter(|&i| tuples[i].iter().all(String::is_empty))
+            .collect()
+    } else {
+        // First and last position of each key tuple (one pass; a search per element was
+        // quadratic in the list's length, on every list of every patched object).
+        let mut first_at: HashMap<&[String], usize> = HashMap::new();
+        let mut last_at: HashMap<&[String], usize> = HashMap::new();
+        for (i, t) in tuples.iter().enumerate() {
+            first_at.entry(t.as_slice()).or_insert(i);
+            last_at.insert(t.as_slice(), i);
         }
-    }
+        let mut order = Vec::with_capacity(items.len());
+        for (i, t) in tuples.iter().enumerate() {
+            let first = first_at.get(t.as_slice()) == Some(&i);
+            let last = last_at.get(t.as_slice()) == Some(&i);
+            if single && first {
+                order.push(last_at.get(t.as_slice()).copied().unwrap_or(i));
+            } else if !single && last {
+                order.push(i);
+            }
+        }
+        order
+    };
+    let unchanged = order.len() == items.len() && order.iter().enumerate().all(|(i, &j)| i == j);
+    (!unchanged).then_some(order)
 }
 
 /// A value the destination lacks: the patch value walked against nothing (kyaml does walk
@@ -291,7 +331,7 @@ fn merge_map(dest: &mut Node, patch: &Node, pm: &Map, id: &ResId, path: &mut Vec
         merge_map_indexed(dest, pm, id, path);
         return;
     }
-    for e in &pm.entries {
+    for e in pm.entries.iter() {
         let Some(k) = e.key.as_str() else { continue };
         if k == DIRECTIVE {
             continue;
@@ -307,7 +347,7 @@ fn merge_map(dest: &mut Node, patch: &Node, pm: &Map, id: &ResId, path: &mut Vec
             _ => {
                 let new = fresh(&e.value, id, path);
                 dm.remove(k);
-                dm.entries.push(crate::yaml::Entry {
+                dm.entries_mut().push(crate::yaml::Entry {
                     key: e.key.clone(),
                     value: new,
                 });
@@ -332,7 +372,7 @@ fn merge_map_indexed(dest: &mut Node, pm: &Map, id: &ResId, path: &mut Vec<Strin
         }
     }
     let mut gone = vec![false; dm.entries.len()];
-    for e in &pm.entries {
+    for e in pm.entries.iter() {
         let Some(k) = e.key.as_str() else { continue };
         if k == DIRECTIVE {
             continue;
@@ -348,7 +388,7 @@ fn merge_map_indexed(dest: &mut Node, pm: &Map, id: &ResId, path: &mut Vec<Strin
         path.push(k.to_string());
         match here {
             Some(i) if !dm.entries[i].value.is_null() => {
-                merge(&mut dm.entries[i].value, &e.value, id, path)
+                merge(&mut dm.entries_mut()[i].value, &e.value, id, path)
             }
             _ => {
                 let new = fresh(&e.value, id, path);
@@ -357,7 +397,7 @@ fn merge_map_indexed(dest: &mut Node, pm: &Map, id: &ResId, path: &mut Vec<Strin
                 }
                 at.insert(k.to_string(), dm.entries.len());
                 gone.push(false);
-                dm.entries.push(crate::yaml::Entry {
+                dm.entries_mut().push(crate::yaml::Entry {
                     key: e.key.clone(),
                     value: new,
                 });
@@ -366,7 +406,7 @@ fn merge_map_indexed(dest: &mut Node, pm: &Map, id: &ResId, path: &mut Vec<Strin
         path.pop();
     }
     let mut keep = gone.into_iter().map(|g| !g);
-    dm.entries.retain(|_| keep.next().unwrap_or(true));
+    dm.entries_mut().retain(|_| keep.next().unwrap_or(true));
 }
 
 fn merge_seq(dest: &mut Node, patch: &Node, items: &[Node], id: &ResId, path: &mut Vec<String>) {
@@ -586,7 +626,7 @@ fn walk_reorders(
 ) {
     match &patch.value {
         Value::Map(pm) => {
-            for e in &pm.entries {
+            for e in pm.entries.iter() {
                 let Some(k) = e.key.as_str() else { continue };
                 let ptr = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
                 walk_reorders(
@@ -610,7 +650,7 @@ fn walk_reorders(
             if moved {
                 out.push(mover(b, a, patch, items, &pointer));
             }
-            for p in items {
+            for p in items.iter() {
                 let Some(name) = element_name(p) else {
                     continue;
                 };

@@ -46,7 +46,7 @@ impl Deployment<'_> {
             let Some(data) = cm.get("data").and_then(Node::as_map) else {
                 continue;
             };
-            for e in &data.entries {
+            for e in data.entries.iter() {
                 let Some(key) = e.key.as_str() else { continue };
                 if !glob_match(pattern, key) {
                     continue;

@@ -11,6 +11,7 @@ pub mod parse;
 pub mod scalar;
 
 use crate::source::Span;
+use std::sync::Arc;
 pub use parse::{parse_stream, parse_stream_with, Duplicates, Limits, ParsedStream};
 pub use scalar::{Resolved, Style};
 
@@ -23,10 +24,13 @@ pub struct Node {
     pub overrode: Option<Span>,
 }
 
+/// Sequences and mappings share their items: cloning a tree copies no more than its root, and
+/// changing a node copies only the path down to it ([`Arc::make_mut`]). A thousand overlays
+/// render the same base objects from one parse, each changing a few fields of its copy.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Scalar(Scalar),
-    Seq(Vec<Node>),
+    Seq(Arc<Vec<Node>>),
     Map(Map),
 }
 
@@ -41,7 +45,9 @@ pub struct Scalar {
 
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Map {
-    pub entries: Vec<Entry>,
+    /// Shared with the trees this one was cloned from until changed: write through
+    /// [`Map::entries_mut`].
+    pub entries: Arc<Vec<Entry>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -80,6 +86,15 @@ impl Scalar {
 }
 
 impl Map {
+    pub fn new(entries: Vec<Entry>) -> Map {
+        Map {
+            entries: Arc::new(entries),
+        }
+    }
+    /// The entries to change (copied first if another tree shares them).
+    pub fn entries_mut(&mut self) -> &mut Vec<Entry> {
+        Arc::make_mut(&mut self.entries)
+    }
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.entries
             .iter()
@@ -87,10 +102,8 @@ impl Map {
             .map(|e| &e.value)
     }
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
-        self.entries
-            .iter_mut()
-            .find(|e| e.key.as_str() == Some(key))
-            .map(|e| &mut e.value)
+        let i = self.position(key)?;
+        Some(&mut self.entries_mut()[i].value)
     }
     pub fn entry(&self, key: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.key.as_str() == Some(key))
@@ -102,17 +115,17 @@ impl Map {
     }
     pub fn remove(&mut self, key: &str) -> Option<Entry> {
         let i = self.position(key)?;
-        Some(self.entries.remove(i))
+        Some(self.entries_mut().remove(i))
     }
     /// Sets `key` to `value`; an existing entry keeps its place and key span.
     pub fn insert(&mut self, key: Node, value: Node) {
         if let Some(k) = key.as_str() {
             if let Some(i) = self.position(k) {
-                self.entries[i].value = value;
+                self.entries_mut()[i].value = value;
                 return;
             }
         }
-        self.entries.push(Entry { key, value });
+        self.entries_mut().push(Entry { key, value });
     }
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().filter_map(|e| e.key.as_str())
@@ -155,10 +168,10 @@ impl Node {
         )
     }
     pub fn map(entries: Vec<Entry>, span: Span) -> Node {
-        Node::new(Value::Map(Map { entries }), span)
+        Node::new(Value::Map(Map::new(entries)), span)
     }
     pub fn seq(items: Vec<Node>, span: Span) -> Node {
-        Node::new(Value::Seq(items), span)
+        Node::new(Value::Seq(Arc::new(items)), span)
     }
     pub fn null(span: Span) -> Node {
         Node::scalar(
@@ -219,9 +232,10 @@ impl Node {
             _ => None,
         }
     }
+    /// The items to change (copied first if another tree shares them).
     pub fn as_seq_mut(&mut self) -> Option<&mut Vec<Node>> {
         match &mut self.value {
-            Value::Seq(s) => Some(s),
+            Value::Seq(s) => Some(Arc::make_mut(s)),
             _ => None,
         }
     }
@@ -280,7 +294,7 @@ impl Node {
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(m) => {
                 let mut obj = serde_json::Map::new();
-                for e in &m.entries {
+                for e in m.entries.iter() {
                     let k = match e.key.as_scalar() {
                         Some(s) => s.text.clone(),
                         None => e.key.to_json().to_string(),
@@ -331,21 +345,92 @@ impl Node {
         }
     }
 
-    /// Visits every node mutably, depth first (pre-order), without recursion.
+    /// Visits every node mutably, depth first (pre-order), without recursion. Every shared
+    /// sequence and mapping below is copied: to change a few nodes of a large tree, use
+    /// [`Node::edit_where`].
     pub fn walk_mut(&mut self, mut f: impl FnMut(&mut Node)) {
         let mut stack = vec![self];
         while let Some(n) = stack.pop() {
             f(n);
             match &mut n.value {
                 Value::Scalar(_) => {}
-                Value::Seq(items) => stack.extend(items.iter_mut()),
+                Value::Seq(items) => stack.extend(Arc::make_mut(items).iter_mut()),
                 Value::Map(m) => {
-                    for e in m.entries.iter_mut() {
+                    for e in m.entries_mut().iter_mut() {
                         stack.push(&mut e.key);
                         stack.push(&mut e.value);
                     }
                 }
             }
+        }
+    }
+
+    /// The node at `path` (child indexes: of a sequence its items, of a mapping 2i for the
+    /// key and 2i + 1 for the value of entry i), copying the sequences and mappings on the
+    /// way if they are shared.
+    pub fn at_path_mut(&mut self, path: &[u32]) -> Option<&mut Node> {
+        let mut n: &mut Node = self;
+        for &i in path {
+            n = match &mut n.value {
+                Value::Seq(items) => Arc::make_mut(items).get_mut(i as usize)?,
+                Value::Map(m) => {
+                    let e = m.entries_mut().get_mut(i as usize / 2)?;
+                    if i % 2 == 0 {
+                        &mut e.key
+                    } else {
+                        &mut e.value
+                    }
+                }
+                Value::Scalar(_) => return None,
+            };
+        }
+        Some(n)
+    }
+
+    /// Applies `edit` to every node `wants` picks (pre-order), copying only the sequences and
+    /// mappings on the way to them: a tree shared with others stays shared where nothing
+    /// changes. `edit` may change the node's value but not the shape of what lies below it
+    /// (the nodes to edit are found before the first edit).
+    pub fn edit_where(
+        &mut self,
+        mut wants: impl FnMut(&Node) -> bool,
+        mut edit: impl FnMut(&mut Node),
+    ) {
+        // The path of each node to edit: child indexes from the root (an entry's key is 2i,
+        // its value 2i + 1). In a depth-first walk the path of the node last visited starts
+        // with the path of the parent of the node popped next.
+        let mut paths: Vec<Vec<u32>> = Vec::new();
+        let mut stack: Vec<(&Node, usize, u32)> = vec![(self, 0, 0)];
+        let mut here: Vec<u32> = Vec::new();
+        while let Some((n, depth, index)) = stack.pop() {
+            here.truncate(depth.saturating_sub(1));
+            if depth > 0 {
+                here.push(index);
+            }
+            if wants(n) {
+                paths.push(here.clone());
+            }
+            match &n.value {
+                Value::Scalar(_) => {}
+                Value::Seq(items) => {
+                    for (i, c) in items.iter().enumerate().rev() {
+                        stack.push((c, depth + 1, i as u32));
+                    }
+                }
+                Value::Map(m) => {
+                    for (i, e) in m.entries.iter().enumerate().rev() {
+                        stack.push((&e.value, depth + 1, 2 * i as u32 + 1));
+                        stack.push((&e.key, depth + 1, 2 * i as u32));
+                    }
+                }
+            }
+        }
+        for path in paths {
+            // A path leads nowhere only if an earlier edit broke the rule above.
+            let Some(n) = self.at_path_mut(&path) else {
+                continue;
+            };
+            edit(n);
         }
     }
 

@@ -239,7 +239,7 @@ impl<'a> Builder<'a> {
                         self.first_unreported = Some(key.span);
                     }
                     if self.duplicates == Duplicates::KeepLast {
-                        map.entries[i] = Entry { key, value };
+                        map.entries_mut()[i] = Entry { key, value };
                     }
                     return;
                 }
@@ -256,12 +256,12 @@ impl<'a> Builder<'a> {
                     ),
                 );
                 if self.duplicates == Duplicates::KeepLast {
-                    map.entries[i] = Entry { key, value };
+                    map.entries_mut()[i] = Entry { key, value };
                 }
                 return;
             }
         }
-        map.entries.push(Entry { key, value });
+        map.entries_mut().push(Entry { key, value });
     }
 }
 
@@ -288,18 +288,18 @@ fn style_of(s: ScalarStyle) -> Style {
 fn apply_merges(map: &mut Map, merges: Vec<Node>, index: &mut KeyIndex) {
     for m in merges {
         let sources: Vec<Node> = match m.value {
-            Value::Seq(items) => items,
+            Value::Seq(items) => std::sync::Arc::unwrap_or_clone(items),
             _ => vec![m],
         };
         for src in sources {
             if let Value::Map(sm) = src.value {
-                for e in sm.entries {
+                for e in std::sync::Arc::unwrap_or_clone(sm.entries) {
                     let present = e
                         .key
                         .as_str()
                         .is_some_and(|k| index.position(map, k).is_some());
                     if !present {
-                        map.entries.push(e);
+                        map.entries_mut().push(e);
                     }
                 }
             }

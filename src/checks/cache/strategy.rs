@@ -89,7 +89,7 @@ pub fn int_of<'a>(t: &'a crate::yaml::Map, key: &str) -> Option<(i64, &'a Node)>
 fn duplicate_prefixes(root: &Node, out: &mut Out) {
     let Some(types) = root.as_map() else { return };
     let mut seen: Vec<(&str, i64, &str, &Node)> = Vec::new();
-    for e in &types.entries {
+    for e in types.entries.iter() {
         let (Some(name), Some(v)) = (e.key.as_str(), e.value.as_map()) else {
             continue;
         };

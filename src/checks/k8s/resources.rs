@@ -70,7 +70,7 @@ impl Check for Resources {
                 ) else {
                     continue;
                 };
-                for e in &req.entries {
+                for e in req.entries.iter() {
                     let Some(name) = e.key.as_str() else { continue };
                     let Some(l) = lim.get(name) else { continue };
                     let (Some(rt), Some(lt)) = (e.value.as_str(), l.as_str()) else {

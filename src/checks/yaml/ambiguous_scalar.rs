@@ -63,7 +63,7 @@ pub fn check_resource(doc: &Node, secret: &dyn Fn(&Node) -> bool, out: &mut Vec<
     // Otherwise the fields every object or pod template has.
     for path in STRING_MAPS {
         if let Some(m) = doc.path(path).and_then(Node::as_map) {
-            for e in &m.entries {
+            for e in m.entries.iter() {
                 flag(&e.value, secret, out);
             }
         }
@@ -75,7 +75,7 @@ pub fn check_resource(doc: &Node, secret: &dyn Fn(&Node) -> bool, out: &mut Vec<
         let mut maps = Vec::new();
         label_maps(m, &mut maps);
         for map in maps.iter().filter_map(|n| n.as_map()) {
-            for e in &map.entries {
+            for e in map.entries.iter() {
                 flag(&e.value, secret, out);
             }
         }
