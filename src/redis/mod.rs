@@ -85,13 +85,45 @@ pub fn parse_embedded(file: &SourceFile, node: &Node, kind: ConfKind) -> Option<
     Some(model::parse_text(&text, &map, file, kind))
 }
 
-/// The configs parsed from YAML scalars in one run, by where and how each is written.
-#[derive(Default)]
-struct Embedded(Mutex<HashMap<EmbeddedKey, Arc<RedisConf>>>);
+/// What one run computed from YAML scalars, by where and how each is written and by `K`. A
+/// patch can leave a built value with a span whose text it is not, so the text belongs to the
+/// key too; it is compared on a hit rather than hashed (a config is kilobytes, and every
+/// overlay of a monorepo asks again for the same few).
+struct ByScalar<K, V>(Mutex<HashMap<(Span, Style, K), Vec<(Box<str>, V)>>>);
 
-/// A scalar's span, style and text (a patch can leave a built value with a span whose text it
-/// is not) and the program that reads it: all that [`parse_embedded`] depends on.
-type EmbeddedKey = (Span, Style, String, ConfKind);
+impl<K, V> Default for ByScalar<K, V> {
+    fn default() -> Self {
+        ByScalar(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone> ByScalar<K, V> {
+    /// The value for `node` (a scalar) and `k`, made by `make` the first time.
+    fn get_or(&self, node: &Node, k: K, make: impl FnOnce() -> Option<V>) -> Option<V> {
+        let scalar = node.as_scalar()?;
+        let key = (node.span, scalar.style, k);
+        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = lock().get(&key).and_then(|same_place| {
+            same_place
+                .iter()
+                .find(|(text, _)| **text == *scalar.text)
+                .map(|(_, v)| v.clone())
+        }) {
+            return Some(found);
+        }
+        let v = make()?;
+        lock()
+            .entry(key)
+            .or_default()
+            .push((scalar.text.as_str().into(), v.clone()));
+        Some(v)
+    }
+}
+
+/// The configs parsed from YAML scalars in one run, by the program that reads them: all that
+/// [`parse_embedded`] depends on besides the scalar.
+#[derive(Default)]
+struct Embedded(ByScalar<ConfKind, Arc<RedisConf>>);
 
 /// [`parse_embedded`] of `node` in the file of its span, parsed once per run: masking reads every
 /// ConfigMap value as both configs and the model reads the ones a process loads.
@@ -100,42 +132,25 @@ pub fn parse_embedded_shared(
     node: &Node,
     kind: ConfKind,
 ) -> Option<Arc<RedisConf>> {
-    let scalar = node.as_scalar()?;
-    let key = (node.span, scalar.style, scalar.text.clone(), kind);
-    let memo = sources.memo::<Embedded>();
-    let lock = || memo.0.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(conf) = lock().get(&key) {
-        return Some(conf.clone());
-    }
-    let file = sources.get(node.span.file);
-    let aligned = scalar_text_shared(sources, node)?;
-    let (text, map) = &*aligned;
-    let conf = Arc::new(model::parse_text(text, map, &file, kind));
-    lock().insert(key, conf.clone());
-    Some(conf)
+    sources.memo::<Embedded>().0.get_or(node, kind, || {
+        let file = sources.get(node.span.file);
+        let aligned = scalar_text_shared(sources, node)?;
+        let (text, map) = &*aligned;
+        Some(Arc::new(model::parse_text(text, map, &file, kind)))
+    })
 }
-
-/// A scalar's text and its map into the file, by where and how it is written.
-type AlignedTexts = HashMap<(Span, Style, String), Arc<(String, OffsetMap)>>;
 
 /// The scalars aligned with their source in one run (see [`scalar_text_shared`]).
 #[derive(Default)]
-struct Aligned(Mutex<AlignedTexts>);
+struct Aligned(ByScalar<(), Arc<(String, OffsetMap)>>);
 
 /// [`OffsetMap::for_scalar`] of `node` in the file of its span, aligned once per run: the
 /// model maps every script and config it traces through the same few scalars.
 pub fn scalar_text_shared(sources: &SourceMap, node: &Node) -> Option<Arc<(String, OffsetMap)>> {
-    let scalar = node.as_scalar()?;
-    let key = (node.span, scalar.style, scalar.text.clone());
-    let memo = sources.memo::<Aligned>();
-    let lock = || memo.0.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(found) = lock().get(&key) {
-        return Some(found.clone());
-    }
-    let file = sources.get(node.span.file);
-    let aligned = Arc::new(OffsetMap::for_scalar(&file, node)?);
-    lock().insert(key, aligned.clone());
-    Some(aligned)
+    sources.memo::<Aligned>().0.get_or(node, (), || {
+        let file = sources.get(node.span.file);
+        Some(Arc::new(OffsetMap::for_scalar(&file, node)?))
+    })
 }
 
 /// Lints a whole standalone config file (spans are byte ranges in `file`).
