@@ -626,16 +626,43 @@ fn walk_reorders(
 ) {
     match &patch.value {
         Value::Map(pm) => {
-            for e in pm.entries.iter() {
+            // Only a patch value with a list somewhere below can reorder one: a scalar is
+            // skipped before the (linear) key searches, and a patch with many other values
+            // searches through an index (a 2,000-key patch was quadratic).
+            let inner = || pm.entries.iter().filter(|e| e.value.as_scalar().is_none());
+            fn index(n: Option<&Node>) -> Option<HashMap<&str, usize>> {
+                let m = n?.as_map()?;
+                let mut at = HashMap::with_capacity(m.entries.len());
+                for (i, e) in m.entries.iter().enumerate() {
+                    if let Some(k) = e.key.as_str() {
+                        at.entry(k).or_insert(i);
+                    }
+                }
+                Some(at)
+            }
+            fn child<'n>(
+                n: Option<&'n Node>,
+                at: &Option<HashMap<&str, usize>>,
+                k: &str,
+            ) -> Option<&'n Node> {
+                match at {
+                    Some(at) => at
+                        .get(k)
+                        .and_then(|&i| n?.as_map()?.entries.get(i))
+                        .map(|e| &e.value),
+                    None => n.and_then(|n| n.get(k)),
+                }
+            }
+            let indexed = inner().count() >= INDEXED_FROM;
+            let (bi, ai) = if indexed {
+                (index(before), index(after))
+            } else {
+                (None, None)
+            };
+            for e in inner() {
                 let Some(k) = e.key.as_str() else { continue };
                 let ptr = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
-                walk_reorders(
-                    before.and_then(|b| b.get(k)),
-                    after.and_then(|a| a.get(k)),
-                    &e.value,
-                    ptr,
-                    out,
-                );
+                walk_reorders(child(before, &bi, k), child(after, &ai, k), &e.value, ptr, out);
             }
         }
         Value::Seq(items) => {
