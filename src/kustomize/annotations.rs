@@ -122,7 +122,7 @@ fn json_text(s: &Scalar) -> String {
         Resolved::Bool(b) => b.to_string(),
         Resolved::Int(i) => i.to_string(),
         Resolved::Float(f) => super::json6902::float_text(f).unwrap_or_else(|| f.to_string()),
-        Resolved::Str(t) => t,
+        Resolved::Str(t) => t.to_string(),
     }
 }
 

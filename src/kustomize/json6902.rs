@@ -410,7 +410,7 @@ mod tests {
             .entries
             .iter()
             .filter_map(|e| e.key.as_scalar())
-            .all(|k| k.resolve() == Resolved::Str(k.text.clone())));
+            .all(|k| k.resolve() == Resolved::Str(&k.text)));
         assert_eq!(
             v.to_json(),
             serde_json::json!({"true": 1, "1000": "a", "511": "c", "false": {"true": "z"}})

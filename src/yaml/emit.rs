@@ -146,7 +146,7 @@ fn scalar_inline(n: &Node, ind: usize) -> String {
     };
     if let Resolved::Str(text) = &resolved {
         if s.style == Style::Plain && s.tag.is_none() && plain_safe(text) {
-            return text.clone();
+            return text.to_string();
         }
         if s.tag.is_none() && text.contains('\n') && literal_safe(text) {
             return literal_block(text, ind);

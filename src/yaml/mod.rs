@@ -73,11 +73,11 @@ impl Scalar {
         }
     }
     /// YAML 1.2 core-schema reading (go-yaml v3, what kustomize reads resources with).
-    pub fn resolve(&self) -> Resolved {
+    pub fn resolve(&self) -> Resolved<'_> {
         scalar::resolve_12(self)
     }
     /// YAML 1.1 reading (go-yaml v2, what the Kubernetes API server's decoder applies).
-    pub fn resolve_11(&self) -> Resolved {
+    pub fn resolve_11(&self) -> Resolved<'_> {
         scalar::resolve_11(self)
     }
     pub fn is_null(&self) -> bool {
@@ -289,7 +289,7 @@ impl Node {
                 Resolved::Float(f) => serde_json::Number::from_f64(f)
                     .map(J::Number)
                     .unwrap_or_else(|| J::String(s.text.clone())),
-                Resolved::Str(t) => J::String(t),
+                Resolved::Str(t) => J::String(t.to_string()),
             },
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(m) => {

@@ -17,37 +17,39 @@ pub enum Style {
     Folded,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum Resolved {
+/// What a scalar reads as. A string borrows the scalar's text: resolving is asked of nearly
+/// every scalar by nearly every pass, and must not copy it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Resolved<'a> {
     Null,
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(String),
+    Str(&'a str),
 }
 
-fn tagged(s: &Scalar) -> Option<Resolved> {
+fn tagged(s: &Scalar) -> Option<Resolved<'_>> {
     let tag = s.tag.as_deref()?;
     let suffix = tag.rsplit([':', '!']).next().unwrap_or(tag);
     Some(match suffix {
-        "str" | "binary" | "timestamp" => Resolved::Str(s.text.clone()),
+        "str" | "binary" | "timestamp" => Resolved::Str(&s.text),
         "null" => Resolved::Null,
         "bool" => match resolve_plain(&s.text, true) {
             r @ Resolved::Bool(_) => r,
-            _ => Resolved::Str(s.text.clone()),
+            _ => Resolved::Str(&s.text),
         },
         "int" | "float" => match resolve_plain(&s.text, false) {
             r @ (Resolved::Int(_) | Resolved::Float(_)) => r,
-            _ => Resolved::Str(s.text.clone()),
+            _ => Resolved::Str(&s.text),
         },
         _ => return None,
     })
 }
 
 /// The go-yaml v3 (kustomize) reading.
-pub fn resolve_12(s: &Scalar) -> Resolved {
+pub fn resolve_12(s: &Scalar) -> Resolved<'_> {
     if s.style != Style::Plain {
-        return tagged(s).unwrap_or_else(|| Resolved::Str(s.text.clone()));
+        return tagged(s).unwrap_or_else(|| Resolved::Str(&s.text));
     }
     if let Some(r) = tagged(s) {
         return r;
@@ -56,9 +58,9 @@ pub fn resolve_12(s: &Scalar) -> Resolved {
 }
 
 /// The go-yaml v2 (Kubernetes API decoder, and kustomize's JSON-patch values) reading.
-pub fn resolve_11(s: &Scalar) -> Resolved {
+pub fn resolve_11(s: &Scalar) -> Resolved<'_> {
     if s.style != Style::Plain {
-        return tagged(s).unwrap_or_else(|| Resolved::Str(s.text.clone()));
+        return tagged(s).unwrap_or_else(|| Resolved::Str(&s.text));
     }
     if let Some(r) = tagged(s) {
         return r;
@@ -67,7 +69,7 @@ pub fn resolve_11(s: &Scalar) -> Resolved {
 }
 
 /// Resolves a plain scalar's text; `yaml11` adds the YAML 1.1 booleans.
-pub fn resolve_plain(t: &str, yaml11: bool) -> Resolved {
+pub fn resolve_plain(t: &str, yaml11: bool) -> Resolved<'_> {
     match t {
         "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
         "true" | "True" | "TRUE" => return Resolved::Bool(true),
@@ -88,7 +90,7 @@ pub fn resolve_plain(t: &str, yaml11: bool) -> Resolved {
     }
     let first = t.as_bytes()[0];
     if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
-        return Resolved::Str(t.to_string());
+        return Resolved::Str(t);
     }
     if let Some(i) = parse_go_int(t) {
         return Resolved::Int(i);
@@ -98,7 +100,7 @@ pub fn resolve_plain(t: &str, yaml11: bool) -> Resolved {
             return Resolved::Float(f);
         }
     }
-    Resolved::Str(t.to_string())
+    Resolved::Str(t)
 }
 
 /// Go's `strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 0, 64)` plus go-yaml's `0b`/`0o`.
@@ -240,7 +242,7 @@ mod tests {
 
     #[test]
     fn yaml12_and_11_differ_on_yes_on() {
-        assert_eq!(resolve_12(&p("yes")), Resolved::Str("yes".into()));
+        assert_eq!(resolve_12(&p("yes")), Resolved::Str("yes"));
         assert_eq!(resolve_11(&p("yes")), Resolved::Bool(true));
         assert_eq!(resolve_11(&p("off")), Resolved::Bool(false));
         assert_eq!(resolve_12(&p("true")), Resolved::Bool(true));
@@ -256,12 +258,12 @@ mod tests {
         assert_eq!(resolve_12(&p("08")), Resolved::Float(8.0));
         assert_eq!(resolve_12(&p("1.5")), Resolved::Float(1.5));
         assert_eq!(resolve_12(&p("1e3")), Resolved::Float(1000.0));
-        assert_eq!(resolve_12(&p("6379a")), Resolved::Str("6379a".into()));
+        assert_eq!(resolve_12(&p("6379a")), Resolved::Str("6379a"));
         assert_eq!(
             resolve_12(&p("99999999999999999999")),
             Resolved::Float(1e20)
         );
-        assert_eq!(resolve_12(&p("-")), Resolved::Str("-".into()));
+        assert_eq!(resolve_12(&p("-")), Resolved::Str("-"));
     }
 
     #[test]
@@ -271,13 +273,13 @@ mod tests {
             style: Style::DoubleQuoted,
             tag: None,
         };
-        assert_eq!(resolve_12(&s), Resolved::Str("true".into()));
+        assert_eq!(resolve_12(&s), Resolved::Str("true"));
         let t = Scalar {
             text: "12".into(),
             style: Style::Plain,
             tag: Some("!!str".into()),
         };
-        assert_eq!(resolve_12(&t), Resolved::Str("12".into()));
+        assert_eq!(resolve_12(&t), Resolved::Str("12"));
     }
 
     #[test]
