@@ -415,8 +415,13 @@ fn short(def: &str) -> &str {
     def.rsplit('.').next().unwrap_or(def)
 }
 
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+/// A JSON-pointer token (RFC 6901); most keys need no escaping and are not copied.
+fn escape(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains(['~', '/']) {
+        key.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        key.into()
+    }
 }
 
 impl Walker<'_> {
