@@ -224,6 +224,9 @@ pub struct SourceMap {
     memos: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
     /// Paths with symlinks resolved, as far as this run has asked (see [`SourceMap::canonical`]).
     canonical: RwLock<HashMap<PathBuf, PathBuf>>,
+    /// Whether a path is a directory, and the repository of a directory, as far as asked.
+    is_dir: RwLock<HashMap<PathBuf, bool>>,
+    repos: RwLock<HashMap<PathBuf, Option<PathBuf>>>,
 }
 
 impl SourceMap {
@@ -235,6 +238,16 @@ impl SourceMap {
     /// base directories and files, each resolution a system call per path component. Like the
     /// text of a file, where a path leads is taken to stay put for the run; a path that does
     /// not resolve is asked again (it may be a file the run is about to report as missing).
+    /// `Path::is_dir` (symlinks followed), once per path and run.
+    pub fn is_dir(&self, path: &Path) -> bool {
+        once(&self.is_dir, path, || path.is_dir())
+    }
+
+    /// [`repo_root`], once per path and run.
+    pub fn repo_root(&self, path: &Path) -> Option<PathBuf> {
+        once(&self.repos, path, || repo_root(path))
+    }
+
     pub fn canonical(&self, path: &Path) -> std::io::Result<PathBuf> {
         let known = self.canonical.read().unwrap_or_else(|e| e.into_inner());
         if let Some(c) = known.get(path) {
@@ -395,6 +408,19 @@ pub fn read_capped(path: &Path) -> Result<Vec<u8>, ReadError> {
         });
     }
     Ok(bytes)
+}
+
+/// The value `find` gives for `path`, remembered in `known`.
+fn once<T: Clone>(known: &RwLock<HashMap<PathBuf, T>>, path: &Path, find: impl FnOnce() -> T) -> T {
+    if let Some(v) = known.read().unwrap_or_else(|e| e.into_inner()).get(path) {
+        return v.clone();
+    }
+    let v = find();
+    known
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(path.to_path_buf(), v.clone());
+    v
 }
 
 /// Checks, before anything is opened, that `path` resolves (symlinks followed) inside `root`.

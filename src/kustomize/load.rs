@@ -234,7 +234,7 @@ impl<'a> Loader<'a> {
                 resolved: canon,
             });
         }
-        if canon.is_dir() {
+        if self.sources.is_dir(&canon) {
             return Err(LoadError::NotFile(p));
         }
         Ok(p)

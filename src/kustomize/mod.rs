@@ -103,7 +103,7 @@ pub fn build_with(dir: &Path, sources: &SourceMap, parsed: &Parsed) -> Build {
         secrets: Vec::new(),
         generated: Vec::new(),
         replacement_sources: Vec::new(),
-        repo: crate::source::repo_root(dir),
+        repo: sources.repo_root(dir),
         budget: Budget::default(),
         dirs_built: 0,
         built: HashMap::new(),
@@ -542,7 +542,7 @@ impl Builder<'_> {
                 continue;
             }
             let p = clean(&level.dir.join(&entry.text));
-            if p.is_dir() {
+            if self.loader.sources.is_dir(&p) {
                 if Path::new(&entry.text).is_absolute() {
                     self.fail(Finding::new(
                         id::KUSTOMIZE_OUTSIDE_ROOT,
