@@ -443,3 +443,75 @@ impl Node {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{SourceMap, SourceFile};
+    use std::sync::Arc;
+
+    fn doc(text: &str) -> Node {
+        let map = SourceMap::new();
+        let f: Arc<SourceFile> = map.add("t.yaml", text);
+        parse_stream(&f, Limits::default()).docs.remove(0)
+    }
+
+    fn entries(n: &Node) -> &Arc<Vec<Entry>> {
+        &n.as_map().unwrap().entries
+    }
+
+    #[test]
+    fn a_clone_shares_and_a_change_copies_only_its_path() {
+        let base = doc("a: {x: 1, y: [1, 2]}\nb: {z: 3}\n");
+        let mut copy = base.clone();
+        assert!(Arc::ptr_eq(entries(&base), entries(&copy)));
+        *copy.path_mut(&["a", "x"]).unwrap() = Node::string("9", copy.span);
+        assert_eq!(base.str_at(&["a", "x"]), Some("1"));
+        assert_eq!(copy.str_at(&["a", "x"]), Some("9"));
+        // The root and `a` were copied; `b` and `a.y` are still the base's.
+        assert!(!Arc::ptr_eq(entries(&base), entries(&copy)));
+        assert!(Arc::ptr_eq(
+            entries(base.get("b").unwrap()),
+            entries(copy.get("b").unwrap())
+        ));
+        let seq = |n: &Node| match &n.path(&["a", "y"]).unwrap().value {
+            Value::Seq(items) => items.clone(),
+            _ => unreachable!("a.y is a sequence"),
+        };
+        assert!(Arc::ptr_eq(&seq(&base), &seq(&copy)));
+    }
+
+    #[test]
+    fn edit_where_changes_the_picked_nodes_and_leaves_the_rest_shared() {
+        let base = doc("a: {x: old, y: keep}\nb: [old, {c: old}]\nd: {e: keep}\n");
+        let mut copy = base.clone();
+        copy.edit_where(
+            |n| n.as_str() == Some("old"),
+            |n| *n = Node::string("new", n.span),
+        );
+        assert_eq!(copy.str_at(&["a", "x"]), Some("new"));
+        assert_eq!(copy.str_at(&["a", "y"]), Some("keep"));
+        let b = copy.get("b").and_then(Node::as_seq).unwrap();
+        assert_eq!(b[0].as_str(), Some("new"));
+        assert_eq!(b[1].str_at(&["c"]), Some("new"));
+        assert_eq!(base.str_at(&["a", "x"]), Some("old"), "the base is untouched");
+        assert!(Arc::ptr_eq(
+            entries(base.get("d").unwrap()),
+            entries(copy.get("d").unwrap())
+        ));
+        // Nothing picked: nothing copied.
+        let mut same = base.clone();
+        same.edit_where(|_| false, |_| {});
+        assert!(Arc::ptr_eq(entries(&base), entries(&same)));
+    }
+
+    #[test]
+    fn at_path_mut_follows_keys_values_and_items() {
+        let mut n = doc("k: [a, {m: v}]\n");
+        // Entry 0's value (1), its item 1, that map's entry 0's key (0).
+        assert_eq!(n.at_path_mut(&[1, 1, 0]).and_then(|n| n.as_str().map(str::to_string)), Some("m".into()));
+        assert_eq!(n.at_path_mut(&[1, 1, 1]).and_then(|n| n.as_str().map(str::to_string)), Some("v".into()));
+        assert!(n.at_path_mut(&[1, 5]).is_none());
+        assert!(n.at_path_mut(&[1, 0, 0]).is_none(), "a scalar has no children");
+    }
+}
