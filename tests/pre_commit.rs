@@ -177,7 +177,10 @@ fn hook_env(c: &mut Command, env: &Env, path: &str) {
         // A target directory of its own under this crate's keeps its compiled dependencies
         // from one run to the next; sharing `target/` itself replaced the developer's
         // optimised `target/release/grill-lint` with this unoptimised build.
-        .env("CARGO_TARGET_DIR", Path::new(ROOT).join("target").join("pre-commit-hook"))
+        .env(
+            "CARGO_TARGET_DIR",
+            Path::new(ROOT).join("target").join("pre-commit-hook"),
+        )
         // The hook is tested for its wiring, not its speed: an unoptimised build takes a
         // fraction of the release build's time on a small CI machine.
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")

@@ -262,8 +262,9 @@ fn load_source(
     entry: &Str,
     path: &str,
 ) -> Result<super::load::Bytes, Finding> {
-    let p =
-        loader.resolve_file(root, canon_root, path).map_err(|e| e.finding(entry.span, root))?;
+    let p = loader
+        .resolve_file(root, canon_root, path)
+        .map_err(|e| e.finding(entry.span, root))?;
     loader
         .bytes(&p, canon_root)
         .map_err(|e| e.finding(entry.span, root))

@@ -558,7 +558,10 @@ impl Builder<'_> {
                 self.append_all(acc, &mut index, sub);
                 continue;
             }
-            let path = match self.loader.resolve_file(&level.dir, &level.canon, &entry.text) {
+            let path = match self
+                .loader
+                .resolve_file(&level.dir, &level.canon, &entry.text)
+            {
                 Ok(p) => p,
                 // A missing `resources` entry without a file extension may be a base
                 // directory, and a directory may lie outside the root: it is missing.

@@ -23,9 +23,8 @@ pub fn normalise(node: &mut Node) -> Vec<crate::source::Span> {
                     false
                 }
                 // (a no-op when the text is already that, plain and untagged)
-                Resolved::Float(f) => float_text(f).is_some_and(|t| {
-                    !(t == s.text && s.style == Style::Plain && s.tag.is_none())
-                }),
+                Resolved::Float(f) => float_text(f)
+                    .is_some_and(|t| !(t == s.text && s.style == Style::Plain && s.tag.is_none())),
                 Resolved::Str(t) => {
                     s.style == Style::Plain && s.tag.is_none() && timestamp(&t).is_some()
                 }

@@ -415,7 +415,8 @@ pub fn apply(
     for e in entries {
         let list = match e.get("path") {
             Some(p) => {
-                let path = loader.resolve_file(root, canon_root, p.as_str().unwrap_or(""))
+                let path = loader
+                    .resolve_file(root, canon_root, p.as_str().unwrap_or(""))
                     .map_err(|err| err.finding(p.span, root))?;
                 let file = loader
                     .text(&path, canon_root)

@@ -51,7 +51,9 @@ impl Pattern {
 /// matches exactly its own text once anchored (`x` mode, where `#` and spaces mean something,
 /// needs a `(?x)` group, which has a parenthesis).
 fn is_literal(p: &str) -> bool {
-    !p.contains(['\\', '.', '+', '*', '?', '(', ')', '|', '[', ']', '{', '}', '^', '$'])
+    !p.contains([
+        '\\', '.', '+', '*', '?', '(', ')', '|', '[', ']', '{', '}', '^', '$',
+    ])
 }
 
 /// Compiled regexes of the run by pattern (a `Regex` clone shares the compiled program).
@@ -65,7 +67,10 @@ fn anchored(s: &Option<Str>) -> Result<Option<Pattern>, (Str, String)> {
     if is_literal(&s.text) {
         return Ok(Some(Pattern::Literal(s.text.to_string())));
     }
-    let cached = COMPILED.lock().ok().and_then(|c| c.get(s.text.as_str()).cloned());
+    let cached = COMPILED
+        .lock()
+        .ok()
+        .and_then(|c| c.get(s.text.as_str()).cloned());
     if let Some(re) = cached {
         return Ok(Some(Pattern::Regex(re)));
     }
@@ -223,7 +228,9 @@ mod tests {
 
     #[test]
     fn meta_characters_make_a_regex() {
-        for p in ["a.b", "svc-*", "a|b", "(?x) a", "x{2}", "[ab]", "a\\d", "^a$", "a+", "a?"] {
+        for p in [
+            "a.b", "svc-*", "a|b", "(?x) a", "x{2}", "[ab]", "a\\d", "^a$", "a+", "a?",
+        ] {
             assert!(!is_literal(p), "{p}");
         }
     }

@@ -662,7 +662,13 @@ fn walk_reorders(
             for e in inner() {
                 let Some(k) = e.key.as_str() else { continue };
                 let ptr = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
-                walk_reorders(child(before, &bi, k), child(after, &ai, k), &e.value, ptr, out);
+                walk_reorders(
+                    child(before, &bi, k),
+                    child(after, &ai, k),
+                    &e.value,
+                    ptr,
+                    out,
+                );
             }
         }
         Value::Seq(items) => {

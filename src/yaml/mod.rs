@@ -11,9 +11,9 @@ pub mod parse;
 pub mod scalar;
 
 use crate::source::Span;
-use std::sync::Arc;
 pub use parse::{parse_stream, parse_stream_with, Duplicates, Limits, ParsedStream};
 pub use scalar::{Resolved, Style};
+use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
@@ -447,7 +447,7 @@ impl Node {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::{SourceMap, SourceFile};
+    use crate::source::{SourceFile, SourceMap};
     use std::sync::Arc;
 
     fn doc(text: &str) -> Node {
@@ -494,7 +494,11 @@ mod tests {
         let b = copy.get("b").and_then(Node::as_seq).unwrap();
         assert_eq!(b[0].as_str(), Some("new"));
         assert_eq!(b[1].str_at(&["c"]), Some("new"));
-        assert_eq!(base.str_at(&["a", "x"]), Some("old"), "the base is untouched");
+        assert_eq!(
+            base.str_at(&["a", "x"]),
+            Some("old"),
+            "the base is untouched"
+        );
         assert!(Arc::ptr_eq(
             entries(base.get("d").unwrap()),
             entries(copy.get("d").unwrap())
@@ -509,9 +513,20 @@ mod tests {
     fn at_path_mut_follows_keys_values_and_items() {
         let mut n = doc("k: [a, {m: v}]\n");
         // Entry 0's value (1), its item 1, that map's entry 0's key (0).
-        assert_eq!(n.at_path_mut(&[1, 1, 0]).and_then(|n| n.as_str().map(str::to_string)), Some("m".into()));
-        assert_eq!(n.at_path_mut(&[1, 1, 1]).and_then(|n| n.as_str().map(str::to_string)), Some("v".into()));
+        assert_eq!(
+            n.at_path_mut(&[1, 1, 0])
+                .and_then(|n| n.as_str().map(str::to_string)),
+            Some("m".into())
+        );
+        assert_eq!(
+            n.at_path_mut(&[1, 1, 1])
+                .and_then(|n| n.as_str().map(str::to_string)),
+            Some("v".into())
+        );
         assert!(n.at_path_mut(&[1, 5]).is_none());
-        assert!(n.at_path_mut(&[1, 0, 0]).is_none(), "a scalar has no children");
+        assert!(
+            n.at_path_mut(&[1, 0, 0]).is_none(),
+            "a scalar has no children"
+        );
     }
 }
