@@ -13,44 +13,35 @@ pub fn normalise(node: &mut Node) -> Vec<crate::source::Span> {
     let mut bad = Vec::new();
     // Only the scalars that change are written (the object shares the rest with its base).
     node.edit_where(
-        |n| {
-            let Value::Scalar(s) = &n.value else {
-                return false;
-            };
-            match s.resolve() {
-                Resolved::Float(f) if !f.is_finite() => {
-                    bad.push(n.span);
-                    false
-                }
-                // (a no-op when the text is already that, plain and untagged)
-                Resolved::Float(f) => float_text(f)
-                    .is_some_and(|t| !(t == s.text && s.style == Style::Plain && s.tag.is_none())),
-                Resolved::Str(t) => {
-                    s.style == Style::Plain && s.tag.is_none() && timestamp(&t).is_some()
-                }
-                _ => false,
+        |n| match &n.value {
+            Value::Scalar(s) if matches!(s.resolve(), Resolved::Float(f) if !f.is_finite()) => {
+                bad.push(n.span);
+                false
             }
+            Value::Scalar(s) => encoded(s).is_some_and(|new| new != *s),
+            _ => false,
         },
         |n| {
-            let Value::Scalar(s) = &mut n.value else {
-                return;
-            };
-            match s.resolve() {
-                Resolved::Float(f) => {
-                    if let Some(t) = float_text(f) {
-                        *s = Scalar::plain(t);
-                    }
+            if let Value::Scalar(s) = &mut n.value {
+                if let Some(new) = encoded(s) {
+                    *s = new;
                 }
-                Resolved::Str(t) => {
-                    if let Some(iso) = timestamp(&t) {
-                        *s = Scalar::string(iso);
-                    }
-                }
-                _ => {}
             }
         },
     );
     bad
+}
+
+/// The scalar the JSON encoding gives back for `s`, where it rewrites one: an integral or
+/// otherwise finite float in Go's notation, a plain timestamp as an RFC 3339 string.
+fn encoded(s: &Scalar) -> Option<Scalar> {
+    match s.resolve() {
+        Resolved::Float(f) => float_text(f).map(Scalar::plain),
+        Resolved::Str(t) if s.style == Style::Plain && s.tag.is_none() => {
+            timestamp(t).map(Scalar::string)
+        }
+        _ => None,
+    }
 }
 
 /// kustomize keeps an object's annotations as `map[string]string` (it manages its internal
