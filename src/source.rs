@@ -234,10 +234,6 @@ impl SourceMap {
         SourceMap::default()
     }
 
-    /// `std::fs::canonicalize`, once per path and run: a thousand overlays resolve the same
-    /// base directories and files, each resolution a system call per path component. Like the
-    /// text of a file, where a path leads is taken to stay put for the run; a path that does
-    /// not resolve is asked again (it may be a file the run is about to report as missing).
     /// `Path::is_dir` (symlinks followed), once per path and run.
     pub fn is_dir(&self, path: &Path) -> bool {
         once(&self.is_dir, path, || path.is_dir())
@@ -248,16 +244,12 @@ impl SourceMap {
         once(&self.repos, path, || repo_root(path))
     }
 
+    /// `std::fs::canonicalize`, once per path and run: a thousand overlays resolve the same
+    /// base directories and files, each resolution a system call per path component. Like the
+    /// text of a file, where a path leads is taken to stay put for the run; a path that does
+    /// not resolve is asked again (it may be a file the run is about to report as missing).
     pub fn canonical(&self, path: &Path) -> std::io::Result<PathBuf> {
-        let known = self.canonical.read().unwrap_or_else(|e| e.into_inner());
-        if let Some(c) = known.get(path) {
-            return Ok(c.clone());
-        }
-        drop(known);
-        let c = std::fs::canonicalize(path)?;
-        let mut known = self.canonical.write().unwrap_or_else(|e| e.into_inner());
-        known.insert(path.to_path_buf(), c.clone());
-        Ok(c)
+        once_ok(&self.canonical, path, || std::fs::canonicalize(path))
     }
 
     /// This run's memo of type `T` (made empty on first use): a cache of what is computed
@@ -412,15 +404,27 @@ pub fn read_capped(path: &Path) -> Result<Vec<u8>, ReadError> {
 
 /// The value `find` gives for `path`, remembered in `known`.
 fn once<T: Clone>(known: &RwLock<HashMap<PathBuf, T>>, path: &Path, find: impl FnOnce() -> T) -> T {
-    if let Some(v) = known.read().unwrap_or_else(|e| e.into_inner()).get(path) {
-        return v.clone();
+    match once_ok(known, path, || Ok::<T, std::convert::Infallible>(find())) {
+        Ok(v) => v,
+        Err(never) => match never {},
     }
-    let v = find();
+}
+
+/// [`once`] for a `find` that can fail: a failure is not remembered (asked again next time).
+fn once_ok<T: Clone, E>(
+    known: &RwLock<HashMap<PathBuf, T>>,
+    path: &Path,
+    find: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
+    if let Some(v) = known.read().unwrap_or_else(|e| e.into_inner()).get(path) {
+        return Ok(v.clone());
+    }
+    let v = find()?;
     known
         .write()
         .unwrap_or_else(|e| e.into_inner())
         .insert(path.to_path_buf(), v.clone());
-    v
+    Ok(v)
 }
 
 /// Checks, before anything is opened, that `path` resolves (symlinks followed) inside `root`.
