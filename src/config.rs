@@ -23,10 +23,10 @@
 //! (exit 2): a misspelled setting must not silently do nothing.
 
 use crate::diag::{Finding, Severity};
+use crate::hash::HashMap;
 use crate::rules::id;
 use crate::source::SourceMap;
 use crate::yaml::{parse_stream, Limits, Node};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = ".grill-lint.yaml";
@@ -302,7 +302,7 @@ fn environment_entry(
     let mut out = Environment {
         name: name.to_string(),
         extends: None,
-        rules: HashMap::new(),
+        rules: HashMap::default(),
         at: where_(&env.key),
     };
     if env.value.is_null() {
@@ -462,30 +462,69 @@ impl Config {
 }
 
 /// Glob match on `/`-separated paths: `*` and `?` within a segment, `**` across segments.
+///
+/// Both levels match greedily and, on a mismatch, retry from the last star one element
+/// further: time O(pattern × path) however many stars a pattern has (a pattern comes from a
+/// configuration file in the repository, which a pull request can change), and no allocation
+/// (it runs once per ConfigMap key for the cache-strategy pattern).
 pub fn glob_match(pattern: &str, path: &str) -> bool {
-    fn segs(p: &[&str], s: &[&str]) -> bool {
-        match p.first() {
-            None => s.is_empty(),
-            Some(&"**") => (0..=s.len()).any(|i| segs(&p[1..], &s[i..])),
-            Some(pp) => {
-                !s.is_empty() && seg(pp.as_bytes(), s[0].as_bytes()) && segs(&p[1..], &s[1..])
-            }
+    /// The first segment of `s` and the rest after it; empty segments are skipped.
+    fn next(s: &str) -> Option<(&str, &str)> {
+        let s = s.trim_start_matches('/');
+        match s.find('/') {
+            _ if s.is_empty() => None,
+            Some(i) => Some((&s[..i], &s[i..])),
+            None => Some((s, "")),
         }
     }
     fn seg(p: &[u8], s: &[u8]) -> bool {
-        match p.first() {
-            None => s.is_empty(),
-            Some(b'*') => (0..=s.len()).any(|i| seg(&p[1..], &s[i..])),
-            Some(b'?') => !s.is_empty() && seg(&p[1..], &s[1..]),
-            Some(c) => s.first() == Some(c) && seg(&p[1..], &s[1..]),
+        let (mut i, mut j) = (0, 0);
+        let mut star: Option<(usize, usize)> = None;
+        while j < s.len() {
+            if i < p.len() && (p[i] == b'?' || p[i] == s[j]) {
+                i += 1;
+                j += 1;
+            } else if i < p.len() && p[i] == b'*' {
+                star = Some((i, j));
+                i += 1;
+            } else if let Some((si, sj)) = star {
+                star = Some((si, sj + 1));
+                i = si + 1;
+                j = sj + 1;
+            } else {
+                return false;
+            }
         }
+        p[i..].iter().all(|&c| c == b'*')
     }
-    let p: Vec<&str> = pattern.split('/').filter(|x| !x.is_empty()).collect();
-    let s: Vec<&str> = path.split('/').filter(|x| !x.is_empty()).collect();
-    if p.len() > 64 || s.len() > 256 {
-        return false;
+    let (mut p, mut s) = (pattern, path);
+    // The pattern after the last `**`, and where in the path it is tried next.
+    let mut star: Option<(&str, &str)> = None;
+    loop {
+        match next(p) {
+            Some(("**", rest)) => {
+                star = Some((rest, s));
+                p = rest;
+                continue;
+            }
+            Some((ps, p_rest)) => {
+                if let Some((ss, s_rest)) = next(s) {
+                    if seg(ps.as_bytes(), ss.as_bytes()) {
+                        (p, s) = (p_rest, s_rest);
+                        continue;
+                    }
+                }
+            }
+            None if next(s).is_none() => return true,
+            None => {}
+        }
+        let Some((sp, from)) = star else { return false };
+        let Some((_, from)) = next(from) else {
+            return false;
+        };
+        star = Some((sp, from));
+        (p, s) = (sp, from);
     }
-    segs(&p, &s)
 }
 
 #[cfg(test)]
@@ -501,6 +540,76 @@ mod tests {
         assert!(glob_match("**/*.yaml", "a/b/c.yaml"));
         assert!(glob_match("a/?.yaml", "a/b.yaml"));
         assert!(!glob_match("a/*.yaml", "a/b/c.yaml"));
+        assert!(glob_match("**", ""));
+        assert!(glob_match("a/**", "a"));
+        assert!(glob_match("**/b/**/d", "a/b/c/b/d"));
+        assert!(!glob_match("**/b/**/d", "a/b/c/d/e"));
+        assert!(glob_match("*.json", "cache-strategy.json"));
+        assert!(!glob_match("*.json", "cache.json.bak"));
+        assert!(glob_match("a*b*c", "aXbYbZc"));
+        assert!(glob_match("/a//b/", "a/b"));
+    }
+
+    /// The greedy matcher against the plain recursive definition, on short random inputs.
+    #[test]
+    fn globs_agree_with_the_recursive_definition() {
+        fn segs(p: &[&str], s: &[&str]) -> bool {
+            match p.first() {
+                None => s.is_empty(),
+                Some(&"**") => (0..=s.len()).any(|i| segs(&p[1..], &s[i..])),
+                Some(pp) => {
+                    !s.is_empty() && seg(pp.as_bytes(), s[0].as_bytes()) && segs(&p[1..], &s[1..])
+                }
+            }
+        }
+        fn seg(p: &[u8], s: &[u8]) -> bool {
+            match p.first() {
+                None => s.is_empty(),
+                Some(b'*') => (0..=s.len()).any(|i| seg(&p[1..], &s[i..])),
+                Some(b'?') => !s.is_empty() && seg(&p[1..], &s[1..]),
+                Some(c) => s.first() == Some(c) && seg(&p[1..], &s[1..]),
+            }
+        }
+        let split = |x: &str| -> Vec<String> {
+            x.split('/')
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        // A small xorshift: deterministic, printed seed.
+        let seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut x = seed;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n) as usize
+        };
+        let pat_atoms = ["a", "b", "*", "?", "**", "/", "a*", "*b"];
+        let path_atoms = ["a", "b", "ab", "/", "ba"];
+        for _ in 0..20_000 {
+            let p: String = (0..next(7)).map(|_| pat_atoms[next(8)]).collect();
+            let s: String = (0..next(7)).map(|_| path_atoms[next(5)]).collect();
+            let (pv, sv) = (split(&p), split(&s));
+            let pr: Vec<&str> = pv.iter().map(String::as_str).collect();
+            let sr: Vec<&str> = sv.iter().map(String::as_str).collect();
+            assert_eq!(
+                glob_match(&p, &s),
+                segs(&pr, &sr),
+                "seed {seed:#x}: {p:?} on {s:?}"
+            );
+        }
+    }
+
+    /// Many stars against a long path: the recursive matcher took exponential time here.
+    #[test]
+    fn globs_with_many_stars_are_not_exponential() {
+        let p = format!("{}b", "*a".repeat(40));
+        let s = "a".repeat(5_000);
+        assert!(!glob_match(&p, &s));
+        let p = format!("{}/b", "**/a".repeat(40));
+        let s = vec!["a"; 2_000].join("/");
+        assert!(!glob_match(&p, &s));
     }
 
     #[test]
