@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod checks;
 pub mod config;
 pub mod diag;
+pub mod hash;
 pub mod json;
 pub mod k8s;
 pub mod kustomize;

@@ -546,7 +546,7 @@ fn json_syntax(file: &crate::source::SourceFile) -> Vec<Finding> {
 /// One finding per (rule, location, message), listing every environment it holds in.
 fn merge_environments(findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
-    let mut index: std::collections::HashMap<
+    let mut index: crate::hash::HashMap<
         (crate::rules::RuleId, crate::source::Span, String),
         usize,
     > = Default::default();
@@ -608,7 +608,7 @@ fn overlays_reading(
         .iter()
         .filter_map(|p| std::fs::canonicalize(p).ok())
         .collect();
-    let mut includes = targets::Includes::new();
+    let mut includes = targets::Includes::default();
     let all = match targets::resolve_with_graph(&[cwd], env, sources, &mut includes) {
         Ok(t) => t,
         Err(_) => return Ok((Vec::new(), paths.to_vec())),

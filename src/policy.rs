@@ -16,8 +16,9 @@
 
 use crate::checks::{self, Prepared};
 use crate::config::{Config, Params};
+use crate::hash::HashMap;
 use crate::rules::{RuleId, Severity};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Where a known environment comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,14 +74,14 @@ impl Policy {
     pub fn load(config: &Config) -> Result<Policy, String> {
         let rules = crate::rules::registry().map_err(str::to_string)?;
         let environments = environments(rules, config)?;
-        let mut severities = HashMap::new();
+        let mut severities = HashMap::default();
         for r in rules {
             severities.insert(
                 r.rule,
                 config_severity(config, r.rule).unwrap_or(Some(r.severity)),
             );
         }
-        let mut params = HashMap::new();
+        let mut params = HashMap::default();
         for r in rules {
             params.insert(r.rule, resolve(r, config, &environments)?);
         }
@@ -120,7 +121,7 @@ impl Policy {
             // Most environments set a rule's parameters as the defaults or as another
             // environment does: equal parameters share one prepared value.
             let mut seen: Vec<(&Params, Prepared)> = vec![(&p.default, default.clone())];
-            let mut per_env = HashMap::new();
+            let mut per_env = HashMap::default();
             for (env, m) in &p.per_env {
                 let prepared = match seen.iter().find(|(s, _)| *s == m) {
                     Some((_, done)) => done.clone(),

@@ -314,7 +314,7 @@ pub fn may_be_secret(node: &Node, sources: &SourceMap) -> bool {
 /// [`in_file`] for each file asked about, computed once per file.
 #[derive(Default)]
 pub struct FileSecrets {
-    cache: std::cell::RefCell<std::collections::HashMap<crate::source::FileId, Vec<Span>>>,
+    cache: std::cell::RefCell<crate::hash::HashMap<crate::source::FileId, Vec<Span>>>,
 }
 
 impl FileSecrets {

@@ -3,8 +3,8 @@
 //! Spans are byte ranges into one file. Line/column lookup (1-based, columns in Unicode
 //! characters, as the CLI contract says) happens only when a report is written.
 
+use crate::hash::HashMap;
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};

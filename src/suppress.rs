@@ -7,9 +7,9 @@
 //! `lint/suppression-without-reason`. A rule may be named by its ID or by its group (`redis/`).
 
 use crate::diag::Finding;
+use crate::hash::HashMap;
 use crate::rules::id;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
-use std::collections::HashMap;
 
 #[derive(Debug)]
 struct Comment {
@@ -118,7 +118,7 @@ fn scan(file: &SourceFile) -> (Vec<Comment>, Vec<Finding>) {
 /// Removes suppressed findings and adds the `lint/*` findings about the comments themselves.
 /// `files` are the files whose comments count (the files the run read).
 pub fn apply(findings: Vec<Finding>, sources: &SourceMap, files: &[FileId]) -> Vec<Finding> {
-    let mut by_file: HashMap<FileId, Vec<Comment>> = HashMap::new();
+    let mut by_file: HashMap<FileId, Vec<Comment>> = HashMap::default();
     let mut extra = Vec::new();
     for &id in files {
         let f = sources.get(id);

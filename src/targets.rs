@@ -76,12 +76,12 @@ pub fn resolve(
     env: Option<&str>,
     sources: &SourceMap,
 ) -> Result<Vec<Target>, TargetError> {
-    resolve_with_graph(paths, env, sources, &mut Includes::new())
+    resolve_with_graph(paths, env, sources, &mut Includes::default())
 }
 
 /// Canonical kustomization directory -> the canonical directories its build can include
 /// directly (see [`referenced_dirs`]).
-pub type Includes = std::collections::HashMap<PathBuf, Vec<PathBuf>>;
+pub type Includes = crate::hash::HashMap<PathBuf, Vec<PathBuf>>;
 
 /// [`resolve`], also recording the include graph of every kustomization directory it read.
 pub fn resolve_with_graph(

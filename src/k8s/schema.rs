@@ -16,11 +16,11 @@
 //! typed [`Schema`] and cached for the process: a walk
 //! reads struct fields, not keyword lookups in a JSON map.
 
+use crate::hash::HashMap;
 use crate::rules::id;
 use crate::source::Span;
 use crate::yaml::{Node, Resolved, Value};
 use serde_json::Value as J;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// One bundled release (`schemas/kubernetes/v<minor>.json`) as build.rs prepares it: kinds and

@@ -5,10 +5,10 @@
 //! holds each helper to the examples that source documents.
 
 use crate::diag::Finding;
+use crate::hash::HashMap;
 use crate::rules::id;
 use crate::source::Span;
 use crate::yaml::{Map, Node};
-use std::collections::HashMap;
 
 const RULE: crate::rules::RuleId = id::K8S_SCHEMA;
 
@@ -659,13 +659,13 @@ fn port_ref(n: &Node, field: &str, out: &mut Vec<Finding>) {
 fn pod_spec(spec: &Node, out: &mut Vec<Finding>) {
     labels(spec.get("nodeSelector"), "node selector", out);
     // Container names are unique across init, regular and ephemeral containers.
-    let mut seen: HashMap<&str, Span> = HashMap::new();
+    let mut seen: HashMap<&str, Span> = HashMap::default();
     for list in ["initContainers", "containers", "ephemeralContainers"] {
         for c in spec.get(list).and_then(Node::as_seq).unwrap_or(&[]) {
             container(c, &mut seen, out);
         }
     }
-    let mut volumes: HashMap<&str, Span> = HashMap::new();
+    let mut volumes: HashMap<&str, Span> = HashMap::default();
     for v in spec.get("volumes").and_then(Node::as_seq).unwrap_or(&[]) {
         if let Some(n) = v.get("name") {
             if let Some(text) = n.as_string() {
@@ -721,7 +721,7 @@ fn container<'a>(c: &'a Node, seen: &mut HashMap<&'a str, Span>, out: &mut Vec<F
             duplicate(seen, text, n.span, "container", out);
         }
     }
-    let mut port_names: HashMap<&str, Span> = HashMap::new();
+    let mut port_names: HashMap<&str, Span> = HashMap::default();
     for p in c.get("ports").and_then(Node::as_seq).unwrap_or(&[]) {
         if let Some(n) = p.get("name") {
             if let Some(text) = n.as_string() {
@@ -800,7 +800,7 @@ fn service(doc: &Node, out: &mut Vec<Finding>) {
     let Some(spec) = doc.get("spec") else { return };
     labels(spec.get("selector"), "selector label", out);
     let ports = spec.get("ports").and_then(Node::as_seq).unwrap_or(&[]);
-    let mut names: HashMap<&str, Span> = HashMap::new();
+    let mut names: HashMap<&str, Span> = HashMap::default();
     for p in ports {
         match p.get("name").and_then(Node::as_string) {
             Some(text) => {
@@ -931,14 +931,14 @@ fn data_keys(doc: &Node, kind: &str, out: &mut Vec<Finding>) {
     } else {
         &["data", "binaryData"]
     };
-    let mut seen: HashMap<&str, Span> = HashMap::new();
-    for f in fields {
-        for e in doc
-            .get(f)
+    let entries = |f: &str| {
+        doc.get(f)
             .and_then(Node::as_map)
             .map(|m| m.entries.as_slice())
             .unwrap_or(&[])
-        {
+    };
+    for f in fields {
+        for e in entries(f) {
             let Some(k) = e.key.as_str() else { continue };
             if let Some(why) = config_map_key(k) {
                 out.push(finding(
@@ -948,9 +948,16 @@ fn data_keys(doc: &Node, kind: &str, out: &mut Vec<Finding>) {
                     "use letters, digits, '-', '_' and '.' (e.g. `redis.conf`)",
                 ));
             }
-            // A ConfigMap key may not be in both `data` and `binaryData` (a Secret's
-            // `stringData` overrides `data` on purpose).
-            if kind == "ConfigMap" {
+        }
+    }
+    // A ConfigMap key may not be in both `data` and `binaryData` (a Secret's `stringData`
+    // overrides `data` on purpose). The keys of one mapping are already unique (the parser
+    // reports duplicates), so only the two fields are compared, and only when both are there.
+    let (data, binary) = (entries("data"), entries("binaryData"));
+    if kind == "ConfigMap" && !data.is_empty() && !binary.is_empty() {
+        let mut seen: HashMap<&str, Span> = HashMap::default();
+        for e in data.iter().chain(binary) {
+            if let Some(k) = e.key.as_str() {
                 duplicate(&mut seen, k, e.key.span, "ConfigMap data key", out);
             }
         }

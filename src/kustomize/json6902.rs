@@ -92,7 +92,7 @@ pub fn as_yaml11(n: &mut Node) {
                     }
                 }
             }
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = crate::hash::HashSet::default();
             let mut last: Vec<bool> = (m.entries.iter().rev())
                 .map(|e| e.key.as_str().is_none_or(|k| seen.insert(k.to_string())))
                 .collect();

@@ -3,12 +3,12 @@
 //! and the YAML documents of each file parsed once per build.
 
 use crate::diag::Finding;
+use crate::hash::HashMap;
 pub use crate::paths::clean;
 use crate::paths::display as display_path;
 use crate::rules::id;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::yaml::{parse_stream_with, Duplicates, Limits, Node, ParsedStream, Style};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -190,7 +190,7 @@ pub struct Loader<'a> {
     /// The documents this build read (a subset of `parsed`).
     docs: HashMap<(FileId, Use), Arc<Docs>>,
     pub files_read: Vec<FileId>,
-    seen: std::collections::HashSet<FileId>,
+    seen: crate::hash::HashSet<FileId>,
     /// Findings made while reading that do not stop the build (the builder collects them).
     pub notes: Vec<Finding>,
 }
@@ -200,7 +200,7 @@ impl<'a> Loader<'a> {
         Loader {
             sources,
             parsed,
-            docs: HashMap::new(),
+            docs: HashMap::default(),
             files_read: Vec::new(),
             seen: Default::default(),
             notes: Vec::new(),

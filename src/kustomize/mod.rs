@@ -38,6 +38,7 @@ pub mod smp;
 pub mod suggest;
 
 use crate::diag::Finding;
+use crate::hash::HashMap;
 use crate::rules::id;
 use crate::source::{FileId, SourceMap, Span};
 use crate::yaml::{Node, Value};
@@ -46,7 +47,6 @@ use kustomization::{Behavior, Kustomization, PatchSource, PatchSpec};
 pub use load::Parsed;
 use load::{clean, Loader, Use};
 use resource::{IdRef, Res, ResId};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// One rendered object.
@@ -106,7 +106,7 @@ pub fn build_with(dir: &Path, sources: &SourceMap, parsed: &Parsed) -> Build {
         repo: sources.repo_root(dir),
         budget: Budget::default(),
         dirs_built: 0,
-        built: HashMap::new(),
+        built: HashMap::default(),
         opened: Vec::new(),
         deepest: 0,
         stack_refusals: 0,
@@ -158,7 +158,10 @@ struct AccIndex(HashMap<(String, String), Vec<usize>>);
 
 impl AccIndex {
     fn new(acc: &[Res]) -> AccIndex {
-        let mut index = AccIndex(HashMap::with_capacity(acc.len()));
+        let mut index = AccIndex(HashMap::with_capacity_and_hasher(
+            acc.len(),
+            Default::default(),
+        ));
         for (i, r) in acc.iter().enumerate() {
             index.slot(r).push(i);
         }
@@ -618,7 +621,7 @@ impl Builder<'_> {
         self.deepest = self.deepest.max(deepest);
         let keep = self.stack_refusals == refusals && self.charge_copy(&sub, entry.span);
         if let Some(canon) = canon.filter(|_| keep) {
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = crate::hash::HashSet::default();
             let opened = self.opened[first_opened..]
                 .iter()
                 .filter(|o| seen.insert(*o))
@@ -751,7 +754,7 @@ impl Builder<'_> {
             .map(|g| (g, false))
             .chain(k.secrets.iter().map(|g| (g, true)));
         // Every name each object ever had → its indices (generators look objects up by any id).
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, r) in acc.iter().enumerate() {
             for name in r.names() {
                 by_name.entry(name.to_string()).or_default().push(i);
@@ -928,7 +931,7 @@ impl Builder<'_> {
 
     /// After `namespace`: two objects now sharing an id is kustomize's "ID conflict" error.
     fn check_unique_ids(&mut self, acc: &[Res], ns: Span) {
-        let mut seen: HashMap<ResId, usize> = HashMap::new();
+        let mut seen: HashMap<ResId, usize> = HashMap::default();
         for (i, r) in acc.iter().enumerate() {
             let mut id = r.id();
             id.namespace = resource::norm_ns(&id.namespace).to_string();

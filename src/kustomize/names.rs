@@ -7,10 +7,10 @@ use super::kustomization::Str;
 use super::namespace::is_cluster_scoped;
 use super::resource::{norm_ns, put, set_name, Res, ResId};
 use crate::diag::Finding;
+use crate::hash::HashMap;
 use crate::rules::id;
 use crate::source::Span;
 use crate::yaml::{Node, Value};
-use std::collections::HashMap;
 
 /// Kinds whose names prefixes and suffixes leave alone.
 fn keeps_name(kind: &str) -> bool {
@@ -331,7 +331,7 @@ struct Candidates {
 impl Candidates {
     fn new(resources: &[Res]) -> Candidates {
         let all: Vec<Candidate> = resources.iter().map(Candidate::of).collect();
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, c) in all.iter().enumerate() {
             let mut names = c.names.clone();
             names.dedup();

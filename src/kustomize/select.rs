@@ -4,9 +4,9 @@
 
 use super::kustomization::{Str, Target};
 use super::resource::{norm_ns, IdRef, Res};
+use crate::hash::HashMap;
 use crate::yaml::Node;
 use regex::Regex;
-use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
 /// A compiled target.

@@ -13,9 +13,9 @@
 //! value it replaced.
 
 use super::resource::ResId;
+use crate::hash::{HashMap, HashSet};
 use crate::source::Span;
 use crate::yaml::{Map, Node, Style, Value};
-use std::collections::{HashMap, HashSet};
 
 /// How a list merges.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -254,8 +254,8 @@ fn dedup_order(items: &[Node], keys: &[&str]) -> Option<Vec<usize>> {
     } else {
         // First and last position of each key tuple (one pass; a search per element was
         // quadratic in the list's length, on every list of every patched object).
-        let mut first_at: HashMap<&[String], usize> = HashMap::new();
-        let mut last_at: HashMap<&[String], usize> = HashMap::new();
+        let mut first_at: HashMap<&[String], usize> = HashMap::default();
+        let mut last_at: HashMap<&[String], usize> = HashMap::default();
         for (i, t) in tuples.iter().enumerate() {
             first_at.entry(t.as_slice()).or_insert(i);
             last_at.insert(t.as_slice(), i);
@@ -365,7 +365,7 @@ const INDEXED_FROM: usize = 64;
 /// dropped at the end, a re-added key goes to the end as before.
 fn merge_map_indexed(dest: &mut Node, pm: &Map, id: &ResId, path: &mut Vec<String>) {
     let Some(dm) = dest.as_map_mut() else { return };
-    let mut at: HashMap<String, usize> = HashMap::new();
+    let mut at: HashMap<String, usize> = HashMap::default();
     for (i, e) in dm.entries.iter().enumerate() {
         if let Some(k) = e.key.as_str() {
             at.entry(k.to_string()).or_insert(i);
@@ -496,9 +496,9 @@ fn single_key(
 ) -> Vec<Node> {
     let mut taken = vec![false; old.len()];
     let mut out = Vec::new();
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::default();
     // Key value → positions in `old`, in order (the first untaken one matches).
-    let mut by_value: HashMap<&str, std::collections::VecDeque<usize>> = HashMap::new();
+    let mut by_value: HashMap<&str, std::collections::VecDeque<usize>> = HashMap::default();
     for (i, o) in old.iter().enumerate() {
         if let Some(v) = o.get(key).and_then(Node::as_str) {
             by_value.entry(v).or_default().push_back(i);
@@ -632,7 +632,7 @@ fn walk_reorders(
             let inner = || pm.entries.iter().filter(|e| e.value.as_scalar().is_none());
             fn index(n: Option<&Node>) -> Option<HashMap<&str, usize>> {
                 let m = n?.as_map()?;
-                let mut at = HashMap::with_capacity(m.entries.len());
+                let mut at = HashMap::with_capacity_and_hasher(m.entries.len(), Default::default());
                 for (i, e) in m.entries.iter().enumerate() {
                     if let Some(k) = e.key.as_str() {
                         at.entry(k).or_insert(i);

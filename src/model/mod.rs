@@ -22,11 +22,11 @@ pub mod shell;
 mod trace;
 
 use crate::diag::Label;
+use crate::hash::HashMap;
 use crate::kustomize::Resource;
 use crate::redis::{ConfKind, Directive, RedisConf};
 use crate::source::{SourceMap, Span};
 use crate::yaml::Node;
-use std::collections::HashMap;
 
 pub use cache::{has_shape, CacheStrategy};
 pub use trace::ConfSource;
@@ -311,7 +311,7 @@ impl<'a> Deployment<'a> {
         sources: &SourceMap,
     ) -> Deployment<'a> {
         let objects: Vec<&Node> = resources.iter().map(|r| &r.node).collect();
-        let mut by_id = HashMap::new();
+        let mut by_id = HashMap::default();
         for (i, o) in objects.iter().enumerate() {
             by_id
                 .entry((kind_of(o), namespace_of(o), name_of(o)))

@@ -8,9 +8,9 @@
 //! a ratio (`a / b`) scaled by a constant (`a / b * 100 > 95` is a ratio in percent), so the
 //! threshold can be compared as a fraction whichever way the alert is written.
 
+use crate::hash::HashMap;
 use crate::source::SourceMap;
 use promql_parser::parser::{self, Expr};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// Longest expression read.

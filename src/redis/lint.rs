@@ -17,10 +17,10 @@ use super::table::{Type, TABLE};
 use super::value::{self, yes_no};
 use super::ConfKind;
 use crate::diag::Finding;
+use crate::hash::{HashMap, HashSet};
 use crate::rules::id;
 use crate::source::Span;
 use regex::Regex;
-use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// The detail of a finding about a line Redis 7.0 refuses.
@@ -446,7 +446,7 @@ fn setting_key(d: &Directive) -> Option<String> {
 }
 
 fn duplicates(conf: &RedisConf, out: &mut Vec<Finding>) {
-    let mut last: HashMap<String, &Directive> = HashMap::new();
+    let mut last: HashMap<String, &Directive> = HashMap::default();
     for d in &conf.directives {
         let Some(key) = setting_key(d) else {
             continue;
@@ -514,7 +514,7 @@ fn rename_commands(conf: &RedisConf, out: &mut Vec<Finding>) {
 
 /// A user defined twice (the rules of each line are checked with the line).
 fn users(conf: &RedisConf, out: &mut Vec<Finding>) {
-    let mut seen: HashMap<&str, &Directive> = HashMap::new();
+    let mut seen: HashMap<&str, &Directive> = HashMap::default();
     for d in conf.all("user").filter(|d| !d.args.is_empty()) {
         if let Some(prev) = seen.insert(d.args[0].text.as_str(), d) {
             let p = Problem::new(

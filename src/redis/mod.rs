@@ -30,9 +30,9 @@ pub use tokenize::tokenize;
 pub use value::{parse_memory, MemoryError};
 
 use crate::diag::Finding;
+use crate::hash::HashMap;
 use crate::source::{SourceFile, SourceMap, Span};
 use crate::yaml::{Node, Style};
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -93,7 +93,7 @@ struct ByScalar<K, V>(Mutex<HashMap<(Span, Style, K), Vec<(Box<str>, V)>>>);
 
 impl<K, V> Default for ByScalar<K, V> {
     fn default() -> Self {
-        ByScalar(Mutex::new(HashMap::new()))
+        ByScalar(Mutex::new(HashMap::default()))
     }
 }
 

@@ -10,8 +10,8 @@
 use super::check::Problem;
 use super::model::{Directive, RedisConf};
 use super::value::{atoi, yes_no};
+use crate::hash::HashSet;
 use crate::rules::id;
-use std::collections::HashSet;
 use std::net::IpAddr;
 
 /// A problem on the `index`-th directive of the config, under `rule`.
@@ -85,8 +85,8 @@ pub fn check(conf: &RedisConf) -> Vec<Issue> {
         .filter_map(|(_, d, _)| yes_no(&d.args[1].text))
         .next_back()
         .unwrap_or(false);
-    let mut masters = HashSet::new();
-    let mut renamed = HashSet::new();
+    let mut masters = HashSet::default();
+    let mut renamed = HashSet::default();
     for (i, d, sub) in &lines {
         let (i, a) = (*i, &d.args);
         if !arity_ok(sub, a.len()) {

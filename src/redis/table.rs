@@ -8,7 +8,7 @@
 //! `versions` do not include 7.0 is unknown there, and its 7.0 spelling may differ
 //! (`server_cpulist` before 7.4's `server-cpulist`).
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 use std::sync::LazyLock;
 
 static TSV: &str = include_str!("../../data/redis-directives.tsv");
@@ -94,7 +94,7 @@ impl Table {
             }
             specs.push(parse_row(row).map_err(|e| format!("row {}: {e}", n + 1))?);
         }
-        let mut by_name = HashMap::new();
+        let mut by_name = HashMap::default();
         for (i, s) in specs.iter().enumerate() {
             by_name.insert(s.name.clone(), (i, false));
             for a in &s.aliases {

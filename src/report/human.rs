@@ -4,13 +4,13 @@
 
 use super::{Report, Shown};
 use crate::diag::{Finding, Severity};
+use crate::hash::HashMap;
 use crate::source::{FileId, Span};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
 };
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 

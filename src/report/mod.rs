@@ -77,8 +77,7 @@ impl Report {
 /// enough to look at it: a syntax error, a failed build, a file linted alone.
 pub struct Shown<'a> {
     report: &'a Report,
-    cache:
-        std::cell::RefCell<std::collections::HashMap<crate::source::FileId, std::sync::Arc<str>>>,
+    cache: std::cell::RefCell<crate::hash::HashMap<crate::source::FileId, std::sync::Arc<str>>>,
 }
 
 impl<'a> Shown<'a> {

@@ -8,10 +8,10 @@
 
 use super::{Entry, Map, Node, Scalar, Style, Value};
 use crate::diag::Finding;
+use crate::hash::HashMap;
 use crate::rules::id;
 use crate::source::{SourceFile, Span};
 use saphyr_parser::{Event, Parser, ScalarStyle};
-use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -118,9 +118,13 @@ struct KeyIndex {
     /// (entry position, 32-bit key hash): a rehash uses the stored hash and never touches
     /// the keys again.
     table: hashbrown::HashTable<(u32, u32)>,
-    state: std::hash::RandomState,
+    state: crate::hash::RandomState,
     /// Entries of the map indexed so far.
     indexed: usize,
+    /// The hash of the last key [`KeyIndex::position`] did not find, with the position that
+    /// key takes when it is appended next (both callers append it at once): each key is hashed
+    /// once.
+    missed: Option<(usize, u32)>,
 }
 
 impl KeyIndex {
@@ -146,7 +150,13 @@ impl KeyIndex {
         }
         while self.indexed < map.entries.len() {
             let i = self.indexed as u32;
-            let h = self.hash32(Self::key(map, i));
+            let h = match self.missed.take() {
+                Some((at, h)) if at == self.indexed => {
+                    debug_assert_eq!(h, self.hash32(Self::key(map, i)));
+                    h
+                }
+                _ => self.hash32(Self::key(map, i)),
+            };
             self.table
                 .insert_unique(Self::wide(h), (i, h), |&(_, h)| Self::wide(h));
             self.indexed += 1;
@@ -160,11 +170,14 @@ impl KeyIndex {
         }
         self.sync(map);
         let h = self.hash32(key);
-        self.table
+        let found = self
+            .table
             .find(Self::wide(h), |&(i, hi)| {
                 hi == h && Self::key(map, i) == key
             })
-            .map(|&(i, _)| i as usize)
+            .map(|&(i, _)| i as usize);
+        self.missed = found.is_none().then_some((map.entries.len(), h));
+        found
     }
 }
 
@@ -341,7 +354,7 @@ pub fn parse_stream_with(
         limits,
         duplicates,
         offsets: Offsets::new(text),
-        anchors: HashMap::new(),
+        anchors: HashMap::default(),
         alias_nodes: 0,
         values: 0,
         duplicates_seen: 0,
