@@ -926,37 +926,34 @@ fn policy_peer(peer: &Node, out: &mut Vec<Finding>) {
 }
 
 fn data_keys(doc: &Node, kind: &str, out: &mut Vec<Finding>) {
-    let fields: &[&str] = if kind == "Secret" {
-        &["data", "stringData"]
+    let fields = if kind == "Secret" {
+        ["data", "stringData"]
     } else {
-        &["data", "binaryData"]
+        ["data", "binaryData"]
     };
-    let entries = |f: &str| {
+    let [first, second] = fields.map(|f| {
         doc.get(f)
             .and_then(Node::as_map)
             .map(|m| m.entries.as_slice())
             .unwrap_or(&[])
-    };
-    for f in fields {
-        for e in entries(f) {
-            let Some(k) = e.key.as_str() else { continue };
-            if let Some(why) = config_map_key(k) {
-                out.push(finding(
-                    e.key.span,
-                    format!("{kind} key `{k}` is invalid: it {why}"),
-                    "invalid key",
-                    "use letters, digits, '-', '_' and '.' (e.g. `redis.conf`)",
-                ));
-            }
+    });
+    for e in first.iter().chain(second) {
+        let Some(k) = e.key.as_str() else { continue };
+        if let Some(why) = config_map_key(k) {
+            out.push(finding(
+                e.key.span,
+                format!("{kind} key `{k}` is invalid: it {why}"),
+                "invalid key",
+                "use letters, digits, '-', '_' and '.' (e.g. `redis.conf`)",
+            ));
         }
     }
     // A ConfigMap key may not be in both `data` and `binaryData` (a Secret's `stringData`
     // overrides `data` on purpose). The keys of one mapping are already unique (the parser
     // reports duplicates), so only the two fields are compared, and only when both are there.
-    let (data, binary) = (entries("data"), entries("binaryData"));
-    if kind == "ConfigMap" && !data.is_empty() && !binary.is_empty() {
+    if kind == "ConfigMap" && !first.is_empty() && !second.is_empty() {
         let mut seen: HashMap<&str, Span> = HashMap::default();
-        for e in data.iter().chain(binary) {
+        for e in first.iter().chain(second) {
             if let Some(k) = e.key.as_str() {
                 duplicate(&mut seen, k, e.key.span, "ConfigMap data key", out);
             }

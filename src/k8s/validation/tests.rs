@@ -373,3 +373,27 @@ spec:
         ["`tcp` is not a supported `protocol`: the API server accepts TCP, UDP, SCTP"]
     );
 }
+
+/// A ConfigMap key in both `data` and `binaryData` is refused, pointing at both; a Secret's
+/// `stringData` may repeat a `data` key (it overrides it); keys only in one field are fine.
+#[test]
+fn config_map_keys_in_data_and_binary_data() {
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: x\n  b: y\nbinaryData:\n  c: eA==\n";
+    assert!(api_findings(cm).is_empty(), "{:?}", api_findings(cm));
+    let both = cm.replace("  c: eA==", "  c: eA==\n  b: eA==");
+    let got = api_findings(&both);
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert!(
+        got[0]
+            .message
+            .contains("duplicate ConfigMap data key name `b`"),
+        "{got:#?}"
+    );
+    assert_eq!(got[0].related.len(), 1, "{got:#?}");
+    let secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  b: eA==\nstringData:\n  b: x\n";
+    assert!(
+        api_findings(secret).is_empty(),
+        "{:?}",
+        api_findings(secret)
+    );
+}
